@@ -1,0 +1,90 @@
+import type { Db } from '../db.js'
+import type { DatabaseUrl } from '../config/url.js'
+import type { Change } from '../schema/changes.js'
+import type { Schema } from '../schema/model.js'
+
+export type DialectName = 'postgres' | 'mysql' | 'sqlite'
+
+/** Why a statement deserves a reviewer's attention; written into the generated file header. */
+export type Risk = 'data-loss' | 'rewrite' | 'long-lock' | 'irreversible'
+
+/** One forward statement of a plan, paired with the statements that undo it (Atlas migrate.Change). */
+export interface Statement {
+  /** Exactly one SQL statement, without a trailing semicolon. */
+  readonly sql: string
+  /** Statements that restore the structure this one changed, in execution order. Empty when impossible. */
+  readonly reverse: readonly string[]
+  readonly source: Change
+  readonly risks: readonly Risk[]
+  /** One line for humans: `add column users.email`. */
+  readonly comment: string
+}
+
+export interface Plan {
+  readonly statements: readonly Statement[]
+  /** False when some statement must run outside a transaction (then the file gets `no-transaction`). */
+  readonly transactional: boolean
+}
+
+/** What the dialect can do; neutral code branches on these, never on the dialect name. */
+export interface Capabilities {
+  /** DDL can be rolled back (PostgreSQL, SQLite). False: the runner undoes statement by statement. */
+  readonly transactionalDdl: boolean
+  /** Namespaces (PostgreSQL schemas) are part of object names. */
+  readonly schemas: boolean
+  /** A FOREIGN KEY may name a table that does not exist yet (SQLite); no need to order or detach. */
+  readonly forwardForeignKeys: boolean
+  /** Index names are unique per schema (PostgreSQL, SQLite) rather than per table (MySQL). */
+  readonly schemaScopedIndexNames: boolean
+}
+
+export interface InspectOptions {
+  /** PostgreSQL schemas to inspect; ignored where `capabilities.schemas` is false. */
+  readonly schemas?: readonly string[]
+  /** Tables never reported (the history table). */
+  readonly exclude?: readonly string[]
+}
+
+export interface PlanOptions {
+  /** PostgreSQL: build new indexes on existing tables with CONCURRENTLY (non-transactional plan). */
+  readonly concurrentIndexes?: boolean
+}
+
+/** A scratch database of the same dialect, for normalizing targets and replaying directories. */
+export interface ScratchDriver extends Driver {
+  /** Drops the scratch database (or deletes its file); safe to call twice. */
+  drop(): Promise<void>
+}
+
+/** A dialect bound to one open database. */
+export interface Driver {
+  readonly dialect: DialectName
+  readonly url: DatabaseUrl
+  readonly db: Db
+  readonly capabilities: Capabilities
+  /** Server facts for messages and the history row: `SQLite 3.45.1`, `PostgreSQL 15.4`, `MariaDB 10.11.6`. */
+  readonly serverVersion: string
+  inspect(options?: InspectOptions): Promise<Schema>
+  /** Pure: no queries. Statements in execution order, each with its reverse. */
+  plan(changes: readonly Change[], options?: PlanOptions): Plan
+  /** Splits a script into statements; `line` is the 1-based line where each starts. */
+  splitStatements(sql: string): readonly { readonly sql: string; readonly line: number }[]
+  quoteIdent(name: string): string
+  /**
+   * Takes the per-database migration lock, waiting up to `timeoutMs`; throws LockTimeoutError.
+   * Returns the release function.
+   */
+  lock(timeoutMs: number): Promise<() => Promise<void>>
+  /** Opens an empty scratch database (devUrl when given, else a temporary one on the same server). */
+  openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver>
+  /** SQL for the history table, created with `IF NOT EXISTS`. */
+  historyTableDdl(table: string): string
+  /** The transaction boundary texts a dry run prints. */
+  readonly transactionSyntax: { readonly begin: string; readonly commit: string }
+  close(): Promise<void>
+}
+
+export interface Dialect {
+  readonly name: DialectName
+  open(url: DatabaseUrl): Promise<Driver>
+}

@@ -1,0 +1,140 @@
+/**
+ * Every error a user can cause or meet. The CLI maps `exitCode` to the process exit code and prints
+ * `message` as one line (the stack only under --verbose). Messages say what, where and what to do,
+ * and never contain a password: URLs go through `redactUrl` before they reach a message.
+ */
+export class MigratorError extends Error {
+  /** 1 = error (bad input, connection, failed migration); 2 = a check found something. */
+  readonly exitCode: 1 | 2
+  readonly code: string
+
+  constructor(code: string, message: string, options: { cause?: unknown; exitCode?: 1 | 2 } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+    this.exitCode = options.exitCode ?? 1
+  }
+}
+
+/** Config file missing, unreadable or invalid; `path` names the offending key (`envs.production.url`). */
+export class ConfigError extends MigratorError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('config', message, options)
+  }
+}
+
+/** A database URL that cannot be parsed or names an unsupported dialect. */
+export class UrlError extends MigratorError {
+  constructor(message: string) {
+    super('url', message)
+  }
+}
+
+/** Cannot connect, or the server refused what we asked for before any migration ran. */
+export class ConnectionError extends MigratorError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('connection', message, options)
+  }
+}
+
+/** The migration directory is malformed: bad file name, duplicate version, empty up file, … */
+export class DirectoryError extends MigratorError {
+  constructor(message: string) {
+    super('directory', message)
+  }
+}
+
+/** migrator.sum does not match the files on disk. */
+export class SumMismatchError extends MigratorError {
+  constructor(message: string) {
+    super('sum', message)
+  }
+}
+
+/** An applied migration's file changed after it was applied. */
+export class ChecksumMismatchError extends MigratorError {
+  readonly file: string
+  readonly expected: string
+  readonly actual: string
+
+  constructor(data: { file: string; expected: string; actual: string }) {
+    super(
+      'checksum',
+      `${data.file} changed after it was applied (sha256 ${short(data.expected)} in history ≠ ${short(data.actual)} on disk); ` +
+        'restore the file, or run `migrator repair` if the edit is intentional',
+    )
+    this.file = data.file
+    this.expected = data.expected
+    this.actual = data.actual
+  }
+}
+
+/** History holds a `failed` row: a previous run could not undo a partial migration. */
+export class FailedMigrationError extends MigratorError {
+  constructor(version: string, name: string) {
+    super(
+      'failed-migration',
+      `migration ${version}_${name} is recorded as failed; inspect the database, then run \`migrator repair\``,
+    )
+  }
+}
+
+/** Applied versions that no longer have a file in the directory. */
+export class MissingMigrationError extends MigratorError {
+  constructor(versions: readonly string[]) {
+    super(
+      'missing-migration',
+      `applied migration${versions.length > 1 ? 's' : ''} ${versions.join(', ')} not found in the migration directory; ` +
+        'restore the files, or pass --allow-missing',
+    )
+  }
+}
+
+/** The declared target could not be loaded or applied to the scratch database. */
+export class TargetError extends MigratorError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('target', message, options)
+  }
+}
+
+/** A statement, check or history write of one migration failed; the migration was rolled back. */
+export class MigrationFailedError extends MigratorError {
+  readonly version: string
+  readonly file: string
+  readonly line?: number
+  readonly statement?: string
+
+  constructor(data: { version: string; file: string; line?: number; statement?: string; reason: string; cause?: unknown }) {
+    const where = data.line === undefined ? data.file : `${data.file}:${data.line}`
+    super('migration-failed', `${where}: ${data.reason}`, { cause: data.cause })
+    this.version = data.version
+    this.file = data.file
+    this.line = data.line
+    this.statement = data.statement
+  }
+}
+
+/** Another runner holds the migration lock past the wait limit. */
+export class LockTimeoutError extends MigratorError {
+  constructor(message: string) {
+    super('lock-timeout', message)
+  }
+}
+
+/** A check found something (drift, pending migrations, changes): exit code 2. */
+export class CheckFailedError extends MigratorError {
+  constructor(message: string) {
+    super('check', message, { exitCode: 2 })
+  }
+}
+
+/** A plan or a user request that cannot be carried out safely. */
+export class UnsupportedChangeError extends MigratorError {
+  constructor(message: string) {
+    super('unsupported', message)
+  }
+}
+
+function short(hash: string): string {
+  return hash.slice(0, 12)
+}

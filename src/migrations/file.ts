@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto'
+
+/** Directives read from the SQL comments at the top of an up file. */
+export interface Directives {
+  /** `-- migrator:no-transaction` */
+  readonly noTransaction: boolean
+  /** `-- migrator:check-before <SQL>`: each must return a truthy single value before statements run. */
+  readonly checksBefore: readonly string[]
+  /** `-- migrator:check-after <SQL>`: each must return a truthy single value after statements ran. */
+  readonly checksAfter: readonly string[]
+}
+
+/** One migration of the directory: a `.up.sql`/`.down.sql` pair (or a `.ts`/`.js` module). */
+export interface MigrationFile {
+  /** 14-digit UTC timestamp `YYYYMMDDHHMMSS`. */
+  readonly version: string
+  /** `[a-z0-9_]+` */
+  readonly slug: string
+  readonly format: 'sql' | 'module'
+  /** File name of the up file (or module) relative to the directory, for messages. */
+  readonly upFile: string
+  readonly downFile?: string
+  /** Absolute path of the up file (or module). */
+  readonly path: string
+  readonly up: string
+  readonly down?: string
+  readonly checksum: string
+  readonly downChecksum?: string
+  readonly directives: Directives
+}
+
+/** sha256 of the text with CRLF normalized to LF (SPEC: checksum of a migration). */
+export function checksumOf(text: string): string {
+  return createHash('sha256').update(text.replace(/\r\n/g, '\n'), 'utf8').digest('hex')
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Real databases: each file creates and drops its own database, so files may run in parallel.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+})
