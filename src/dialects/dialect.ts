@@ -46,6 +46,10 @@ export interface InspectOptions {
 }
 
 export interface PlanOptions {
+  /** The whole schemas the changes lead from and to: SQLite needs them to recreate triggers and
+   * views around a table rebuild, PostgreSQL to find views that depend on an altered column. */
+  readonly current?: Schema
+  readonly desired?: Schema
   /** PostgreSQL: build new indexes on existing tables with CONCURRENTLY (non-transactional plan). */
   readonly concurrentIndexes?: boolean
 }
