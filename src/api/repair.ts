@@ -1,0 +1,49 @@
+import type { ResolvedConfig } from '../config/schema.js'
+import { readDirectory } from '../migrations/directory.js'
+import { HistoryStore } from '../runner/history.js'
+import { withDriver } from './session.js'
+
+export interface RepairAction {
+  readonly version: string
+  readonly action: 'remove-failed' | 'realign-checksum' | 'remove-missing'
+  readonly detail: string
+}
+
+/**
+ * Re-aligns history with the directory: removes `failed` rows (after the user fixed the database
+ * by hand), takes the checksums of intentionally edited applied files, and forgets applied versions
+ * whose files were deleted. `confirm` sees the actions first; nothing changes when it says no.
+ */
+export async function repair(
+  config: ResolvedConfig,
+  confirm: (actions: readonly RepairAction[]) => Promise<boolean>,
+): Promise<{ readonly actions: readonly RepairAction[]; readonly applied: boolean }> {
+  const files = await readDirectory(config.dir)
+  const byVersion = new Map(files.map((f) => [f.version, f]))
+  return withDriver(config, async (driver) => {
+    const history = new HistoryStore(driver, config.historyTable)
+    const rows = await history.list()
+    const actions: RepairAction[] = []
+    for (const row of rows) {
+      const file = byVersion.get(row.version)
+      if (row.status === 'failed') {
+        actions.push({ version: row.version, action: 'remove-failed', detail: `forget failed ${row.version}_${row.name} (${row.statementsApplied} statements had been applied; check the database first) so \`up\` can run it again` })
+      } else if (file === undefined) {
+        actions.push({ version: row.version, action: 'remove-missing', detail: `forget ${row.version}_${row.name}, whose file is gone` })
+      } else if (file.checksum !== row.checksum || (file.downChecksum ?? null) !== (row.downChecksum ?? null)) {
+        actions.push({ version: row.version, action: 'realign-checksum', detail: `accept the edited ${file.upFile} (sha256 ${row.checksum.slice(0, 12)} → ${file.checksum.slice(0, 12)})` })
+      }
+    }
+    if (actions.length === 0 || !(await confirm(actions))) return { actions, applied: false }
+    await driver.db.transaction(async (tx) => {
+      for (const action of actions) {
+        const row = rows.find((r) => r.version === action.version)!
+        if (action.action === 'realign-checksum') {
+          const file = byVersion.get(action.version)!
+          await history.write(tx, { ...row, checksum: file.checksum, downChecksum: file.downChecksum })
+        } else await history.remove(tx, action.version)
+      }
+    })
+    return { actions, applied: true }
+  })
+}

@@ -1,0 +1,49 @@
+import os from 'node:os'
+import type { ResolvedConfig } from '../config/schema.js'
+import { parseUrl, type DatabaseUrl } from '../config/url.js'
+import type { Driver, InspectOptions, ScratchDriver } from '../dialects/dialect.js'
+import { openDriver } from '../dialects/registry.js'
+import { ConfigError } from '../errors.js'
+
+/** The database URL of the config; a missing one is a config error naming every way to give it. */
+export function databaseUrl(config: ResolvedConfig): DatabaseUrl {
+  if (config.url === undefined || config.url === '') {
+    throw new ConfigError('no database URL: pass --url, set `url` in migrator.config.ts, or set DATABASE_URL')
+  }
+  return parseUrl(config.url, config.cwd)
+}
+
+/** Opens the configured database, runs `fn`, and always closes the connection. */
+export async function withDriver<T>(config: ResolvedConfig, fn: (driver: Driver) => Promise<T>): Promise<T> {
+  const driver = await openDriver(databaseUrl(config))
+  try {
+    return await fn(driver)
+  } finally {
+    await driver.close()
+  }
+}
+
+/** Opens a scratch database next to `driver` (or at devUrl), runs `fn`, and always drops it. */
+export async function withScratch<T>(driver: Driver, config: ResolvedConfig, fn: (scratch: ScratchDriver) => Promise<T>): Promise<T> {
+  const devUrl = config.devUrl === undefined ? undefined : parseUrl(config.devUrl, config.cwd)
+  const scratch = await driver.openScratch(devUrl)
+  try {
+    return await fn(scratch)
+  } finally {
+    await scratch.drop()
+  }
+}
+
+/** What inspection reports: the configured schemas, without migrator's own history table. */
+export function inspectOptions(config: ResolvedConfig): InspectOptions {
+  return { schemas: config.schemas, exclude: [config.historyTable] }
+}
+
+/** Who applied a migration, for the history row. */
+export function appliedBy(): string {
+  try {
+    return `${os.userInfo().username}@${os.hostname()}`
+  } catch {
+    return os.hostname()
+  }
+}

@@ -1,0 +1,38 @@
+import type { ResolvedConfig } from '../config/schema.js'
+import { MigratorError } from '../errors.js'
+import { readDirectory } from '../migrations/directory.js'
+import { verifySum } from '../migrations/sum.js'
+import { HistoryStore } from '../runner/history.js'
+import { migrationStates } from './status.js'
+import { withDriver } from './session.js'
+
+export interface ValidateReport {
+  readonly migrations: number
+  /** One line per mismatch: sum file, edited applied migrations, applied versions without files. */
+  readonly problems: readonly string[]
+}
+
+/**
+ * Checks migrator.sum against the files and, when a database URL is configured, the files'
+ * checksums against history. Reads only; never writes to the database.
+ */
+export async function validate(config: ResolvedConfig): Promise<ValidateReport> {
+  const files = await readDirectory(config.dir)
+  const problems: string[] = []
+  try {
+    await verifySum(config.dir)
+  } catch (error) {
+    if (!(error instanceof MigratorError)) throw error
+    problems.push(error.message)
+  }
+  if (config.url !== undefined) {
+    const history = await withDriver(config, (driver) => new HistoryStore(driver, config.historyTable).list())
+    for (const state of migrationStates(files, history)) {
+      if (state.state === 'modified') {
+        problems.push(`${state.version}_${state.name} changed after it was applied (sha256 ${state.checksums!.history.slice(0, 12)} in history ≠ ${state.checksums!.file.slice(0, 12)} on disk)`)
+      } else if (state.state === 'missing') problems.push(`${state.version}_${state.name} is applied but its file is missing`)
+      else if (state.state === 'failed') problems.push(`${state.version}_${state.name} is recorded as failed; run \`migrator repair\``)
+    }
+  }
+  return { migrations: files.length, problems }
+}

@@ -1,0 +1,18 @@
+import type { Command } from 'commander'
+import { baseline } from '../../api/baseline.js'
+import type { Run } from '../context.js'
+import { parseVersion } from '../flags.js'
+
+/** `migrator baseline <version>`: record an existing database as being at `version`. */
+export function register(program: Command, run: Run): void {
+  program
+    .command('baseline <version>')
+    .description('record an existing database as being at <version> without running anything')
+    .addHelpText('after', '\nExample:\n  migrator baseline 20240102030405')
+    .action(
+      run(async (ctx, version: string) => {
+        const outcome = await baseline(await ctx.config(), parseVersion(version)!)
+        ctx.out.result(() => outcome, () => ctx.out.success(`recorded ${outcome.recorded.length} migration${outcome.recorded.length === 1 ? '' : 's'} as applied: ${outcome.recorded.join(', ')}`))
+      }),
+    )
+}

@@ -1,0 +1,47 @@
+import path from 'node:path'
+import type { Command } from 'commander'
+import { diff } from '../../api/diff.js'
+import type { Run } from '../context.js'
+
+/** `migrator diff [name]`: generate the migration that turns the database into the target. */
+export function register(program: Command, run: Run): void {
+  program
+    .command('diff [name]')
+    .description('compare the database (or the replayed directory) with the target and write <version>_<name>.up/.down.sql')
+    .option('--dry-run', 'print the SQL and write nothing')
+    .option('--check', 'exit 2 when there are changes; write nothing')
+    .option('--from <dir|url>', "compare from the migration directory replayed on a scratch database ('dir') or another database URL")
+    .addHelpText('after', '\nExamples:\n  migrator diff add_orders\n  migrator diff --dry-run\n  migrator diff --check --from dir')
+    .action(
+      run(async (ctx, name: string | undefined, opts: { dryRun?: boolean; check?: boolean; from?: string }) => {
+        const config = await ctx.config()
+        const spinner = ctx.out.spinner('comparing the database with the target')
+        const outcome = await diff(config, { name, dryRun: opts.dryRun, check: opts.check, from: opts.from })
+        spinner.stop()
+        for (const candidate of outcome.renameCandidates) {
+          ctx.out.warn(`${candidate.kind} ${candidate.from} → ${candidate.to} looks like a rename; declare "-- migrator:rename ${candidate.kind} ${candidate.kind === 'column' ? `${candidate.table}.` : ''}${candidate.from} to ${candidate.to}" in the target to keep its data`)
+        }
+        const changes = outcome.plan.statements.map((s) => ({ sql: s.sql, comment: s.comment, risks: s.risks }))
+        const inSync = outcome.changes.length === 0
+        ctx.out.result(
+          () => ({
+            inSync,
+            changes,
+            renameCandidates: outcome.renameCandidates,
+            ...(outcome.written === undefined ? {} : { files: { up: outcome.written.up, down: outcome.written.down } }),
+            ...(opts.dryRun === true && !inSync ? { up: outcome.up, down: outcome.down } : {}),
+          }),
+          () => {
+            if (inSync) return ctx.out.print('No changes')
+            if (opts.dryRun === true) return ctx.out.print(outcome.up)
+            if (outcome.written === undefined) return ctx.out.print(`${changes.length} change${changes.length === 1 ? '' : 's'}:\n${changes.map((c) => `  ${c.comment}`).join('\n')}`)
+            ctx.out.print(`${path.relative(ctx.cwd, outcome.written.up)}\n${path.relative(ctx.cwd, outcome.written.down)}`)
+            ctx.out.success(`wrote ${changes.length} statement${changes.length === 1 ? '' : 's'}; review the files, then run \`migrator up\``)
+            const risky = outcome.plan.statements.filter((s) => s.risks.length > 0)
+            for (const s of risky) ctx.out.warn(`${s.risks.join(', ')}: ${s.comment}`)
+          },
+        )
+        if (opts.check === true && !inSync) process.exitCode = 2
+      }),
+    )
+}

@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { Command } from 'commander'
+import { CONFIG_FILE_NAMES } from '../../config/load.js'
+import { CONFIG_DEFAULTS } from '../../config/schema.js'
+import { redactUrl } from '../../config/url.js'
+import { SUM_FILE } from '../../migrations/directory.js'
+import { writeSum } from '../../migrations/sum.js'
+import type { Run } from '../context.js'
+
+const DEFAULT_URL = 'sqlite:./dev.db'
+const DEFAULT_TARGET = './schema.sql'
+
+/** `migrator init`: scaffold config, migration directory and target schema; never overwrites. */
+export function register(program: Command, run: Run): void {
+  program
+    .command('init')
+    .description('create migrator.config.ts, the migration directory and a target schema file (existing files are kept)')
+    .action(
+      run(async (ctx) => {
+        const { cwd, options, out } = ctx
+        const dir = path.resolve(cwd, options.dir ?? CONFIG_DEFAULTS.dir)
+        const target = path.resolve(cwd, options.to ?? DEFAULT_TARGET)
+        const created: string[] = []
+        const skipped: string[] = []
+        const rel = (file: string) => path.relative(cwd, file) || '.'
+
+        // A password typed on the command line must not end up in a file that gets committed.
+        const url = options.url !== undefined && redactUrl(options.url) === options.url ? options.url : DEFAULT_URL
+        if (url !== (options.url ?? DEFAULT_URL)) {
+          out.warn(`--url holds a password; writing ${DEFAULT_URL} to the config instead: set DATABASE_URL to use that database`)
+        }
+        const existingConfig = CONFIG_FILE_NAMES.find((name) => existsSync(path.join(cwd, name)))
+        if (existingConfig === undefined) {
+          await writeFile(path.join(cwd, 'migrator.config.ts'), configText(url, `./${rel(dir)}`, `./${rel(target)}`))
+          created.push('migrator.config.ts')
+        } else skipped.push(existingConfig)
+
+        await mkdir(dir, { recursive: true })
+        if (existsSync(path.join(dir, SUM_FILE))) skipped.push(rel(path.join(dir, SUM_FILE)))
+        else {
+          // A valid sum over zero files, so the first `migrator diff` verifies cleanly.
+          await writeSum(dir)
+          created.push(rel(path.join(dir, SUM_FILE)))
+        }
+
+        if (existsSync(target)) skipped.push(rel(target))
+        else {
+          await mkdir(path.dirname(target), { recursive: true })
+          await writeFile(target, SCHEMA_TEXT)
+          created.push(rel(target))
+        }
+
+        out.result(
+          () => ({ created, skipped }),
+          () => {
+            for (const file of created) out.success(`created ${file}`)
+            for (const file of skipped) out.info(`skipped ${file} (already exists)`)
+            if (created.length > 0) out.info(`next: declare tables in ${rel(target)}, then run \`migrator diff <name>\``)
+          },
+        )
+      }),
+    )
+}
+
+/** A type-only import, so the file also loads where the `migrator` package cannot be resolved. */
+function configText(url: string, dir: string, target: string): string {
+  return `import type { Config } from 'migrator'
+
+export default {
+  // The database to migrate; DATABASE_URL wins when set.
+  url: process.env.DATABASE_URL ?? ${quote(url)},
+  // Migration files (<version>_<name>.up.sql / .down.sql) and migrator.sum.
+  dir: ${quote(dir)},
+  // The declared target schema: a .sql file, a directory of .sql files or a .ts schema module.
+  target: ${quote(target)},
+  // A scratch database used to normalize SQL targets (optional).
+  // devUrl: 'postgres://postgres@localhost:5432/migrator_dev',
+  // Settings picked with --env <name>; they override the ones above.
+  // envs: { production: { url: process.env.PROD_DATABASE_URL } },
+} satisfies Config
+`
+}
+
+const SCHEMA_TEXT = `-- The declared target schema. Describe the tables you want, then run
+-- \`migrator diff <name>\` to generate the migration that gets the database there.
+--
+-- CREATE TABLE users (
+--   id INTEGER PRIMARY KEY,
+--   email TEXT NOT NULL UNIQUE,
+--   created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+-- );
+`
+
+function quote(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}

@@ -1,0 +1,20 @@
+import type { Command } from 'commander'
+import { inspect, type InspectFormat } from '../../api/inspect.js'
+import type { Run } from '../context.js'
+import { parseChoice } from '../flags.js'
+
+/** `migrator inspect`: print the live schema. */
+export function register(program: Command, run: Run): void {
+  program
+    .command('inspect')
+    .description('print the live schema')
+    .option('--format <format>', 'sql, json, ts or mermaid', 'sql')
+    .addHelpText('after', '\nExamples:\n  migrator inspect\n  migrator inspect --format mermaid')
+    .action(
+      run(async (ctx, opts: { format: string }) => {
+        const format = parseChoice<InspectFormat>('--format', opts.format, ['sql', 'json', 'ts', 'mermaid'])
+        const outcome = await inspect(await ctx.config(), format)
+        ctx.out.result(() => (format === 'json' ? outcome.schema : { format, text: outcome.text }), () => ctx.out.print(outcome.text))
+      }),
+    )
+}

@@ -1,0 +1,24 @@
+import type { Command } from 'commander'
+import { validate } from '../../api/validate.js'
+import type { Run } from '../context.js'
+
+/** `migrator validate`: migrator.sum and checksums vs history; exit 2 on mismatches. */
+export function register(program: Command, run: Run): void {
+  program
+    .command('validate')
+    .description('check migrator.sum and applied checksums against the files; never writes')
+    .addHelpText('after', '\nExample:\n  migrator validate --json')
+    .action(
+      run(async (ctx) => {
+        const report = await validate(await ctx.config())
+        ctx.out.result(
+          () => report,
+          () => {
+            if (report.problems.length === 0) ctx.out.print(`OK: ${report.migrations} migration${report.migrations === 1 ? '' : 's'} valid`)
+            for (const problem of report.problems) ctx.out.print(`mismatch: ${problem}`)
+          },
+        )
+        if (report.problems.length > 0) process.exitCode = 2
+      }),
+    )
+}

@@ -1,0 +1,47 @@
+import type { RunEvent } from '../runner/events.js'
+import type { Output, Spinner } from './output.js'
+
+/**
+ * Renders runner events: a spinner per migration on a TTY, one line per finished migration
+ * otherwise, statements and checks under --verbose. Nothing on stdout (results are printed after).
+ */
+export function eventRenderer(out: Output): (event: RunEvent) => void {
+  let spinner: Spinner | undefined
+  const done = (ok: boolean, text: string) => {
+    if (spinner !== undefined) {
+      if (ok) spinner.succeed(text)
+      else spinner.fail(text)
+      spinner = undefined
+    } else if (ok) out.success(text)
+    else out.warn(text)
+  }
+  return (event) => {
+    switch (event.kind) {
+      case 'migration-start':
+        spinner = out.spinner(`${event.direction === 'up' ? 'applying' : 'reverting'} ${event.version}_${event.name} (${event.statements} statement${event.statements === 1 ? '' : 's'})`)
+        return
+      case 'migration-applied':
+        return done(true, `applied ${event.version}_${event.name} (${event.statements} statements, ${event.executionMs} ms)`)
+      case 'migration-reverted':
+        return done(true, `reverted ${event.version}_${event.name} (${event.statements} statements, ${event.executionMs} ms)`)
+      case 'migration-failed':
+        return done(false, `${event.version}_${event.name} failed${event.undone ? '; the database is as before it' : ''}`)
+      case 'migration-skipped':
+        return done(true, `skipped ${event.version}_${event.name}: ${event.reason}`)
+      case 'migration-undone':
+        return out.warn(`undid ${event.version}_${event.name}: ${event.reason}`)
+      case 'statement':
+        return out.debug(`  ${event.version}:${event.line} ${event.sql.replace(/\s+/g, ' ').slice(0, 160)}`)
+      case 'check-passed':
+        return out.debug(`  check-${event.phase} passed: ${event.sql}`)
+      case 'check-failed':
+        return out.warn(`check-${event.phase} failed: ${event.sql}`)
+      case 'undo-statement':
+        return out.warn(`  undo${event.index === undefined ? '' : ` #${event.index}`}: ${event.sql.replace(/\s+/g, ' ').slice(0, 160)}`)
+      case 'log':
+        return out.info(`  ${event.version}: ${event.message}`)
+      case 'dry-run-sql':
+        return
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod'
+import { DURATION_HINT, parseDuration } from './duration.js'
+
+const duration = z
+  .union([z.string(), z.number()], { error: `expected ${DURATION_HINT}` })
+  .refine((value) => parseDuration(value) !== undefined, { error: `expected ${DURATION_HINT}` })
+
+const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, got an empty string` })
+
+/** The keys a config file and each `envs` block may set. All optional: defaults apply after merging. */
+const settings = {
+  url: nonEmpty('a database URL string'),
+  dir: nonEmpty('a directory path string'),
+  target: nonEmpty('a path to a .sql file, a directory of .sql files or a .ts schema module'),
+  devUrl: nonEmpty('a database URL string'),
+  schemas: z
+    .array(nonEmpty('a schema name'), { error: 'expected an array of schema names, like ["public"]' })
+    .min(1, { error: 'expected at least one schema name' }),
+  historyTable: z
+    .string({ error: 'expected a table name string' })
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, {
+      error: 'expected a plain identifier (letters, digits, underscores; not starting with a digit; at most 63 characters)',
+    }),
+  lockTimeout: duration,
+  lockWait: duration,
+} as const
+
+/** One `envs.<name>` block: the same keys as the top level, every one optional, no nested `envs`. */
+export const envConfigSchema = z.strictObject(
+  {
+    url: settings.url.optional(),
+    dir: settings.dir.optional(),
+    target: settings.target.optional(),
+    devUrl: settings.devUrl.optional(),
+    schemas: settings.schemas.optional(),
+    historyTable: settings.historyTable.optional(),
+    lockTimeout: settings.lockTimeout.optional(),
+    lockWait: settings.lockWait.optional(),
+    envs: z.never({ error: 'envs cannot be nested inside an env block' }).optional(),
+  },
+  { error: 'expected an object of settings' },
+)
+
+/** The whole config file (`export default defineConfig({ … })`). */
+export const configSchema = z.strictObject(
+  {
+    ...envConfigSchema.shape,
+    envs: z.record(z.string(), envConfigSchema, { error: 'expected an object of named env blocks' }).optional(),
+  },
+  { error: 'expected a default export holding the config object (export default { … })' },
+)
+
+/** What a user writes in `migrator.config.ts`. */
+export type Config = z.input<typeof configSchema>
+/** One `envs.<name>` block. */
+export type EnvConfig = z.input<typeof envConfigSchema>
+
+/** Values used when neither a flag, the selected env block nor the top level sets a key. */
+export const CONFIG_DEFAULTS = {
+  dir: './migrations',
+  schemas: ['public'],
+  historyTable: 'migrator_history',
+  lockTimeout: '5s',
+  lockWait: '30s',
+} as const satisfies Partial<Config>
+
+/** The config every command works with: flags, env block, file and defaults merged; paths absolute. */
+export interface ResolvedConfig {
+  /** The working directory the CLI ran in. */
+  readonly cwd: string
+  /** Absolute path of the config file, when one was found. */
+  readonly configPath?: string
+  /** Unparsed; commands call `parseUrl` when they need a connection. */
+  readonly url?: string
+  /** Absolute migration directory. */
+  readonly dir: string
+  /** Absolute path of the declared target. */
+  readonly target?: string
+  readonly devUrl?: string
+  readonly schemas: readonly string[]
+  readonly historyTable: string
+  readonly lockTimeoutMs: number
+  readonly lockWaitMs: number
+  /** The `--env` block that was applied. */
+  readonly envName?: string
+}
+
+/**
+ * Types a config object for editors; returns it unchanged (validation happens when it is loaded).
+ *
+ * @example
+ * export default defineConfig({ url: process.env.DATABASE_URL ?? 'sqlite:./dev.db', target: './schema.sql' })
+ */
+export function defineConfig(config: Config): Config {
+  return config
+}

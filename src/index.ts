@@ -1,0 +1,24 @@
+/**
+ * migrator's programmatic API. Every function takes a resolved config (see `loadConfig`), opens
+ * the database it names, and closes it before returning.
+ *
+ *   const config = await loadConfig({ cwd: process.cwd() })
+ *   const result = await up(config)
+ *   if (result.error) throw result.error
+ */
+export { defineConfig } from './config/schema.js'
+export type { Config, ResolvedConfig } from './config/schema.js'
+export { loadConfig } from './config/load.js'
+export { inspect, renderSchema, type InspectFormat, type InspectOutcome } from './api/inspect.js'
+export { diff, type DiffOptions, type DiffOutcome } from './api/diff.js'
+export { up, down, type UpOptions, type DownOptions } from './api/migrate.js'
+export { status, type StatusReport, type MigrationStatus, type MigrationState } from './api/status.js'
+export { validate, type ValidateReport } from './api/validate.js'
+export { baseline } from './api/baseline.js'
+export { repair, type RepairAction } from './api/repair.js'
+export { diffSchemas } from './schema/diff.js'
+export type { Schema, Table, Column, Index, ForeignKey, Check, Unique, PrimaryKey, View, SchemaObject } from './schema/model.js'
+export type { Change, TableChange } from './schema/changes.js'
+export type { RunResult } from './runner/run.js'
+export type { RunEvent } from './runner/events.js'
+export * from './errors.js'

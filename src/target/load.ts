@@ -1,0 +1,70 @@
+import { readdir, readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import type { Driver, ScratchDriver } from '../dialects/dialect.js'
+import { TargetError } from '../errors.js'
+import { redactSecrets } from '../config/url.js'
+import type { Schema } from '../schema/model.js'
+import { applyRenames, parseRenames, type DeclaredRename } from './renames.js'
+
+/** One SQL source of a target: a file and its text. */
+export interface TargetSource {
+  readonly file: string
+  readonly sql: string
+}
+
+/** Reads a `.sql` file, or every `.sql` file of a directory in name order. */
+export async function readTargetSources(target: string): Promise<TargetSource[]> {
+  let info
+  try {
+    info = await stat(target)
+  } catch {
+    throw new TargetError(`target schema ${target} does not exist; create it or point --to / \`target\` at a .sql file or directory`)
+  }
+  const files = info.isDirectory()
+    ? (await readdir(target)).filter((f) => f.endsWith('.sql')).sort().map((f) => path.join(target, f))
+    : [target]
+  if (!files.every((f) => f.endsWith('.sql'))) {
+    throw new TargetError(`target schema ${target} is not a .sql file or a directory of .sql files`)
+  }
+  if (files.length === 0) throw new TargetError(`target directory ${target} holds no .sql files`)
+  return Promise.all(files.map(async (file) => ({ file, sql: await readFile(file, 'utf8') })))
+}
+
+/**
+ * Loads the declared target: its SQL is applied to an empty scratch database of the live dialect and
+ * inspected there, so the target and the live schema share one normal form. Declared renames
+ * (`-- migrator:rename …` comments) are attached to the inspected schema.
+ */
+export async function loadTarget(
+  target: string,
+  scratch: ScratchDriver,
+  inspectOptions: Parameters<Driver['inspect']>[0] = {},
+): Promise<Schema> {
+  const sources = await readTargetSources(target)
+  const renames: DeclaredRename[] = []
+  for (const source of sources) {
+    renames.push(...parseRenames(source.sql, source.file))
+    await applySql(scratch, source)
+  }
+  return applyRenames(await scratch.inspect(inspectOptions), renames)
+}
+
+/** Executes a script statement by statement; a failure names the file, line and statement. */
+export async function applySql(driver: Driver, source: TargetSource): Promise<void> {
+  for (const statement of driver.splitStatements(source.sql)) {
+    try {
+      await driver.db.exec(statement.sql)
+    } catch (error) {
+      const reason = redactSecrets(error instanceof Error ? error.message : String(error), driver.url)
+      throw new TargetError(
+        `${path.relative(process.cwd(), source.file) || source.file}:${statement.line}: ${reason} (in: ${excerpt(statement.sql)}); fix the target schema`,
+        { cause: error },
+      )
+    }
+  }
+}
+
+function excerpt(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim()
+  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat
+}
