@@ -1,4 +1,5 @@
 import { MigratorError } from '../errors.js'
+import { DURATION_HINT, parseDuration } from '../config/duration.js'
 
 /** Command-line values checked before anything connects: one clear line on bad input. */
 export function parseSteps(value: string | undefined): number | undefined {
@@ -21,4 +22,12 @@ export function parseTxMode(value: string): 'file' | 'all' | 'none' {
 export function parseChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
   if ((choices as readonly string[]).includes(value)) return value as T
   throw new MigratorError('usage', `${flag}: expected one of ${choices.join(', ')}, got "${value}"`)
+}
+
+/** `--lock-wait 30s`: overrides the config's lockWait for this run. */
+export function parseLockWait(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const ms = parseDuration(value)
+  if (ms === undefined) throw new MigratorError('usage', `--lock-wait: expected ${DURATION_HINT}, got "${value}"`)
+  return ms
 }

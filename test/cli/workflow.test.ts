@@ -171,11 +171,16 @@ describe('failures leave the database exactly as before', () => {
   it('two concurrent up processes apply each migration exactly once', async () => {
     project = tempProject({ 'migrator.config.ts': CONFIG, 'schema.sql': V1 })
     for (let i = 1; i <= 6; i++) {
-      project.write(`migrations/2099010100000${i}_m${i}.up.sql`, `CREATE TABLE t${i} (id INTEGER);\nINSERT INTO t${i} VALUES (${i});\n`)
+      // The check makes each migration take a while, so the two runners really overlap.
+      const slow = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT count(*) > 0 FROM c'
+      project.write(`migrations/2099010100000${i}_m${i}.up.sql`, `-- migrator:check-before ${slow}\nCREATE TABLE t${i} (id INTEGER);\nINSERT INTO t${i} VALUES (${i});\n`)
     }
     await project.run(['hash'])
-    const [a, b] = await Promise.all([project.run(['up']), project.run(['up'])])
+    const [a, b] = await Promise.all([project.run(['up', '--json']), project.run(['up', '--json'])])
     expect([a.code, b.code]).toEqual([0, 0])
+    const statuses = [a, b].flatMap((r) => (JSON.parse(r.stdout) as { results: { version: string; status: string }[] }).results)
+    const appliedVersions = statuses.filter((r) => r.status === 'applied').map((r) => r.version).sort()
+    expect(appliedVersions).toEqual(['20990101000001', '20990101000002', '20990101000003', '20990101000004', '20990101000005', '20990101000006'])
     expect(querySqlite(db(), 'SELECT count(*) AS n FROM migrator_history')).toEqual([{ n: 6 }])
     for (let i = 1; i <= 6; i++) expect(querySqlite(db(), `SELECT count(*) AS n FROM t${i}`)).toEqual([{ n: 1 }])
   })
