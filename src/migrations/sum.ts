@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto'
+import { readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { SumMismatchError } from '../errors.js'
+import { listMigrationEntries, SUM_FILE } from './directory.js'
+import { checksumOf } from './file.js'
+
+/** The integrity record of a migration directory: one hash per file and a total over them. */
+export interface Sum {
+  /** sha256 over the file lines (`<name> <hash>`) joined with '\n'. */
+  readonly total: string
+  /** Sorted by file name (code-point order). */
+  readonly files: readonly { readonly name: string; readonly hash: string }[]
+}
+
+/** Hashes every migration file of `dir` (content with CRLF → LF). Throws DirectoryError like readDirectory. */
+export async function computeSum(dir: string): Promise<Sum> {
+  const files: { name: string; hash: string }[] = []
+  for (const entry of await listMigrationEntries(dir)) {
+    files.push({ name: entry.name, hash: checksumOf(await readFile(path.join(dir, entry.name), 'utf8')) })
+  }
+  return { total: totalOf(files), files }
+}
+
+/** `migrator.sum` text: `sha256 <total>`, then `<file name> <sha256>` per file, newline-terminated. */
+export function formatSum(sum: Sum): string {
+  return [`sha256 ${sum.total}`, ...fileLines(sum.files)].join('\n') + '\n'
+}
+
+/** Writes `<dir>/migrator.sum` for the files on disk (`migrator hash`, and after `diff`/`new`). */
+export async function writeSum(dir: string): Promise<Sum> {
+  const sum = await computeSum(dir)
+  await writeFile(path.join(dir, SUM_FILE), formatSum(sum), 'utf8')
+  return sum
+}
+
+/**
+ * Checks `<dir>/migrator.sum` against the files on disk. Throws SumMismatchError naming the files
+ * added, removed or changed since the last `migrator hash` (a hand edit, or two branches that both
+ * added migrations), or saying the sum file is missing or damaged. A directory without migrations
+ * and without a sum file is fine. Returns the sum of the files on disk.
+ */
+export async function verifySum(dir: string): Promise<Sum> {
+  const actual = await computeSum(dir)
+  const sumPath = path.join(dir, SUM_FILE)
+  let text: string
+  try {
+    text = await readFile(sumPath, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new SumMismatchError(`cannot read ${sumPath} (${(error as Error).message}); check its permissions`)
+    }
+    if (actual.files.length === 0) return actual
+    throw new SumMismatchError(`${sumPath} is missing but ${dir} holds migrations; review them and run \`migrator hash\` to create it`)
+  }
+  const recorded = parseSum(text, sumPath)
+  const known = new Map(recorded.files.map((f) => [f.name, f.hash]))
+  const onDisk = new Map(actual.files.map((f) => [f.name, f.hash]))
+  const added = actual.files.filter((f) => !known.has(f.name)).map((f) => f.name)
+  const removed = recorded.files.filter((f) => !onDisk.has(f.name)).map((f) => f.name)
+  const changed = actual.files.filter((f) => known.has(f.name) && known.get(f.name) !== f.hash).map((f) => f.name)
+  if (added.length + removed.length + changed.length > 0) {
+    const parts = [
+      added.length > 0 ? `added ${added.join(', ')}` : '',
+      removed.length > 0 ? `removed ${removed.join(', ')}` : '',
+      changed.length > 0 ? `changed ${changed.join(', ')}` : '',
+    ].filter((p) => p !== '')
+    throw new SumMismatchError(`${sumPath} does not match the migration files (${parts.join('; ')}); review them and run \`migrator hash\``)
+  }
+  if (recorded.total !== totalOf(recorded.files)) {
+    throw new SumMismatchError(`${sumPath}: the total hash does not match its file lines (edited by hand?); review the migrations and run \`migrator hash\``)
+  }
+  return actual
+}
+
+/** Parses `migrator.sum` text; tolerates CRLF line ends (git autocrlf). */
+export function parseSum(text: string, sumPath: string = SUM_FILE): Sum {
+  const lines = text.replace(/\r\n/g, '\n').split('\n').filter((l) => l.trim() !== '')
+  const damaged = (line: number): SumMismatchError =>
+    new SumMismatchError(`${sumPath}:${line} is malformed (expected "<file name> <sha256>"); review the migrations and run \`migrator hash\``)
+  const head = /^sha256 ([0-9a-f]{64})$/.exec(lines[0]?.trim() ?? '')
+  if (head === null) throw damaged(1)
+  const files = lines.slice(1).map((line, i) => {
+    const match = /^(\S+) ([0-9a-f]{64})$/.exec(line.trim())
+    if (match === null) throw damaged(i + 2)
+    return { name: match[1] ?? '', hash: match[2] ?? '' }
+  })
+  return { total: head[1] ?? '', files }
+}
+
+function fileLines(files: Sum['files']): string[] {
+  return files.map((f) => `${f.name} ${f.hash}`)
+}
+
+function totalOf(files: Sum['files']): string {
+  return createHash('sha256').update(fileLines(files).join('\n'), 'utf8').digest('hex')
+}

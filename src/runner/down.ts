@@ -1,0 +1,205 @@
+import type { Db } from '../db.js'
+import type { Driver } from '../dialects/dialect.js'
+import { ChecksumMismatchError, FailedMigrationError, MigratorError, type MigrationFailedError } from '../errors.js'
+import { parseDirectives } from '../migrations/directives.js'
+import { isEmptySql } from '../migrations/directory.js'
+import type { MigrationFile } from '../migrations/file.js'
+import {
+  checkSteps,
+  checkTarget,
+  countStatements,
+  createContext,
+  elapsed,
+  executeScript,
+  loadModule,
+  migrationError,
+  note,
+  recordedSql,
+  refOf,
+  runModuleFunction,
+  StepFailure,
+  withLock,
+  type MigrationResult,
+  type Ref,
+  type RunContext,
+  type RunOptions,
+  type RunResult,
+} from './execute.js'
+import { HistoryStore, type HistoryRow } from './history.js'
+
+/** How reverting one migration ended. */
+export type RevertOutcome =
+  | { readonly ok: true; readonly status: 'reverted' | 'skipped'; readonly statements: number; readonly executionMs: number }
+  | { readonly ok: false; readonly error: MigrationFailedError; readonly restored: boolean }
+
+/**
+ * Reverts applied migrations, newest first: 1 by default, `steps` of them, those newer than `to`
+ * (exclusive), or `all`. Each runs its down file (or module `down()`) and removes its history row, in
+ * one transaction where the dialect allows. Before anything runs, every migration to revert must
+ * have its down file unchanged since it was applied (ChecksumMismatchError) and present (MigratorError
+ * naming the migration); a `failed` row refuses the run (FailedMigrationError). A failed down is
+ * reported in RunResult.error, never thrown.
+ */
+export async function runDown(driver: Driver, files: readonly MigrationFile[], options: RunOptions): Promise<RunResult> {
+  checkSteps(options.steps)
+  const history = new HistoryStore(driver, options.historyTable)
+  const ctx = createContext(driver, history, options)
+  return withLock(ctx, async () => {
+    if (ctx.recorder === undefined) await history.ensure()
+    const rows = await history.list()
+    const failed = rows.find((row) => row.status === 'failed')
+    if (failed !== undefined) throw new FailedMigrationError(failed.version, failed.name)
+    checkTarget(options.to, [...files.map((f) => f.version), ...rows.map((r) => r.version)])
+
+    const newestFirst = [...rows].reverse()
+    let targets = options.all === true ? newestFirst : options.to !== undefined ? newestFirst.filter((r) => r.version > (options.to ?? '')) : newestFirst
+    targets = targets.slice(0, options.steps ?? (options.all === true || options.to !== undefined ? targets.length : 1))
+    const byVersion = new Map(files.map((f) => [f.version, f]))
+    const plan = targets.map((row) => ({ row, file: revertible(row, byVersion.get(row.version)) }))
+
+    const results: MigrationResult[] = []
+    let error: MigratorError | undefined
+    for (const { row, file } of plan) {
+      if (error !== undefined) {
+        results.push({ version: row.version, name: row.name, status: 'not-run' })
+        continue
+      }
+      const outcome = await revertMigration(ctx, file, row)
+      if (outcome.ok) {
+        results.push({ version: row.version, name: row.name, status: outcome.status, executionMs: outcome.executionMs })
+      } else {
+        error = outcome.error
+        results.push({ version: row.version, name: row.name, status: 'failed', error: outcome.error })
+      }
+    }
+    const sql = ctx.recorder === undefined ? undefined : recordedSql(ctx.recorder)
+    if (sql !== undefined) ctx.emit({ kind: 'dry-run-sql', sql })
+    return { results, error, sql }
+  })
+}
+
+/** The file that reverts `row`, or the precondition error saying why there is none. */
+function revertible(row: HistoryRow, file: MigrationFile | undefined): MigrationFile {
+  const label = `${row.version}_${row.name}`
+  if (file === undefined) {
+    throw new MigratorError(
+      'missing-down',
+      `cannot revert ${label}: its files are not in the migration directory; restore them, or remove its history row with \`migrator repair\``,
+    )
+  }
+  if (file.format === 'module') return file
+  if (file.down === undefined || file.downFile === undefined) {
+    throw new MigratorError('missing-down', `cannot revert ${label}: ${label}.down.sql does not exist; write it, then run down again`)
+  }
+  if (row.downChecksum !== undefined && file.downChecksum !== row.downChecksum) {
+    throw new ChecksumMismatchError({ file: file.downFile, expected: row.downChecksum, actual: file.downChecksum ?? '' })
+  }
+  parseDirectives(file.down, file.downFile, 'down') // throws DirectoryError naming the line of a bad directive
+  if (isEmptySql(file.down)) {
+    throw new MigratorError(
+      'missing-down',
+      `cannot revert ${label}: ${file.downFile} has no statements (the migration is irreversible); write the down statements, then run down again`,
+    )
+  }
+  return file
+}
+
+/**
+ * Reverts one applied migration: in a transaction (statements + history row removal) when the
+ * dialect has transactional DDL and neither file says `no-transaction`; otherwise statement by
+ * statement, marking the row `failed` when the down stops part-way.
+ * Used by runDown and by `up --all-or-nothing` to take back migrations of a failed run.
+ */
+export async function revertMigration(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<RevertOutcome> {
+  const ref = refOf(file, 'down')
+  const start = performance.now()
+  const transactional = revertsInTransaction(ctx, file)
+  const downFile = file.downFile ?? file.upFile
+  note(ctx, `revert ${downFile}`)
+  ctx.emit({ kind: 'migration-start', ...ref, file: downFile, statements: file.format === 'module' ? 1 : countStatements(ctx.driver, file.down), transactional })
+  const dry = ctx.recorder !== undefined
+
+  if (transactional) {
+    try {
+      const statements = await ctx.db.transaction(async (tx) => {
+        // A concurrent `down` may have reverted it while this runner waited for the write lock.
+        if (!dry && (await ctx.history.find(tx, file.version)) === undefined) return undefined
+        if (ctx.options.statementLockTimeoutMs !== undefined) await ctx.driver.applyLockTimeout(tx, ctx.options.statementLockTimeoutMs)
+        const n = await revertBody(ctx, tx, ref, file)
+        if (!dry) await ctx.history.remove(tx, file.version)
+        return n
+      })
+      if (statements === undefined) {
+        ctx.emit({ kind: 'migration-skipped', ...ref, reason: 'already reverted by a concurrent runner' })
+        return { ok: true, status: 'skipped', statements: 0, executionMs: elapsed(start) }
+      }
+      ctx.emit({ kind: 'migration-reverted', ...ref, executionMs: elapsed(start), statements })
+      return { ok: true, status: 'reverted', statements, executionMs: elapsed(start) }
+    } catch (failure) {
+      const error = migrationError(file.version, downFile, failure, 'the down was rolled back; database and history are as before')
+      ctx.emit({ kind: 'migration-failed', ...ref, error, undone: true })
+      return { ok: false, error, restored: true }
+    }
+  }
+
+  let completed = 0
+  try {
+    const statements = await revertBody(ctx, ctx.db, ref, file, async (n) => {
+      completed = n
+    })
+    if (!dry) await ctx.history.remove(ctx.driver.db, file.version)
+    ctx.emit({ kind: 'migration-reverted', ...ref, executionMs: elapsed(start), statements })
+    return { ok: true, status: 'reverted', statements, executionMs: elapsed(start) }
+  } catch (failure) {
+    if (completed === 0) {
+      const error = migrationError(file.version, downFile, failure, 'nothing was reverted; database and history are as before')
+      ctx.emit({ kind: 'migration-failed', ...ref, error, undone: true })
+      return { ok: false, error, restored: true }
+    }
+    // The down stopped part-way and cannot be taken back: the row must say so until `repair`.
+    let marked = `history marks ${file.version} failed`
+    try {
+      if (!dry) await ctx.history.write(ctx.driver.db, { ...row, status: 'failed' })
+    } catch (writeError) {
+      marked = `marking it failed in history also failed (${writeError instanceof Error ? writeError.message : String(writeError)})`
+    }
+    const error = migrationError(
+      file.version,
+      downFile,
+      failure,
+      `${completed} statement(s) of the down had already run; ${marked}: inspect the database, then run \`migrator repair\``,
+    )
+    ctx.emit({ kind: 'migration-failed', ...ref, error, undone: false })
+    return { ok: false, error, restored: false }
+  }
+}
+
+function revertsInTransaction(ctx: RunContext, file: MigrationFile): boolean {
+  if ((ctx.options.txMode ?? 'file') === 'none' || !ctx.driver.capabilities.transactionalDdl) return false
+  if (file.directives.noTransaction) return false
+  if (file.down === undefined) return true
+  try {
+    return !parseDirectives(file.down, file.downFile ?? file.upFile, 'down').noTransaction
+  } catch {
+    // A malformed directive block is reported by runDown's precondition check; here, stay transactional.
+    return true
+  }
+}
+
+/** Runs the down statements (or the module's down()); returns how many ran. */
+async function revertBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, afterEach?: (n: number) => Promise<void>): Promise<number> {
+  if (file.format === 'module') {
+    if (ctx.recorder !== undefined) {
+      note(ctx, `${file.upFile} down() is JavaScript: not shown in a dry run`)
+      return 1
+    }
+    const loaded = await loadModule(file)
+    if (loaded.down === undefined) {
+      throw new StepFailure({ file: file.upFile, reason: 'the module exports no down() function; add one to make it reversible' })
+    }
+    await runModuleFunction(ctx, db, ref, file, loaded.down)
+    await afterEach?.(1)
+    return 1
+  }
+  return executeScript(ctx, db, ref, { text: file.down ?? '', file: file.downFile ?? file.upFile }, afterEach)
+}

@@ -1,0 +1,311 @@
+import { createJiti } from 'jiti'
+import { RecordingDb, type Db } from '../db.js'
+import type { DialectName, Driver } from '../dialects/dialect.js'
+import { MigrationFailedError, MigratorError } from '../errors.js'
+import type { MigrationFile } from '../migrations/file.js'
+import type { Direction, RunEvent } from './events.js'
+import type { HistoryRow, HistoryStore } from './history.js'
+
+/** Options shared by `runUp` and `runDown`. */
+export interface RunOptions {
+  /** Name of the history table (`migrator_history`). */
+  readonly historyTable: string
+  /** How long to wait for the per-database runner lock before LockTimeoutError. */
+  readonly lockTimeoutMs: number
+  /** Bounds each statement's wait for a table lock, where the dialect supports it. */
+  readonly statementLockTimeoutMs?: number
+  /** up: apply up to and including this version; down: revert down to but excluding it. */
+  readonly to?: string
+  /** At most this many migrations (down: default 1). */
+  readonly steps?: number
+  /** down: revert every applied migration. */
+  readonly all?: boolean
+  /** Read, never write: not even the history table; RunResult.sql holds what would run. */
+  readonly dryRun?: boolean
+  /** up: a failure in migration k also reverts migrations 1..k-1 of this run (same as txMode 'all'). */
+  readonly allOrNothing?: boolean
+  /** 'file' (default): one transaction per migration; 'all': one for the run; 'none': no transactions. */
+  readonly txMode?: 'file' | 'all' | 'none'
+  /** up: do not refuse when applied versions have no file. */
+  readonly allowMissing?: boolean
+  /** Recorded in history (`user@host`). */
+  readonly appliedBy: string
+  readonly toolVersion: string
+  readonly onEvent?: (event: RunEvent) => void
+}
+
+export type MigrationStatus = 'applied' | 'reverted' | 'failed' | 'undone' | 'not-run' | 'skipped'
+
+export interface MigrationResult {
+  readonly version: string
+  readonly name: string
+  /**
+   * applied / reverted: done. failed: this migration failed (see error; the message says whether the
+   * database is as before). undone: ran in this run, then rolled back or reverted because a later
+   * migration failed under all-or-nothing. not-run: after a failure. skipped: a concurrent runner did it.
+   */
+  readonly status: MigrationStatus
+  readonly executionMs?: number
+  readonly error?: MigratorError
+}
+
+/** What a run did. It never throws for a failed migration: that is `error` (and the failed result). */
+export interface RunResult {
+  readonly results: readonly MigrationResult[]
+  readonly error?: MigratorError
+  /** Dry run: the exact SQL that would run, transaction boundaries included, each ending with `;`. */
+  readonly sql?: string
+}
+
+/** Everything a migration step needs; `db` records instead of writing in a dry run. */
+export interface RunContext {
+  readonly driver: Driver
+  readonly history: HistoryStore
+  readonly options: RunOptions
+  readonly db: Db
+  readonly recorder?: RecordingDb
+  emit(event: RunEvent): void
+}
+
+export function createContext(driver: Driver, history: HistoryStore, options: RunOptions): RunContext {
+  const recorder = options.dryRun === true ? new RecordingDb(driver.db, driver.transactionSyntax) : undefined
+  return {
+    driver,
+    history,
+    options,
+    db: recorder ?? driver.db,
+    recorder,
+    emit: (event) => options.onEvent?.(event),
+  }
+}
+
+/** The recorded SQL of a dry run: one entry per line group, statements ending with `;`. */
+export function recordedSql(recorder: RecordingDb): string {
+  return recorder.recorded.map((r) => terminate(r.sql)).join('\n') + (recorder.recorded.length > 0 ? '\n' : '')
+}
+
+/** Adds a comment to a dry run's SQL (which file follows, what is not shown); no-op otherwise. */
+export function note(ctx: RunContext, text: string): void {
+  ctx.recorder?.recorded.push({ sql: `-- ${text}` })
+}
+
+/**
+ * A failed step of one migration, before the runner knows the outcome (rolled back, undone, left
+ * failed) that completes the user's message.
+ */
+export class StepFailure extends Error {
+  constructor(
+    readonly data: { readonly file: string; readonly line?: number; readonly statement?: string; readonly reason: string; readonly cause?: unknown },
+    /** Statements (or module bodies) that had completed when the step failed. */
+    readonly completed: number = 0,
+  ) {
+    super(data.reason)
+  }
+}
+
+/**
+ * Turns a failure into the user-facing error: `<file>:<line>: <reason>; <outcome>`. Failures that
+ * are not a StepFailure (BEGIN could not get the write lock, a history write failed) name `file`.
+ */
+export function migrationError(version: string, file: string, failure: unknown, outcome: string): MigrationFailedError {
+  if (failure instanceof StepFailure) {
+    return new MigrationFailedError({ version, ...failure.data, reason: `${failure.data.reason}; ${outcome}`, cause: failure.data.cause ?? failure })
+  }
+  return new MigrationFailedError({ version, file, reason: `${messageOf(failure)}; ${outcome}`, cause: failure })
+}
+
+/** Identifies one migration in events. */
+export interface Ref {
+  readonly version: string
+  readonly name: string
+  readonly direction: Direction
+}
+
+export function refOf(file: MigrationFile, direction: Direction): Ref {
+  return { version: file.version, name: file.slug, direction }
+}
+
+/**
+ * Executes a SQL script statement by statement (split by the dialect), announcing each one.
+ * `afterEach(n)` runs after the n-th statement succeeded (progress in history). A failing statement
+ * throws StepFailure naming the file, its line, an excerpt and the database error.
+ */
+export async function executeScript(
+  ctx: RunContext,
+  db: Db,
+  ref: Ref,
+  script: { readonly text: string; readonly file: string },
+  afterEach?: (completed: number) => Promise<void>,
+): Promise<number> {
+  const statements = ctx.driver.splitStatements(script.text)
+  let completed = 0
+  for (const [i, statement] of statements.entries()) {
+    ctx.emit({ kind: 'statement', ...ref, index: i + 1, line: statement.line, sql: statement.sql })
+    try {
+      await db.exec(statement.sql)
+    } catch (error) {
+      throw new StepFailure(
+        {
+          file: script.file,
+          line: statement.line,
+          statement: statement.sql,
+          reason: `statement ${i + 1} (${excerpt(statement.sql)}) failed: ${messageOf(error)}`,
+          cause: error,
+        },
+        completed,
+      )
+    }
+    completed++
+    await afterEach?.(completed)
+  }
+  return completed
+}
+
+/** Number of statements a script holds, for the start event. */
+export function countStatements(driver: Driver, text: string | undefined): number {
+  return text === undefined ? 0 : driver.splitStatements(text).length
+}
+
+/**
+ * Runs check directives: each query must return one truthy value. false, 0, '0', '', NULL and no
+ * row fail, as does a query error; the StepFailure names the check and its phase.
+ */
+export async function runChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, phase: 'before' | 'after'): Promise<void> {
+  const checks = phase === 'before' ? file.directives.checksBefore : file.directives.checksAfter
+  for (const sql of checks) {
+    if (ctx.recorder !== undefined) {
+      // A dry run does not run checks: check-after would see a database the statements never changed.
+      note(ctx, `check-${phase}: ${sql}`)
+      continue
+    }
+    let value: unknown
+    try {
+      const rows = await db.query(sql)
+      value = rows.length === 0 ? undefined : Object.values(rows[0] ?? {})[0]
+    } catch (error) {
+      ctx.emit({ kind: 'check-failed', ...ref, phase, sql })
+      throw new StepFailure({ file: file.upFile, reason: `check-${phase} \`${sql}\` could not run: ${messageOf(error)}`, cause: error })
+    }
+    if (isFalsy(value)) {
+      ctx.emit({ kind: 'check-failed', ...ref, phase, sql })
+      throw new StepFailure({ file: file.upFile, reason: `check-${phase} \`${sql}\` failed (returned ${describe(value)})` })
+    }
+    ctx.emit({ kind: 'check-passed', ...ref, phase, sql })
+  }
+}
+
+function isFalsy(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === 0 || value === 0n) return true
+  if (typeof value === 'string') return ['', '0', 'f', 'false'].includes(value.trim().toLowerCase())
+  return false
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? 'no row' : value === null ? 'NULL' : JSON.stringify(typeof value === 'bigint' ? String(value) : value)
+}
+
+/** What a `.ts`/`.js` migration receives. */
+export interface MigrationContext {
+  /** The migration's transaction (or the connection, outside one). */
+  readonly db: Db
+  /** The same as knex, for query building; undefined when the dialect's Db has none. */
+  readonly knex: Db['knex']
+  readonly dialect: DialectName
+  log(message: string): void
+}
+
+type MigrationFunction = (ctx: MigrationContext) => unknown
+
+/** up/down exported by a module migration (named exports, or a default export object). */
+export interface MigrationModule {
+  readonly up?: MigrationFunction
+  readonly down?: MigrationFunction
+}
+
+// The cache is off so that a module edited between two runs of one process (tests, watch mode) is
+// read again: its checksum already changed, its code must too.
+const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false })
+
+/** Imports a module migration; StepFailure when it cannot be loaded. */
+export async function loadModule(file: MigrationFile): Promise<MigrationModule> {
+  try {
+    const loaded = (await jiti.import(file.path)) as MigrationModule & { readonly default?: MigrationModule }
+    const fn = (name: 'up' | 'down'): MigrationFunction | undefined =>
+      typeof loaded[name] === 'function' ? loaded[name] : typeof loaded.default?.[name] === 'function' ? loaded.default[name] : undefined
+    return { up: fn('up'), down: fn('down') }
+  } catch (error) {
+    throw new StepFailure({ file: file.upFile, reason: `cannot load the module: ${messageOf(error)}`, cause: error })
+  }
+}
+
+/** Calls a module's up or down with its context; a throw becomes StepFailure naming the file. */
+export async function runModuleFunction(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, fn: MigrationFunction): Promise<void> {
+  const context: MigrationContext = {
+    db,
+    knex: db.knex,
+    dialect: ctx.driver.dialect,
+    log: (message) => ctx.emit({ kind: 'log', ...ref, message }),
+  }
+  try {
+    await fn(context)
+  } catch (error) {
+    throw new StepFailure({ file: file.upFile, reason: `${ref.direction}() threw: ${messageOf(error)}`, cause: error })
+  }
+}
+
+export function historyRow(ctx: RunContext, file: MigrationFile, status: HistoryRow['status'], statementsApplied: number, executionMs: number): HistoryRow {
+  return {
+    version: file.version,
+    name: file.slug,
+    checksum: file.checksum,
+    downChecksum: file.downChecksum,
+    status,
+    appliedAt: new Date().toISOString(),
+    executionMs,
+    appliedBy: ctx.options.appliedBy,
+    statementsApplied,
+    toolVersion: ctx.options.toolVersion,
+  }
+}
+
+/** Takes the runner lock (not in a dry run, which writes nothing) and releases it after `fn`. */
+export async function withLock<T>(ctx: RunContext, fn: () => Promise<T>): Promise<T> {
+  if (ctx.recorder !== undefined) return fn()
+  const release = await ctx.driver.lock(ctx.options.lockTimeoutMs)
+  try {
+    return await fn()
+  } finally {
+    await release()
+  }
+}
+
+/** Validates `--steps`. */
+export function checkSteps(steps: number | undefined): void {
+  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) {
+    throw new MigratorError('bad-option', `--steps must be a positive whole number, got ${steps}`)
+  }
+}
+
+/** Validates `--to`: it must name a migration the directory or the history knows. */
+export function checkTarget(to: string | undefined, known: readonly string[]): void {
+  if (to === undefined || known.includes(to)) return
+  throw new MigratorError('bad-option', `--to ${to} names no migration in the directory or the history; pass the version of one (e.g. ${known.at(-1) ?? '20240102030405'})`)
+}
+
+export function excerpt(sql: string, max = 80): string {
+  const flat = sql.replace(/\s+/g, ' ').trim()
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+}
+
+export function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ')
+}
+
+export function elapsed(start: number): number {
+  return Math.round(performance.now() - start)
+}
+
+function terminate(sql: string): string {
+  const text = sql.trimEnd()
+  return text.startsWith('--') || text.endsWith(';') ? text : `${text};`
+}

@@ -1,0 +1,127 @@
+import type { Db } from '../db.js'
+import type { Driver } from '../dialects/dialect.js'
+
+/** One row of the history table (SPEC "History table"). */
+export interface HistoryRow {
+  readonly version: string
+  /** The migration's slug. */
+  readonly name: string
+  /** sha256 of the up file (CRLF → LF); empty for rows written by `baseline` without a file. */
+  readonly checksum: string
+  readonly downChecksum?: string
+  /** `failed`: a partial migration that could not be undone (non-transactional DDL); see `repair`. */
+  readonly status: 'applied' | 'failed'
+  /** ISO 8601 timestamp. */
+  readonly appliedAt: string
+  readonly executionMs: number
+  readonly appliedBy: string
+  readonly statementsApplied: number
+  readonly toolVersion: string
+}
+
+const COLUMNS = [
+  'version',
+  'name',
+  'checksum',
+  'down_checksum',
+  'status',
+  'applied_at',
+  'execution_ms',
+  'applied_by',
+  'statements_applied',
+  'tool_version',
+] as const
+
+// Messages the three supported servers give for a table that does not exist. Matching words, not a
+// dialect name, lets `list()` answer "nothing applied yet" without creating the table (dry runs).
+const MISSING_TABLE = /no such table|does not exist|doesn't exist|undefined table|unknown table/i
+
+/**
+ * The history table, through the driver: DDL from `driver.historyTableDdl`, every identifier through
+ * `driver.quoteIdent`, values as `?` parameters. `write`/`remove` take the Db to use, which is the
+ * migration's own transaction whenever there is one, so the row commits or rolls back with it.
+ */
+export class HistoryStore {
+  constructor(
+    private readonly driver: Driver,
+    readonly tableName: string,
+  ) {}
+
+  /** Creates the table when missing (`IF NOT EXISTS`). */
+  async ensure(): Promise<void> {
+    await this.driver.db.exec(this.driver.historyTableDdl(this.tableName))
+  }
+
+  /** All rows sorted by version; [] when the table does not exist yet (it is not created here). */
+  async list(db: Db = this.driver.db): Promise<HistoryRow[]> {
+    let rows: Record<string, unknown>[]
+    try {
+      rows = await db.query(`SELECT ${this.columns()} FROM ${this.table()} ORDER BY ${this.q('version')}`)
+    } catch (error) {
+      if (error instanceof Error && MISSING_TABLE.test(error.message)) return []
+      throw error
+    }
+    return rows.map(toRow).sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
+  }
+
+  /** The row for `version`, read through `db` (inside a migration's transaction: sees concurrent commits). */
+  async find(db: Db, version: string): Promise<HistoryRow | undefined> {
+    const rows = await db.query(`SELECT ${this.columns()} FROM ${this.table()} WHERE ${this.q('version')} = ?`, [version])
+    return rows[0] === undefined ? undefined : toRow(rows[0])
+  }
+
+  /** Inserts or replaces the row for `row.version`. */
+  async write(db: Db, row: HistoryRow): Promise<void> {
+    // Delete + insert is portable upsert; the nested transaction keeps the pair atomic when `db` is
+    // not already a transaction (non-transactional DDL records progress between statements).
+    await db.transaction(async (tx) => {
+      await tx.exec(`DELETE FROM ${this.table()} WHERE ${this.q('version')} = ?`, [row.version])
+      await tx.exec(`INSERT INTO ${this.table()} (${this.columns()}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, [
+        row.version,
+        row.name,
+        row.checksum,
+        row.downChecksum ?? null,
+        row.status,
+        row.appliedAt,
+        Math.round(row.executionMs),
+        row.appliedBy,
+        row.statementsApplied,
+        row.toolVersion,
+      ])
+    })
+  }
+
+  async remove(db: Db, version: string): Promise<void> {
+    await db.exec(`DELETE FROM ${this.table()} WHERE ${this.q('version')} = ?`, [version])
+  }
+
+  private table(): string {
+    return this.q(this.tableName)
+  }
+
+  private columns(): string {
+    return COLUMNS.map((c) => this.q(c)).join(', ')
+  }
+
+  private q(name: string): string {
+    return this.driver.quoteIdent(name)
+  }
+}
+
+/** Driver values → HistoryRow: numbers may arrive as strings (bigint) and timestamps as Date. */
+function toRow(raw: Record<string, unknown>): HistoryRow {
+  const text = (value: unknown): string => (value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value))
+  const downChecksum = text(raw['down_checksum'])
+  return {
+    version: text(raw['version']),
+    name: text(raw['name']),
+    checksum: text(raw['checksum']),
+    downChecksum: downChecksum === '' ? undefined : downChecksum,
+    status: text(raw['status']) === 'failed' ? 'failed' : 'applied',
+    appliedAt: text(raw['applied_at']),
+    executionMs: Number(raw['execution_ms'] ?? 0),
+    appliedBy: text(raw['applied_by']),
+    statementsApplied: Number(raw['statements_applied'] ?? 0),
+    toolVersion: text(raw['tool_version']),
+  }
+}

@@ -1,0 +1,53 @@
+import { ChecksumMismatchError, FailedMigrationError, MissingMigrationError } from '../errors.js'
+import type { MigrationFile } from '../migrations/file.js'
+import type { HistoryRow } from './history.js'
+
+/** An applied migration: its history row and, unless missing, its file. */
+export interface AppliedMigration {
+  readonly row: HistoryRow
+  readonly file?: MigrationFile
+}
+
+export interface PendingPlan {
+  /** History rows in version order, each with its file when the directory still has it. */
+  readonly applied: readonly AppliedMigration[]
+  /** Files without a history row, in version order. */
+  readonly pending: readonly MigrationFile[]
+}
+
+/**
+ * Splits the directory into applied and pending migrations, refusing to go on when history and
+ * files disagree: a `failed` row (FailedMigrationError, points to `repair`), an applied file edited
+ * since (ChecksumMismatchError with both hashes), applied versions without a file
+ * (MissingMigrationError, unless `allowMissing`). Rows with an empty checksum (`baseline` without a
+ * file) are not compared. A pending file older than the newest applied one (merged from another
+ * branch) is still pending: it runs in version order with the rest.
+ */
+export function planPending(
+  files: readonly MigrationFile[],
+  history: readonly HistoryRow[],
+  options: { readonly allowMissing?: boolean } = {},
+): PendingPlan {
+  const byVersion = new Map(files.map((f) => [f.version, f]))
+  const failed = history.find((row) => row.status === 'failed')
+  if (failed !== undefined) throw new FailedMigrationError(failed.version, failed.name)
+  for (const row of history) {
+    const file = byVersion.get(row.version)
+    if (file !== undefined && row.checksum !== '' && row.checksum !== file.checksum) {
+      throw new ChecksumMismatchError({ file: file.upFile, expected: row.checksum, actual: file.checksum })
+    }
+  }
+  const missing = history.filter((row) => !byVersion.has(row.version)).map((row) => row.version)
+  if (missing.length > 0 && options.allowMissing !== true) throw new MissingMigrationError(missing)
+  const appliedVersions = new Set(history.map((row) => row.version))
+  return {
+    applied: [...history]
+      .sort((a, b) => compare(a.version, b.version))
+      .map((row) => ({ row, file: byVersion.get(row.version) })),
+    pending: files.filter((f) => !appliedVersions.has(f.version)).sort((a, b) => compare(a.version, b.version)),
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

@@ -1,0 +1,332 @@
+import type { Db } from '../db.js'
+import type { Driver } from '../dialects/dialect.js'
+import { MigratorError, type MigrationFailedError } from '../errors.js'
+import type { MigrationFile } from '../migrations/file.js'
+import { isEmptySql } from '../migrations/directory.js'
+import { parseUndoGroups } from '../migrations/write.js'
+import { revertMigration } from './down.js'
+import {
+  checkSteps,
+  checkTarget,
+  countStatements,
+  createContext,
+  elapsed,
+  executeScript,
+  historyRow,
+  loadModule,
+  messageOf,
+  migrationError,
+  note,
+  recordedSql,
+  refOf,
+  runChecks,
+  runModuleFunction,
+  StepFailure,
+  withLock,
+  type MigrationResult,
+  type Ref,
+  type RunContext,
+  type RunOptions,
+  type RunResult,
+} from './execute.js'
+import { HistoryStore } from './history.js'
+import { planPending } from './pending.js'
+
+export type { MigrationResult, MigrationStatus, RunOptions, RunResult } from './execute.js'
+
+/** How applying one migration ended. */
+type ApplyOutcome =
+  | { readonly ok: true; readonly status: 'applied' | 'skipped'; readonly statements: number; readonly executionMs: number }
+  | { readonly ok: false; readonly error: MigrationFailedError; readonly restored: boolean }
+
+/**
+ * Applies pending migrations in version order (up to and including `to`, at most `steps`).
+ *
+ * Takes the runner lock, creates the history table, and refuses to start when history and files
+ * disagree (ChecksumMismatchError, FailedMigrationError, MissingMigrationError: thrown, like a lock
+ * timeout). Each migration then runs in one transaction with its checks and history row when the
+ * dialect has transactional DDL and the file does not say `no-transaction`; otherwise statement by
+ * statement with progress in history and, on failure, its applied statements undone newest first.
+ * `allOrNothing` (txMode 'all') makes a failure take back the whole run.
+ *
+ * Never throws for a failed migration: see RunResult.error and the failed result.
+ */
+export async function runUp(driver: Driver, files: readonly MigrationFile[], options: RunOptions): Promise<RunResult> {
+  checkSteps(options.steps)
+  const history = new HistoryStore(driver, options.historyTable)
+  const ctx = createContext(driver, history, options)
+  return withLock(ctx, async () => {
+    if (ctx.recorder === undefined) await history.ensure()
+    const rows = await history.list()
+    const { pending } = planPending(files, rows, { allowMissing: options.allowMissing })
+    checkTarget(options.to, [...files.map((f) => f.version), ...rows.map((r) => r.version)])
+    const to = options.to
+    const selected = pending.filter((f) => to === undefined || f.version <= to).slice(0, options.steps ?? pending.length)
+
+    const mode = options.allOrNothing === true ? 'all' : (options.txMode ?? 'file')
+    const inTransaction = (file: MigrationFile): boolean =>
+      mode !== 'none' && driver.capabilities.transactionalDdl && !file.directives.noTransaction
+    const result =
+      mode === 'all' && selected.length > 0 && selected.every(inTransaction)
+        ? await applyAllInOneTransaction(ctx, selected)
+        : await applyEach(ctx, selected, inTransaction, mode === 'all')
+    const sql = ctx.recorder === undefined ? undefined : recordedSql(ctx.recorder)
+    if (sql !== undefined) ctx.emit({ kind: 'dry-run-sql', sql })
+    return { ...result, sql }
+  })
+}
+
+/**
+ * One migration after the other; with `compensate` (all-or-nothing without one enclosing
+ * transaction) a failure reverts the migrations this run applied, newest first, with their downs.
+ */
+async function applyEach(
+  ctx: RunContext,
+  files: readonly MigrationFile[],
+  inTransaction: (file: MigrationFile) => boolean,
+  compensate: boolean,
+): Promise<RunResult> {
+  const results: MigrationResult[] = []
+  const appliedNow: { file: MigrationFile; statements: number; executionMs: number; index: number }[] = []
+  for (const [index, file] of files.entries()) {
+    const outcome = inTransaction(file) ? await applyInTransaction(ctx, file) : await applyStepwise(ctx, file)
+    if (outcome.ok) {
+      results.push({ version: file.version, name: file.slug, status: outcome.status, executionMs: outcome.executionMs })
+      if (outcome.status === 'applied') appliedNow.push({ file, statements: outcome.statements, executionMs: outcome.executionMs, index })
+      continue
+    }
+    results.push({ version: file.version, name: file.slug, status: 'failed', error: outcome.error })
+    for (const rest of files.slice(index + 1)) results.push({ version: rest.version, name: rest.slug, status: 'not-run' })
+    if (!compensate || appliedNow.length === 0) return { results, error: outcome.error }
+
+    // --all-or-nothing: take back what this run applied, newest first.
+    for (const done of [...appliedNow].reverse()) {
+      const reverted = await revertMigration(ctx, done.file, historyRow(ctx, done.file, 'applied', done.statements, done.executionMs))
+      if (!reverted.ok) {
+        results[done.index] = { version: done.file.version, name: done.file.slug, status: 'failed', error: reverted.error }
+        const error = new MigratorError(
+          'rollback-failed',
+          `${outcome.error.message}; reverting ${done.file.version}_${done.file.slug} for --all-or-nothing then failed: ${reverted.error.message}`,
+          { cause: outcome.error },
+        )
+        return { results, error }
+      }
+      results[done.index] = { version: done.file.version, name: done.file.slug, status: 'undone' }
+      ctx.emit({ kind: 'migration-undone', ...refOf(done.file, 'up'), reason: `--all-or-nothing: ${file.version}_${file.slug} failed` })
+    }
+    return { results, error: outcome.error }
+  }
+  return { results }
+}
+
+/** All migrations in one transaction (all-or-nothing with transactional DDL): any failure rolls back the run. */
+async function applyAllInOneTransaction(ctx: RunContext, files: readonly MigrationFile[]): Promise<RunResult> {
+  const applied: { file: MigrationFile; status: 'applied' | 'skipped'; executionMs: number }[] = []
+  let current: MigrationFile | undefined
+  try {
+    await ctx.db.transaction(async (tx) => {
+      for (const file of files) {
+        current = file
+        const start = performance.now()
+        announce(ctx, file, true)
+        const statements = await transactionBody(ctx, tx, file)
+        const executionMs = elapsed(start)
+        if (statements === undefined) skipped(ctx, file)
+        else ctx.emit({ kind: 'migration-applied', ...refOf(file, 'up'), executionMs, statements })
+        applied.push({ file, status: statements === undefined ? 'skipped' : 'applied', executionMs })
+      }
+    })
+  } catch (failure) {
+    const failedFile = current ?? files[0]
+    if (failedFile === undefined) throw failure
+    const undone = applied.filter((a) => a.status === 'applied').length
+    const error = migrationError(
+      failedFile.version,
+      failedFile.upFile,
+      failure,
+      `the whole run was rolled back${undone > 0 ? ` (${undone} earlier migration${undone > 1 ? 's' : ''} of this run undone)` : ''}; database and history are as before`,
+    )
+    ctx.emit({ kind: 'migration-failed', ...refOf(failedFile, 'up'), error, undone: true })
+    const results: MigrationResult[] = files.map((file) => {
+      const done = applied.find((a) => a.file === file)
+      if (file === failedFile) return { version: file.version, name: file.slug, status: 'failed', error }
+      if (done !== undefined) return { version: file.version, name: file.slug, status: done.status === 'applied' ? 'undone' : 'skipped' }
+      return { version: file.version, name: file.slug, status: 'not-run' }
+    })
+    for (const a of applied) {
+      if (a.status === 'applied') ctx.emit({ kind: 'migration-undone', ...refOf(a.file, 'up'), reason: 'the run was rolled back' })
+    }
+    return { results, error }
+  }
+  return { results: applied.map((a) => ({ version: a.file.version, name: a.file.slug, status: a.status, executionMs: a.executionMs })) }
+}
+
+/** One migration in its own transaction: checks, statements and history row commit or roll back together. */
+async function applyInTransaction(ctx: RunContext, file: MigrationFile): Promise<ApplyOutcome> {
+  const start = performance.now()
+  announce(ctx, file, true)
+  try {
+    const statements = await ctx.db.transaction((tx) => transactionBody(ctx, tx, file))
+    const executionMs = elapsed(start)
+    if (statements === undefined) {
+      skipped(ctx, file)
+      return { ok: true, status: 'skipped', statements: 0, executionMs }
+    }
+    ctx.emit({ kind: 'migration-applied', ...refOf(file, 'up'), executionMs, statements })
+    return { ok: true, status: 'applied', statements, executionMs }
+  } catch (failure) {
+    const error = migrationError(file.version, file.upFile, failure, 'the migration was rolled back; database and history are as before')
+    ctx.emit({ kind: 'migration-failed', ...refOf(file, 'up'), error, undone: true })
+    return { ok: false, error, restored: true }
+  }
+}
+
+/**
+ * The inside of a migration's transaction. Returns the number of statements run, or undefined when
+ * the history row already exists: a concurrent runner applied the migration while this one waited
+ * for the write lock (how two `up`s on one SQLite file apply each migration exactly once).
+ */
+async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile): Promise<number | undefined> {
+  const ref = refOf(file, 'up')
+  const dry = ctx.recorder !== undefined
+  const start = performance.now()
+  if (!dry && (await ctx.history.find(tx, file.version)) !== undefined) return undefined
+  if (ctx.options.statementLockTimeoutMs !== undefined) await ctx.driver.applyLockTimeout(tx, ctx.options.statementLockTimeoutMs)
+  await runChecks(ctx, tx, ref, file, 'before')
+  const statements = await upBody(ctx, tx, ref, file)
+  await runChecks(ctx, tx, ref, file, 'after')
+  if (!dry) await ctx.history.write(tx, historyRow(ctx, file, 'applied', statements, elapsed(start)))
+  return statements
+}
+
+/**
+ * One migration without a transaction (no transactional DDL, `no-transaction`, txMode 'none'):
+ * statements one by one with `statements_applied` recorded after each (a crash leaves a `failed` row
+ * saying how far it got). On failure the applied statements are undone newest first, from the down
+ * file's `-- migrator:undo <i>` groups, or the whole down file when it has none; if that works the
+ * row is removed, otherwise it stays `failed` for `repair`.
+ */
+async function applyStepwise(ctx: RunContext, file: MigrationFile): Promise<ApplyOutcome> {
+  const ref = refOf(file, 'up')
+  const dry = ctx.recorder !== undefined
+  const start = performance.now()
+  announce(ctx, file, false)
+  const progress = async (completed: number, status: 'applied' | 'failed'): Promise<void> => {
+    if (!dry) await ctx.history.write(ctx.driver.db, historyRow(ctx, file, status, completed, elapsed(start)))
+  }
+  const fail = (failure: unknown, outcome: string, restored: boolean): ApplyOutcome => {
+    const error = migrationError(file.version, file.upFile, failure, outcome)
+    ctx.emit({ kind: 'migration-failed', ...ref, error, undone: restored })
+    return { ok: false, error, restored }
+  }
+
+  try {
+    await runChecks(ctx, ctx.db, ref, file, 'before')
+  } catch (failure) {
+    return fail(failure, 'nothing was applied; database and history are as before', true)
+  }
+  let completed = 0
+  let rowWritten = false
+  try {
+    await progress(0, 'failed')
+    rowWritten = !dry
+    const statements = await upBody(ctx, ctx.db, ref, file, async (n) => {
+      completed = n
+      await progress(n, 'failed')
+    })
+    await runChecks(ctx, ctx.db, ref, file, 'after')
+    await progress(statements, 'applied')
+    const executionMs = elapsed(start)
+    ctx.emit({ kind: 'migration-applied', ...ref, executionMs, statements })
+    return { ok: true, status: 'applied', statements, executionMs }
+  } catch (failure) {
+    try {
+      const undone = await undoApplied(ctx, file, completed)
+      if (rowWritten) await ctx.history.remove(ctx.driver.db, file.version)
+      return fail(failure, `${undone}; database and history are as before`, true)
+    } catch (undoFailure) {
+      let marked = `history marks ${file.version} failed with statements_applied = ${completed}`
+      try {
+        if (!dry) await ctx.history.write(ctx.driver.db, historyRow(ctx, file, 'failed', completed, elapsed(start)))
+      } catch (writeError) {
+        marked = `recording that in history also failed (${messageOf(writeError)})`
+      }
+      return fail(
+        failure,
+        `${completed} statement(s) had run and undoing them failed (${messageOf(undoFailure)}); ${marked}: inspect the database, then run \`migrator repair\``,
+        false,
+      )
+    }
+  }
+}
+
+/** The migration's own work: its SQL statements, or its module's up(). Returns the count run. */
+async function upBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, afterEach?: (n: number) => Promise<void>): Promise<number> {
+  if (file.format === 'module') {
+    if (ctx.recorder !== undefined) {
+      note(ctx, `${file.upFile} up() is JavaScript: not shown in a dry run`)
+      return 1
+    }
+    const loaded = await loadModule(file)
+    if (loaded.up === undefined) throw new StepFailure({ file: file.upFile, reason: 'the module exports no up() function' })
+    await runModuleFunction(ctx, db, ref, file, loaded.up)
+    await afterEach?.(1)
+    return 1
+  }
+  return executeScript(ctx, db, ref, { text: file.up, file: file.upFile }, afterEach)
+}
+
+/**
+ * Undoes the first `completed` statements of a partly applied migration, newest first. Returns what
+ * was done, for the message; throws when the undo is impossible or fails.
+ */
+async function undoApplied(ctx: RunContext, file: MigrationFile, completed: number): Promise<string> {
+  if (completed === 0) return 'no statement had run'
+  const ref = refOf(file, 'down')
+  const downFile = file.downFile ?? `${file.version}_${file.slug}.down.sql`
+  const run = async (sql: string, index?: number): Promise<void> => {
+    for (const statement of ctx.driver.splitStatements(sql)) {
+      ctx.emit({ kind: 'undo-statement', ...ref, index, sql: statement.sql })
+      try {
+        await ctx.db.exec(statement.sql)
+      } catch (error) {
+        throw new Error(`${downFile}${index === undefined ? `:${statement.line}` : ` undo ${index}`}: ${messageOf(error)}`)
+      }
+    }
+  }
+  if (file.format === 'module') {
+    const loaded = await loadModule(file)
+    if (loaded.down === undefined) throw new Error(`${file.upFile} exports no down() to undo with`)
+    await runModuleFunction(ctx, ctx.db, ref, file, loaded.down)
+    return `${file.upFile} down() undid it`
+  }
+  const groups = parseUndoGroups(file.down ?? '')
+  if (groups.size > 0) {
+    const undone: number[] = []
+    for (let i = completed; i >= 1; i--) {
+      const sql = groups.get(i)
+      if (sql === undefined) throw new Error(`${downFile} has no \`-- migrator:undo ${i}\` group for statement ${i}`)
+      await run(sql, i)
+      undone.push(i)
+    }
+    return `undid statement${undone.length > 1 ? 's' : ''} ${undone.join(', ')} of ${file.upFile}`
+  }
+  if (file.down === undefined || isEmptySql(file.down)) throw new Error(`${downFile} does not exist or is empty, so nothing can undo them`)
+  await run(file.down)
+  return `ran ${downFile} to undo the ${completed} statement(s) that had run`
+}
+
+function announce(ctx: RunContext, file: MigrationFile, transactional: boolean): void {
+  note(ctx, file.upFile)
+  ctx.emit({
+    kind: 'migration-start',
+    ...refOf(file, 'up'),
+    file: file.upFile,
+    statements: file.format === 'module' ? 1 : countStatements(ctx.driver, file.up),
+    transactional,
+  })
+}
+
+function skipped(ctx: RunContext, file: MigrationFile): void {
+  ctx.emit({ kind: 'migration-skipped', ...refOf(file, 'up'), reason: 'already applied by a concurrent runner' })
+}
