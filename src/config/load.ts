@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js'
 import { parseDuration } from './duration.js'
 import { CONFIG_DEFAULTS, configSchema } from './schema.js'
 import type { Config, EnvConfig, ResolvedConfig } from './schema.js'
+import { importUserModule } from '../modules.js'
 import { redactUrl } from './url.js'
 
 /** Looked up in this order in the working directory. */
@@ -115,13 +116,9 @@ async function importConfig(label: string, file: string): Promise<unknown> {
       throw new ConfigError(`${label}: invalid JSON: ${firstLine(error)}`, { cause: error })
     }
   }
-  // A fresh loader per call: a config edited between two loads in one process must be re-read.
-  // jiti (and its TS transform) loads only when there is a JS/TS config to import.
-  const { createJiti } = await import('jiti')
-  const jiti = createJiti(import.meta.url, { moduleCache: false })
   let mod: unknown
   try {
-    mod = await jiti.import(file)
+    mod = await importUserModule(file)
   } catch (error) {
     // The file may interpolate secrets into what it throws; redact like any other message.
     throw new ConfigError(`${label}: failed to load: ${redactUrl(firstLine(error))}`, { cause: error })

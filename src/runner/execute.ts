@@ -1,8 +1,8 @@
-import { createJiti } from 'jiti'
 import { RecordingDb, type Db } from '../db.js'
 import type { DialectName, Driver } from '../dialects/dialect.js'
 import { MigrationFailedError, MigratorError } from '../errors.js'
 import type { MigrationFile } from '../migrations/file.js'
+import { importUserModule } from '../modules.js'
 import type { Direction, RunEvent } from './events.js'
 import type { HistoryRow, HistoryStore } from './history.js'
 
@@ -222,14 +222,10 @@ export interface MigrationModule {
   readonly down?: MigrationFunction
 }
 
-// The cache is off so that a module edited between two runs of one process (tests, watch mode) is
-// read again: its checksum already changed, its code must too.
-const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false })
-
 /** Imports a module migration; StepFailure when it cannot be loaded. */
 export async function loadModule(file: MigrationFile): Promise<MigrationModule> {
   try {
-    const loaded = (await jiti.import(file.path)) as MigrationModule & { readonly default?: MigrationModule }
+    const loaded = (await importUserModule(file.path)) as MigrationModule & { readonly default?: MigrationModule }
     const fn = (name: 'up' | 'down'): MigrationFunction | undefined =>
       typeof loaded[name] === 'function' ? loaded[name] : typeof loaded.default?.[name] === 'function' ? loaded.default[name] : undefined
     return { up: fn('up'), down: fn('down') }

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Driver, ScratchDriver } from '../dialects/dialect.js'
 import { TargetError } from '../errors.js'
+import { importUserModule } from '../modules.js'
 import { redactSecrets } from '../config/url.js'
 import type { Schema } from '../schema/model.js'
 import { applyRenames, parseRenames, type DeclaredRename } from './renames.js'
@@ -40,6 +41,7 @@ export async function loadTarget(
   scratch: ScratchDriver,
   inspectOptions: Parameters<Driver['inspect']>[0] = {},
 ): Promise<Schema> {
+  if (SCHEMA_MODULE.test(target)) return loadSchemaModule(target)
   const sources = await readTargetSources(target)
   const renames: DeclaredRename[] = []
   for (const source of sources) {
@@ -47,6 +49,24 @@ export async function loadTarget(
     await applySql(scratch, source)
   }
   return applyRenames(await scratch.inspect(inspectOptions), renames)
+}
+
+/** A schema module: `export default <Schema>`, as `migrator inspect --format ts` writes it. */
+const SCHEMA_MODULE = /\.(ts|mts|js|mjs|json)$/
+
+async function loadSchemaModule(target: string): Promise<Schema> {
+  let loaded: unknown
+  try {
+    const mod = (await importUserModule(path.resolve(target))) as { default?: unknown }
+    loaded = mod.default ?? mod
+  } catch (error) {
+    throw new TargetError(`target schema module ${target} failed to load: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  }
+  const schema = loaded as Partial<Schema> | undefined
+  if (schema === undefined || !Array.isArray(schema.tables) || !Array.isArray(schema.views) || !Array.isArray(schema.objects)) {
+    throw new TargetError(`target schema module ${target} must export default a schema { tables, views, objects } (see \`migrator inspect --format ts\`)`)
+  }
+  return schema as Schema
 }
 
 /** Executes a script statement by statement; a failure names the file, line and statement. */

@@ -104,6 +104,19 @@ describe('the main job on SQLite, through the built CLI', () => {
     expect(migrationFiles()).toHaveLength(4)
   })
 
+  it('a .ts schema module written by inspect --format ts works as the target', async () => {
+    project = tempProject({ 'migrator.config.ts': CONFIG, 'schema.sql': V2 })
+    await project.run(['diff', 'init'])
+    await project.run(['up'])
+    const module = await project.run(['inspect', '--format', 'ts'])
+    expect(module.stdout).toMatch(/^import type \{ Schema \} from 'migrator'/)
+    project.write('schema.ts', module.stdout)
+    expect((await project.run(['diff', '--to', 'schema.ts'])).stdout.trim()).toBe('No changes')
+    project.write('schema.ts', module.stdout.replace('"name": "posts_author"', '"name": "posts_by_author"'))
+    const renamed = await project.run(['diff', '--to', 'schema.ts', '--dry-run'])
+    expect(renamed.stdout).toContain('CREATE INDEX "posts_by_author"')
+  })
+
   it('prints exactly one JSON document per command with --json', async () => {
     project = tempProject({ 'migrator.config.ts': CONFIG, 'schema.sql': V1 })
     for (const args of [['diff', 'a'], ['up'], ['status'], ['validate'], ['inspect'], ['hash'], ['down', '--dry-run'], ['diff']]) {
