@@ -1,0 +1,110 @@
+import fs from 'node:fs'
+import type { DatabaseUrl } from '../../config/url.js'
+import type { Db } from '../../db.js'
+import type { Change } from '../../schema/changes.js'
+import type { Schema } from '../../schema/model.js'
+import type { Capabilities, Dialect, Driver, InspectOptions, Plan, PlanOptions, ScratchDriver } from '../dialect.js'
+import { SqliteDb, openDatabase } from './connect.js'
+import { inspectSchema } from './inspect.js'
+import { planChanges } from './plan.js'
+import { quoteIdent } from './quote.js'
+import { splitStatements } from './split.js'
+
+const CAPABILITIES: Capabilities = {
+  transactionalDdl: true,
+  schemas: false,
+  forwardForeignKeys: true,
+  schemaScopedIndexNames: true,
+}
+
+/** The SQLite dialect over better-sqlite3 (embedded; the URL names a file or `:memory:`). */
+export class SqliteDriver implements Driver {
+  readonly dialect = 'sqlite' as const
+  readonly capabilities = CAPABILITIES
+  readonly transactionSyntax = { begin: 'BEGIN IMMEDIATE;', commit: 'COMMIT;' } as const
+  readonly serverVersion: string
+  readonly db: SqliteDb
+
+  constructor(readonly url: DatabaseUrl) {
+    this.db = new SqliteDb(openDatabase(url))
+    const version = this.db.raw.prepare('SELECT sqlite_version() AS v').get() as { v: string }
+    this.serverVersion = `SQLite ${version.v}`
+  }
+
+  inspect(options?: InspectOptions): Promise<Schema> {
+    return inspectSchema(this.db, options)
+  }
+
+  plan(changes: readonly Change[], options?: PlanOptions): Plan {
+    return planChanges(changes, options)
+  }
+
+  splitStatements(sql: string): readonly { readonly sql: string; readonly line: number }[] {
+    return splitStatements(sql)
+  }
+
+  quoteIdent(name: string): string {
+    return quoteIdent(name)
+  }
+
+  /**
+   * SQLite's lock is the database write lock itself: runners take it with BEGIN IMMEDIATE per
+   * migration and re-read history inside, so each migration applies once. Here we only bound how
+   * long BEGIN IMMEDIATE waits for another writer.
+   */
+  async lock(timeoutMs: number): Promise<() => Promise<void>> {
+    this.db.raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(timeoutMs))}`)
+    return async () => {}
+  }
+
+  async applyLockTimeout(_tx: Db, _timeoutMs: number): Promise<void> {}
+
+  async openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {
+    const url: DatabaseUrl = devUrl ?? { dialect: 'sqlite', raw: 'sqlite::memory:', redacted: 'sqlite::memory:', file: ':memory:', params: {} }
+    const file = url.file ?? ':memory:'
+    const created = file !== ':memory:' && !fs.existsSync(file)
+    return new SqliteScratchDriver(url, created ? file : undefined)
+  }
+
+  historyTableDdl(table: string): string {
+    return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (
+  version TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  down_checksum TEXT,
+  status TEXT NOT NULL,
+  applied_at TEXT NOT NULL,
+  execution_ms INTEGER NOT NULL,
+  applied_by TEXT,
+  statements_applied INTEGER NOT NULL DEFAULT 0,
+  tool_version TEXT
+)`
+  }
+
+  async close(): Promise<void> {
+    this.db.close()
+  }
+}
+
+/** A scratch database: in memory, or a dev file that is deleted on drop when we created it. */
+class SqliteScratchDriver extends SqliteDriver implements ScratchDriver {
+  constructor(
+    url: DatabaseUrl,
+    private readonly createdFile: string | undefined,
+  ) {
+    super(url)
+  }
+
+  async drop(): Promise<void> {
+    await this.close()
+    if (this.createdFile === undefined) return
+    for (const suffix of ['', '-journal', '-wal', '-shm']) fs.rmSync(this.createdFile + suffix, { force: true })
+  }
+}
+
+export const dialect: Dialect = {
+  name: 'sqlite',
+  async open(url: DatabaseUrl): Promise<Driver> {
+    return new SqliteDriver(url)
+  },
+}
