@@ -51,6 +51,8 @@ interface FkViolation {
   readonly fkid: number
 }
 
+const DROP_TABLE = /^\s*DROP\s+TABLE\b/i
+
 /**
  * A Db over one better-sqlite3 connection. Transactions use BEGIN IMMEDIATE so that a second writer
  * queues on busy_timeout instead of failing when it would upgrade a read lock. Because the 12-step
@@ -70,6 +72,10 @@ export class SqliteDb implements Db {
   }
 
   async exec(sql: string, params: readonly unknown[] = []): Promise<void> {
+    // Outside a transaction (no-transaction files, --tx-mode none) DROP TABLE still gets the FK
+    // handling of `transaction`: with enforcement on, its implicit DELETE would silently
+    // cascade-delete the children's rows; the dangling references it leaves fail the check instead.
+    if (!this.raw.inTransaction && DROP_TABLE.test(sql)) return this.transaction((tx) => tx.exec(sql, params))
     // prepare() rejects text holding more than one statement, which keeps `exec` to exactly one.
     const stmt = this.prepare(sql)
     const args = params.map(bindable)

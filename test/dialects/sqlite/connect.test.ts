@@ -145,7 +145,7 @@ describe('sqlite driver and Db', () => {
       const release = await b.lock(150)
       await a.db.transaction(async () => {
         const started = Date.now()
-        await expect(b.db.transaction(async (tx) => tx.exec('INSERT INTO t VALUES (1)'))).rejects.toThrow(/database is locked/)
+        await expect(b.db.transaction(async (tx) => tx.exec('INSERT INTO t VALUES (1)'))).rejects.toThrow(/locked by another writer/)
         expect(Date.now() - started).toBeGreaterThanOrEqual(140)
       })
       await release()
@@ -154,6 +154,21 @@ describe('sqlite driver and Db', () => {
     } finally {
       await a.close()
       await b.close()
+    }
+  })
+
+  it('outside a transaction, dropping a parent never cascades into its children', async () => {
+    const driver = openFile(temp.dir)
+    try {
+      await driver.db.exec('CREATE TABLE parent (id INTEGER PRIMARY KEY)')
+      await driver.db.exec('CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id) ON DELETE CASCADE)')
+      await driver.db.exec('INSERT INTO parent VALUES (1)')
+      await driver.db.exec('INSERT INTO child VALUES (10, 1)')
+      await expect(driver.db.exec('DROP TABLE parent')).rejects.toThrow(/foreign key check failed/)
+      expect(await driver.db.query('SELECT id, parent_id FROM child')).toEqual([{ id: 10, parent_id: 1 }])
+      expect(await driver.db.query('SELECT id FROM parent')).toEqual([{ id: 1 }])
+    } finally {
+      await driver.close()
     }
   })
 })
