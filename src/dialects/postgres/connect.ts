@@ -1,0 +1,105 @@
+import knexFactory from 'knex'
+import type { Knex } from 'knex'
+import { KnexDb } from '../../db.js'
+import type { RawRows } from '../../db.js'
+import type { DatabaseUrl } from '../../config/url.js'
+import { redactSecrets } from '../../config/url.js'
+import { ConnectionError } from '../../errors.js'
+
+/** pg's `knex.raw` result is a pg `Result` (or an array of them for multi-statement text). */
+export const pgRows: RawRows = (result) => {
+  const last = Array.isArray(result) ? result[result.length - 1] : result
+  const rows = (last as { rows?: unknown } | undefined)?.rows
+  return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []
+}
+
+export interface PgConnection {
+  readonly knex: Knex
+  readonly db: KnexDb
+  /** `server_version_num`, e.g. 150004. */
+  readonly versionNum: number
+  /** `PostgreSQL 15.4`. */
+  readonly serverVersion: string
+}
+
+/**
+ * Opens one session to `url`. The pool holds exactly one connection: the advisory lock and session
+ * settings live on a connection, so every query of this driver must run on the same one.
+ * The connection string goes to pg as is, so `sslmode`, `application_name`, `options`, … are honoured.
+ */
+export async function connect(url: DatabaseUrl): Promise<PgConnection> {
+  const knex = knexFactory({
+    client: 'pg',
+    connection: { connectionString: url.raw },
+    pool: { min: 1, max: 1 },
+    acquireConnectionTimeout: 30_000,
+    // Only src/cli prints: failures reach the caller as ConnectionError instead of knex's console log.
+    log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },
+  })
+  keepQuestionMarks(knex)
+  try {
+    const db = new KnexDb(knex, pgRows)
+    const rows = await db.query<{ num: string; version: string }>(
+      "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version",
+    )
+    const row = rows[0]
+    const versionNum = Number(row?.num ?? 0)
+    const version = String(row?.version ?? '').split(' ')[0] ?? ''
+    return { knex, db, versionNum, serverVersion: `PostgreSQL ${version}` }
+  } catch (error) {
+    await knex.destroy().catch(() => undefined)
+    throw connectionError(url, error)
+  }
+}
+
+/** Wraps a connect failure in a ConnectionError whose message holds no password and says what to check. */
+export function connectionError(url: DatabaseUrl, error: unknown): ConnectionError {
+  const err = error as { code?: string; message?: string }
+  const reason = redactSecrets(String(err.message ?? error), url)
+  const where = `${url.host ?? 'localhost'}:${url.port ?? 5432}`
+  let hint: string
+  switch (err.code) {
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EHOSTUNREACH':
+    case 'ETIMEDOUT':
+      hint = `check that PostgreSQL is running and reachable at ${where}`
+      break
+    case '28P01':
+    case '28000':
+      hint = 'check the user name and password in the URL'
+      break
+    case '3D000':
+      hint = `create database "${url.database ?? ''}" first, or fix the database name in the URL`
+      break
+    default:
+      hint = 'check the URL (host, port, user, password, database, sslmode)'
+  }
+  return new ConnectionError(`cannot connect to ${url.redacted}: ${reason}; ${hint}`, { cause: error })
+}
+
+/**
+ * knex's pg client rewrites every `?` of every statement into `$n`, bindings or not, so DDL that
+ * contains a `?` (jsonb operators, regular expressions like `https?://`) would be corrupted.
+ * knex prepares a query's bindings right before positioning them, synchronously and on the same
+ * client object, so remembering whether the current query has any lets statements without bindings
+ * pass through untouched. Patched on the pg client prototype because transactions run on
+ * per-transaction client objects created from it.
+ */
+const PATCHED = Symbol.for('migrator.pg.keepQuestionMarks')
+
+function keepQuestionMarks(knex: Knex): void {
+  type PgClient = { prepBindings(b: unknown[]): unknown[]; positionBindings(sql: string): string; [PATCHED]?: boolean; hasBindings?: boolean }
+  const proto = Object.getPrototypeOf(knex.client) as PgClient
+  if (proto[PATCHED] === true) return
+  proto[PATCHED] = true
+  const prep = proto.prepBindings
+  const position = proto.positionBindings
+  proto.prepBindings = function (this: PgClient, bindings: unknown[]) {
+    this.hasBindings = Array.isArray(bindings) && bindings.length > 0
+    return prep.call(this, bindings)
+  }
+  proto.positionBindings = function (this: PgClient, sql: string) {
+    return this.hasBindings === false ? sql : position.call(this, sql)
+  }
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseUrl } from '../../../src/config/url.js'
+import { ConnectionError, LockTimeoutError } from '../../../src/errors.js'
+import { open } from '../../../src/dialects/postgres/index.js'
+import type { PostgresDriver } from '../../../src/dialects/postgres/index.js'
+import { createTestDatabase, pgAvailable } from '../../helpers/postgres.js'
+import type { TestDatabase } from '../../helpers/postgres.js'
+
+const available = await pgAvailable()
+
+describe.skipIf(!available)('postgres driver on a real server', () => {
+  let db: TestDatabase
+  let driver: PostgresDriver
+
+  beforeAll(async () => {
+    db = await createTestDatabase('mt_pg_drv')
+    driver = await open(db.url)
+  })
+  afterAll(async () => {
+    await driver?.close()
+    await db?.drop()
+  })
+
+  it('reports the server version and capabilities', () => {
+    expect(driver.serverVersion).toMatch(/^PostgreSQL \d+\.\d+/)
+    expect(driver.capabilities).toEqual({ transactionalDdl: true, schemas: true, forwardForeignKeys: false, schemaScopedIndexNames: true })
+  })
+
+  it('a second session waits for the advisory lock, then fails naming the holder', async () => {
+    const other = await open(db.url)
+    try {
+      const release = await driver.lock(1000)
+      const started = Date.now()
+      const error = await other.lock(300).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(LockTimeoutError)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300)
+      expect((error as Error).message).toMatch(/another migrator run \(backend pid \d+/)
+      await release()
+      const again = await other.lock(1000)
+      await again()
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('applyLockTimeout bounds waits inside the migration transaction', async () => {
+    const value = await driver.db.transaction(async (tx) => {
+      await driver.applyLockTimeout(tx, 1500)
+      return (await tx.query<{ v: string }>("SELECT current_setting('lock_timeout') AS v"))[0]?.v
+    })
+    expect(value).toBe('1500ms')
+  })
+
+  it('history table DDL is idempotent and quotes the name', async () => {
+    await driver.db.exec(driver.historyTableDdl('my "history"'))
+    await driver.db.exec(driver.historyTableDdl('my "history"'))
+    const cols = await driver.db.query<{ column_name: string }>(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'my \"history\"' ORDER BY ordinal_position",
+    )
+    expect(cols.map((c) => c.column_name)).toEqual([
+      'version', 'name', 'checksum', 'down_checksum', 'status', 'applied_at', 'execution_ms', 'applied_by', 'statements_applied', 'tool_version',
+    ])
+    expect((await driver.inspect({ exclude: ['my "history"'] })).tables).toEqual([])
+  })
+
+  it('statements with ? run verbatim (knex must not rewrite them into $n)', async () => {
+    await driver.db.exec("CREATE TABLE q (doc jsonb CHECK (doc ? 'id'))")
+    const schema = await driver.inspect()
+    expect(schema.tables.find((t) => t.name === 'q')?.checks[0]?.expression).toBe("(doc ? 'id'::text)")
+    await driver.db.exec('DROP TABLE q')
+  })
+
+  it('openScratch creates a temporary database and drop() removes it', async () => {
+    const scratch = await driver.openScratch()
+    const name = scratch.url.database!
+    expect(name).toMatch(/^migrator_scratch_[0-9a-f]{12}$/)
+    await scratch.db.exec('CREATE TABLE x (id int)')
+    expect((await scratch.inspect()).tables.map((t) => t.name)).toEqual(['x'])
+    await scratch.drop()
+    await scratch.drop()
+    const left = await driver.db.query('SELECT 1 FROM pg_database WHERE datname = ?', [name])
+    expect(left).toEqual([])
+  })
+
+  it('openScratch(devUrl) refuses a non-empty database and empties a used one on drop()', async () => {
+    const dev = await createTestDatabase('mt_pg_dev')
+    try {
+      const scratch = await driver.openScratch(dev.url)
+      await scratch.db.exec('CREATE TABLE x (id int)')
+      await scratch.db.exec('CREATE SCHEMA extra')
+      await scratch.drop()
+      const reopened = await driver.openScratch(dev.url)
+      await reopened.db.exec('CREATE TABLE y (id int)')
+      const third = driver.openScratch(dev.url)
+      await expect(third).rejects.toBeInstanceOf(ConnectionError)
+      await expect(third).rejects.toThrow(/is not empty .*point devUrl at an empty database/)
+      await reopened.drop()
+    } finally {
+      await dev.drop()
+    }
+  })
+
+  it('a connection failure is a ConnectionError without the password', async () => {
+    const url = parseUrl('postgres://postgres:s3cret@127.0.0.1:1/nowhere')
+    const error = await open(url).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect((error as Error).message).toContain('postgres://postgres:***@127.0.0.1:1/nowhere')
+    expect((error as Error).message).not.toContain('s3cret')
+    expect((error as Error).message).toMatch(/check that PostgreSQL is running and reachable at 127\.0\.0\.1:1/)
+  })
+})
