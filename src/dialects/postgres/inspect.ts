@@ -170,7 +170,16 @@ export async function readCatalog(db: Db, schemas: readonly string[], features: 
 /** Inspects the given schemas (default `public`) into the model's normal form. */
 export async function inspect(db: Db, features: ServerFeatures, options: InspectOptions = {}): Promise<Schema> {
   const schemas = options.schemas !== undefined && options.schemas.length > 0 ? options.schemas : ['public']
-  return parseCatalog(await readCatalog(db, schemas, features), options.exclude ?? [])
+  // Types, defaults and definitions print schema-qualified unless their schema is on the search_path,
+  // so the path is pinned to the inspected schemas while reading: a database inspects the same
+  // whatever its session did before (a target file may empty the path, as pg_dump output does).
+  const [saved] = await db.query<{ path: string }>("SELECT current_setting('search_path') AS path")
+  await db.query("SELECT set_config('search_path', ?, false)", [schemas.map(quoteIdent).join(', ')])
+  try {
+    return parseCatalog(await readCatalog(db, schemas, features), options.exclude ?? [])
+  } finally {
+    await db.query("SELECT set_config('search_path', ?, false)", [saved?.path ?? ''])
+  }
 }
 
 function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {

@@ -107,7 +107,7 @@ describe.skipIf(!available)('postgres inspect and round trip on real-world fixtu
 
       const db = counting(targetDriver.db)
       const desired = await inspect(db, targetDriver.features, { schemas: ['public'] })
-      expect(db.count).toBe(12)
+      expect(db.count).toBe(15)
       expect(counts(desired)).toEqual(EXPECTED[name])
 
       const empty = await liveDriver.inspect()
