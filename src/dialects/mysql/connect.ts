@@ -1,0 +1,100 @@
+import knexFactory, { type Knex } from 'knex'
+import type { DatabaseUrl } from '../../config/url.js'
+import { redactSecrets } from '../../config/url.js'
+import { KnexDb, type Db, type RawRows } from '../../db.js'
+import { ConnectionError } from '../../errors.js'
+import { detectFlavor, type Flavor } from './flavor.js'
+
+/** mysql2 through knex.raw resolves to `[rows, fields]`; DDL gives a ResultSetHeader instead of rows. */
+const mysqlRows: RawRows = (result) => {
+  const first = Array.isArray(result) ? (result as unknown[])[0] : undefined
+  return Array.isArray(first) ? (first as Record<string, unknown>[]) : []
+}
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
+
+/**
+ * A KnexDb that turns ISO-8601 UTC strings into Dates before binding: strict mode rejects
+ * `2024-01-02T03:04:05.000Z` for DATETIME, while mysql2 formats a Date in the connection time zone
+ * (UTC here), so callers may pass either.
+ */
+export class MysqlDb implements Db {
+  constructor(private readonly inner: KnexDb) {}
+
+  get knex(): Knex {
+    return this.inner.knex
+  }
+
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
+    return this.inner.query<Row>(sql, bindable(params))
+  }
+
+  exec(sql: string, params?: readonly unknown[]): Promise<void> {
+    return this.inner.exec(sql, bindable(params))
+  }
+
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    if (this.inner.knex.isTransaction) return fn(this)
+    return this.inner.knex.transaction((trx) => fn(new MysqlDb(new KnexDb(trx, mysqlRows))))
+  }
+}
+
+function bindable(params?: readonly unknown[]): readonly unknown[] | undefined {
+  return params?.map((value) => (typeof value === 'string' && ISO_UTC.test(value) ? new Date(value) : value))
+}
+
+export interface Connection {
+  readonly knex: Knex
+  readonly db: MysqlDb
+  readonly flavor: Flavor
+}
+
+/**
+ * Opens one session (pool of exactly one connection, kept open) so that GET_LOCK and session
+ * settings apply to every statement; reads `SELECT VERSION()` to learn flavor and version.
+ * Throws ConnectionError with the redacted URL when the server cannot be reached.
+ */
+export async function connect(url: DatabaseUrl): Promise<Connection> {
+  const ssl = url.params.ssl ?? url.params.sslmode
+  const knex = knexFactory({
+    client: 'mysql2',
+    connection: {
+      host: url.host ?? '127.0.0.1',
+      port: url.port ?? 3306,
+      user: url.user ?? 'root',
+      password: url.password ?? '',
+      database: url.database,
+      multipleStatements: false,
+      charset: 'utf8mb4',
+      timezone: 'Z',
+      supportBigNumbers: true,
+      ...(ssl !== undefined && ssl !== 'false' && ssl !== 'disable' ? { ssl: {} } : {}),
+    },
+    // min 1: the pool never reaps the session that holds GET_LOCK.
+    pool: { min: 1, max: 1 },
+    // Core code never prints: connection failures surface as ConnectionError instead.
+    log: { warn: silent, error: silent, debug: silent, deprecate: silent },
+  })
+  const db = new MysqlDb(new KnexDb(knex, mysqlRows))
+  try {
+    const rows = await db.query<{ v: string }>('SELECT VERSION() AS v')
+    return { knex, db, flavor: detectFlavor(String(rows[0]?.v ?? ''), url.flavorHint) }
+  } catch (error) {
+    await knex.destroy().catch(() => undefined)
+    throw new ConnectionError(connectionMessage(url, error), { cause: error })
+  }
+}
+
+function silent(): void {}
+
+function connectionMessage(url: DatabaseUrl, error: unknown): string {
+  const reason = redactSecrets(error instanceof Error ? error.message : String(error), url)
+  const code = (error as { code?: string }).code
+  const hint =
+    code === 'ER_ACCESS_DENIED_ERROR'
+      ? 'check the user name and password in the URL'
+      : code === 'ER_BAD_DB_ERROR'
+        ? `create the database first (CREATE DATABASE ${url.database ?? ''})`
+        : 'check that the server is running and that host and port are right'
+  return `cannot connect to ${url.redacted}: ${reason}; ${hint}`
+}

@@ -1,0 +1,125 @@
+import type { Knex } from 'knex'
+import type { DatabaseUrl } from '../../config/url.js'
+import { UrlError } from '../../errors.js'
+import type { Change } from '../../schema/changes.js'
+import type { Schema } from '../../schema/model.js'
+import type { Capabilities, Dialect, Driver, InspectOptions, Plan, PlanOptions, ScratchDriver } from '../dialect.js'
+import { connect, type MysqlDb } from './connect.js'
+import type { Flavor } from './flavor.js'
+import { inspect } from './inspect.js'
+import { acquireLock, applyLockTimeout, lockName } from './lock.js'
+import { plan } from './plan.js'
+import { quoteIdent } from './quote.js'
+import { createScratchDatabase, emptyDatabase, withDatabase } from './scratch.js'
+import { splitStatements } from './split.js'
+
+const capabilities: Capabilities = {
+  transactionalDdl: false,
+  schemas: false,
+  forwardForeignKeys: false,
+  schemaScopedIndexNames: false,
+}
+
+/** A MySQL or MariaDB database on one session; flavor and version decide syntax via `flavor`. */
+export class MysqlDriver implements Driver {
+  readonly dialect = 'mysql' as const
+  readonly capabilities = capabilities
+  readonly transactionSyntax = { begin: 'START TRANSACTION;', commit: 'COMMIT;' } as const
+  readonly serverVersion: string
+  readonly database: string
+
+  constructor(
+    readonly url: DatabaseUrl,
+    readonly db: MysqlDb,
+    readonly flavor: Flavor,
+    private readonly knex: Knex,
+  ) {
+    this.serverVersion = flavor.label
+    this.database = url.database ?? ''
+  }
+
+  inspect(options?: InspectOptions): Promise<Schema> {
+    return inspect(this.db, this.database, this.flavor, options)
+  }
+
+  plan(changes: readonly Change[], _options?: PlanOptions): Plan {
+    return plan(changes, this.flavor)
+  }
+
+  splitStatements(sql: string): readonly { readonly sql: string; readonly line: number }[] {
+    return splitStatements(sql)
+  }
+
+  quoteIdent(name: string): string {
+    return quoteIdent(name)
+  }
+
+  lock(timeoutMs: number): Promise<() => Promise<void>> {
+    return acquireLock(this.db, lockName(this.database), timeoutMs, this.url.redacted)
+  }
+
+  applyLockTimeout(tx: Parameters<Driver['applyLockTimeout']>[0], timeoutMs: number): Promise<void> {
+    return applyLockTimeout(tx, timeoutMs)
+  }
+
+  async openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {
+    if (devUrl !== undefined) {
+      const dev = await open(devUrl)
+      return Object.assign(dev, {
+        drop: once(async () => {
+          await emptyDatabase(dev.db, dev.database)
+          await dev.close()
+        }),
+      })
+    }
+    const name = await createScratchDatabase(this.db, this.url)
+    const scratch = await open(withDatabase(this.url, name)).catch(async (error: unknown) => {
+      await this.db.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`)
+      throw error
+    })
+    return Object.assign(scratch, {
+      drop: once(async () => {
+        await scratch.close()
+        await this.db.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`)
+      }),
+    })
+  }
+
+  historyTableDdl(table: string): string {
+    return (
+      `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (\n` +
+      '  `version` varchar(14) NOT NULL PRIMARY KEY,\n' +
+      '  `name` varchar(255) NOT NULL,\n' +
+      '  `checksum` char(64) NOT NULL,\n' +
+      '  `down_checksum` char(64) NULL,\n' +
+      '  `status` varchar(16) NOT NULL,\n' +
+      '  `applied_at` datetime(3) NULL,\n' +
+      '  `execution_ms` int NULL,\n' +
+      '  `applied_by` varchar(255) NULL,\n' +
+      '  `statements_applied` int NOT NULL DEFAULT 0,\n' +
+      '  `tool_version` varchar(32) NULL\n' +
+      ') ENGINE=InnoDB'
+    )
+  }
+
+  private closed = false
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.knex.destroy()
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined
+  return () => (done ??= fn())
+}
+
+async function open(url: DatabaseUrl): Promise<MysqlDriver> {
+  if (url.dialect !== 'mysql') throw new UrlError(`not a MySQL URL: ${url.redacted}`)
+  const { knex, db, flavor } = await connect(url)
+  return new MysqlDriver(url, db, flavor, knex)
+}
+
+export const dialect: Dialect = { name: 'mysql', open }

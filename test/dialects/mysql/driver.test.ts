@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseUrl } from '../../../src/config/url.js'
+import type { MysqlDriver } from '../../../src/dialects/mysql/index.js'
+import { dialect } from '../../../src/dialects/mysql/index.js'
+import { withDatabase } from '../../../src/dialects/mysql/scratch.js'
+import { ConnectionError, LockTimeoutError } from '../../../src/errors.js'
+import { MYSQL_URL, createTestDatabase, mysqlReachable, type TestDatabase } from '../../helpers/mysql.js'
+
+const available = await mysqlReachable()
+
+describe.skipIf(!available)('mysql driver', () => {
+  let test: TestDatabase
+
+  beforeAll(async () => {
+    test = await createTestDatabase('driver')
+  })
+
+  afterAll(async () => {
+    await test?.drop()
+  })
+
+  it('reports flavor and version, and the MySQL capabilities', () => {
+    expect(test.driver.serverVersion).toMatch(/^(MariaDB|MySQL) \d+\.\d+\.\d+$/)
+    expect(test.driver.capabilities).toEqual({
+      transactionalDdl: false,
+      schemas: false,
+      forwardForeignKeys: false,
+      schemaScopedIndexNames: false,
+    })
+    expect(test.driver.transactionSyntax).toEqual({ begin: 'START TRANSACTION;', commit: 'COMMIT;' })
+    expect(test.driver.quoteIdent('a`b')).toBe('`a``b`')
+  })
+
+  it('opens mariadb:// URLs too', async () => {
+    const url = parseUrl(test.url.raw.replace(/^mysql:/, 'mariadb:'))
+    const driver = await dialect.open(url)
+    try {
+      expect(await driver.db.query<{ d: string }>('SELECT DATABASE() AS d')).toEqual([{ d: test.name }])
+    } finally {
+      await driver.close()
+    }
+  })
+
+  it('fails to connect with a ConnectionError that shows the URL without its password', async () => {
+    const url = parseUrl('mysql://root:s3cretpw@127.0.0.1:1/nowhere')
+    const error = await dialect.open(url).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConnectionError)
+    const message = (error as Error).message
+    expect(message).toContain('mysql://root:***@127.0.0.1:1/nowhere')
+    expect(message).not.toContain('s3cretpw')
+    expect(message).toMatch(/server is running/)
+  })
+
+  it('takes GET_LOCK: a second runner times out with a clear message, then gets it after release', async () => {
+    const other = (await dialect.open(test.url)) as MysqlDriver
+    try {
+      const release = await test.driver.lock(1000)
+      const started = Date.now()
+      const error = await other.lock(1000).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(LockTimeoutError)
+      expect((error as Error).message).toMatch(/another migrator run holds the migration lock on mysql:\/\/.*after 1s/)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900)
+      await release()
+      const releaseOther = await other.lock(0)
+      await releaseOther()
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('bounds lock waits with lock_wait_timeout (whole seconds, at least 1)', async () => {
+    await test.driver.applyLockTimeout(test.driver.db, 2500)
+    expect(await test.driver.db.query('SELECT @@SESSION.lock_wait_timeout AS t')).toEqual([{ t: 3 }])
+    await test.driver.applyLockTimeout(test.driver.db, 0)
+    expect(await test.driver.db.query('SELECT @@SESSION.lock_wait_timeout AS t')).toEqual([{ t: 1 }])
+  })
+
+  it('creates the history table and accepts applied_at as a Date or an ISO-8601 UTC string', async () => {
+    const { db } = test.driver
+    await db.exec(test.driver.historyTableDdl('migrator_history'))
+    await db.exec(test.driver.historyTableDdl('migrator_history')) // IF NOT EXISTS
+    const insert =
+      'INSERT INTO migrator_history (version, name, checksum, status, applied_at, execution_ms, applied_by, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+    await db.exec(insert, ['20240102030405', 'a', 'c'.repeat(64), 'applied', new Date('2024-01-02T03:04:05.678Z'), 5, 'me', '0.1.0'])
+    await db.exec(insert, ['20240102030406', 'b', 'c'.repeat(64), 'applied', '2024-01-02T03:04:06.123Z', 5, 'me', '0.1.0'])
+    const rows = await db.query<{ version: string; at: string; statements_applied: number }>(
+      "SELECT version, DATE_FORMAT(applied_at, '%Y-%m-%d %H:%i:%s.%f') AS at, statements_applied FROM migrator_history ORDER BY version",
+    )
+    expect(rows).toEqual([
+      { version: '20240102030405', at: '2024-01-02 03:04:05.678000', statements_applied: 0 },
+      { version: '20240102030406', at: '2024-01-02 03:04:06.123000', statements_applied: 0 },
+    ])
+    await db.exec('DROP TABLE migrator_history')
+  })
+
+  it('rolls back data statements of a failed transaction', async () => {
+    const { db } = test.driver
+    await db.exec('CREATE TABLE tx_probe (id int PRIMARY KEY) ENGINE=InnoDB')
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.exec('INSERT INTO tx_probe VALUES (?)', [1])
+        await tx.exec('INSERT INTO tx_probe VALUES (?)', [1])
+      }),
+    ).rejects.toThrow(/Duplicate entry/)
+    expect(await db.query('SELECT COUNT(*) AS n FROM tx_probe')).toEqual([{ n: 0 }])
+    await db.exec('DROP TABLE tx_probe')
+  })
+
+  it('opens a temporary scratch database with the live charset and drops it', async () => {
+    await test.driver.db.exec(`ALTER DATABASE \`${test.name}\` CHARACTER SET latin1 COLLATE latin1_swedish_ci`)
+    const scratch = await test.driver.openScratch()
+    const name = (scratch as unknown as MysqlDriver).database
+    try {
+      expect(name).toMatch(/^migrator_scratch_[0-9a-f]{12}$/)
+      expect(await test.driver.db.query('SELECT DEFAULT_COLLATION_NAME AS c FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name])).toEqual([
+        { c: 'latin1_swedish_ci' },
+      ])
+      await scratch.db.exec('CREATE TABLE s (id int)')
+    } finally {
+      await scratch.drop()
+      await scratch.drop() // safe twice
+      await test.driver.db.exec(`ALTER DATABASE \`${test.name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`)
+    }
+    expect(await test.driver.db.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name])).toEqual([])
+  })
+
+  it('uses devUrl when given and empties it afterwards', async () => {
+    const dev = await createTestDatabase('dev')
+    try {
+      const scratch = await test.driver.openScratch(dev.url)
+      await scratch.db.exec('CREATE TABLE a (id int PRIMARY KEY)')
+      await scratch.db.exec('CREATE TABLE b (a_id int, FOREIGN KEY (a_id) REFERENCES a (id))')
+      await scratch.db.exec('CREATE VIEW v AS SELECT id FROM a')
+      expect((await scratch.inspect()).tables).toHaveLength(2)
+      await scratch.drop()
+      expect(await dev.driver.inspect()).toEqual({ tables: [], views: [], objects: [] })
+    } finally {
+      await dev.drop()
+    }
+  })
+
+  it('tells the user to set devUrl when it may not create a scratch database', async () => {
+    const user = `mt_noprv_${Math.random().toString(16).slice(2, 8)}`
+    await test.driver.db.exec(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw-n0t-shown'`)
+    await test.driver.db.exec(`GRANT SELECT ON \`${test.name}\`.* TO '${user}'@'%'`)
+    try {
+      const base = new URL(withDatabase(MYSQL_URL, test.name).raw)
+      base.username = user
+      base.password = 'pw-n0t-shown'
+      const driver = await dialect.open(parseUrl(base.toString()))
+      try {
+        const error = await driver.openScratch().catch((e: unknown) => e)
+        expect(error).toBeInstanceOf(ConnectionError)
+        expect((error as Error).message).toMatch(/cannot create a temporary scratch database on mysql:\/\/mt_noprv_\w+:\*\*\*@.*set devUrl/)
+        expect((error as Error).message).not.toContain('pw-n0t-shown')
+      } finally {
+        await driver.close()
+      }
+    } finally {
+      await test.driver.db.exec(`DROP USER '${user}'@'%'`)
+    }
+  })
+})
