@@ -2,6 +2,7 @@ import type { Db } from '../db.js'
 import type { DatabaseUrl } from '../config/url.js'
 import type { Change } from '../schema/changes.js'
 import type { Schema } from '../schema/model.js'
+import type { LintHookContext, LintFinding } from '../lint/finding.js'
 
 export type DialectName = 'postgres' | 'mysql' | 'sqlite'
 
@@ -43,6 +44,12 @@ export interface InspectOptions {
   readonly schemas?: readonly string[]
   /** Tables never reported (the history table). */
   readonly exclude?: readonly string[]
+  /**
+   * Inspect through this connection instead of `driver.db`: the runner's post-checks pass the
+   * migration's own transaction so uncommitted DDL is seen (PostgreSQL). Ignorable where the
+   * driver has a single connection (SQLite).
+   */
+  readonly db?: Db
 }
 
 export interface PlanOptions {
@@ -75,10 +82,16 @@ export interface Driver {
   splitStatements(sql: string): readonly { readonly sql: string; readonly line: number }[]
   quoteIdent(name: string): string
   /**
-   * Takes the per-database migration lock, waiting up to `timeoutMs`; throws LockTimeoutError.
-   * Returns the release function.
+   * Takes the migration lock named `name` (the history table: runners sharing one serialize,
+   * projects with their own history table in one database do not), waiting up to `timeoutMs`;
+   * throws LockTimeoutError. Returns the release function.
    */
-  lock(timeoutMs: number): Promise<() => Promise<void>>
+  lock(name: string, timeoutMs: number): Promise<() => Promise<void>>
+  /**
+   * Bounds how long each statement of the current migration waits for a table lock
+   * (PostgreSQL `SET LOCAL lock_timeout`, MySQL `lock_wait_timeout`); a no-op where meaningless.
+   */
+  applyLockTimeout(tx: Db, timeoutMs: number): Promise<void>
   /** Opens an empty scratch database (devUrl when given, else a temporary one on the same server). */
   openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver>
   /** SQL for the history table, created with `IF NOT EXISTS`. */
@@ -86,6 +99,24 @@ export interface Driver {
   /** The transaction boundary texts a dry run prints. */
   readonly transactionSyntax: { readonly begin: string; readonly commit: string }
   close(): Promise<void>
+  /**
+   * Optional dialect-specific lint analyzers (src/lint): findings for one change of a migration
+   * (PostgreSQL index without CONCURRENTLY, MySQL non-INSTANT ALTER, SQLite rebuild of a large
+   * table). Pure: row estimates come in `context`.
+   */
+  lintChange?(change: Change, context: LintHookContext): readonly LintFinding[]
+  /**
+   * Optional: estimated row counts of `tables` (qualified names) from statistics; the lint risk
+   * report falls back to `SELECT count(*)` when absent.
+   */
+  estimateRows?(tables: readonly string[]): Promise<ReadonlyMap<string, number>>
+  /**
+   * Optional: snapshot the whole database to the file `dest` (SQLite online backup API,
+   * `pg_dump -Fc`, `mysqldump`). Throws a MigratorError when the tool is missing.
+   */
+  backup?(dest: string): Promise<void>
+  /** Optional: replace the database's contents with the snapshot `file` written by `backup`. */
+  restore?(file: string): Promise<void>
 }
 
 export interface Dialect {

@@ -267,7 +267,7 @@ export function historyRow(ctx: RunContext, file: MigrationFile, status: History
 /** Takes the runner lock (not in a dry run, which writes nothing) and releases it after `fn`. */
 export async function withLock<T>(ctx: RunContext, fn: () => Promise<T>): Promise<T> {
   if (ctx.recorder !== undefined) return fn()
-  const release = await ctx.driver.lock(ctx.options.lockTimeoutMs)
+  const release = await ctx.driver.lock(ctx.options.historyTable, ctx.options.lockTimeoutMs)
   try {
     return await fn()
   } finally {

@@ -54,8 +54,8 @@ export class MysqlDriver implements Driver {
     return quoteIdent(name)
   }
 
-  lock(timeoutMs: number): Promise<() => Promise<void>> {
-    return acquireLock(this.db, lockName(this.database), timeoutMs, this.url.redacted)
+  lock(name: string, timeoutMs: number): Promise<() => Promise<void>> {
+    return acquireLock(this.db, lockName(this.database, name), timeoutMs, this.url.redacted)
   }
 
   applyLockTimeout(tx: Parameters<Driver['applyLockTimeout']>[0], timeoutMs: number): Promise<void> {

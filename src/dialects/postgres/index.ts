@@ -56,8 +56,8 @@ export class PostgresDriver implements Driver {
     return quoteIdent(name)
   }
 
-  lock(timeoutMs: number): Promise<() => Promise<void>> {
-    return lock(this.db, timeoutMs)
+  lock(name: string, timeoutMs: number): Promise<() => Promise<void>> {
+    return lock(this.db, timeoutMs, name)
   }
 
   applyLockTimeout(tx: Db, timeoutMs: number): Promise<void> {

@@ -2,9 +2,6 @@ import { createHash } from 'node:crypto'
 import type { Db } from '../../db.js'
 import { LockTimeoutError } from '../../errors.js'
 
-/** The history table whose name the advisory lock key is derived from. */
-export const LOCK_NAME = 'migrator_history'
-
 /**
  * Two int4 halves of sha256(name): the two-key form of pg_advisory_lock shows up in pg_locks as
  * (classid, objid, objsubid = 2), which lets a timeout name the session that holds it.
@@ -20,7 +17,7 @@ const POLL_MS = 100
  * Takes the session-level advisory lock, polling pg_try_advisory_lock until `timeoutMs` has passed.
  * The lock belongs to the driver's single pooled connection, so it holds until released or closed.
  */
-export async function lock(db: Db, timeoutMs: number, name: string = LOCK_NAME): Promise<() => Promise<void>> {
+export async function lock(db: Db, timeoutMs: number, name: string): Promise<() => Promise<void>> {
   const [a, b] = lockKey(name)
   const deadline = Date.now() + timeoutMs
   for (;;) {

@@ -52,7 +52,7 @@ export class SqliteDriver implements Driver {
    * migration and re-read history inside, so each migration applies once. Here we only bound how
    * long BEGIN IMMEDIATE waits for another writer.
    */
-  async lock(timeoutMs: number): Promise<() => Promise<void>> {
+  async lock(_name: string, timeoutMs: number): Promise<() => Promise<void>> {
     this.db.raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(timeoutMs))}`)
     return async () => {}
   }

@@ -54,14 +54,14 @@ describe.skipIf(!available)('mysql driver', () => {
   it('takes GET_LOCK: a second runner times out with a clear message, then gets it after release', async () => {
     const other = (await dialect.open(test.url)) as MysqlDriver
     try {
-      const release = await test.driver.lock(1000)
+      const release = await test.driver.lock('migrator_history', 1000)
       const started = Date.now()
-      const error = await other.lock(1000).catch((e: unknown) => e)
+      const error = await other.lock('migrator_history', 1000).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(LockTimeoutError)
       expect((error as Error).message).toMatch(/another migrator run holds the migration lock on mysql:\/\/.*after 1s/)
       expect(Date.now() - started).toBeGreaterThanOrEqual(900)
       await release()
-      const releaseOther = await other.lock(0)
+      const releaseOther = await other.lock('migrator_history', 0)
       await releaseOther()
     } finally {
       await other.close()

@@ -29,14 +29,14 @@ describe.skipIf(!available)('postgres driver on a real server', () => {
   it('a second session waits for the advisory lock, then fails naming the holder', async () => {
     const other = await open(db.url)
     try {
-      const release = await driver.lock(1000)
+      const release = await driver.lock('migrator_history', 1000)
       const started = Date.now()
-      const error = await other.lock(300).catch((e: unknown) => e)
+      const error = await other.lock('migrator_history', 300).catch((e: unknown) => e)
       expect(error).toBeInstanceOf(LockTimeoutError)
       expect(Date.now() - started).toBeGreaterThanOrEqual(300)
       expect((error as Error).message).toMatch(/another migrator run \(backend pid \d+/)
       await release()
-      const again = await other.lock(1000)
+      const again = await other.lock('migrator_history', 1000)
       await again()
     } finally {
       await other.close()

@@ -142,7 +142,7 @@ describe('sqlite driver and Db', () => {
     const b = await dialect.open(sqliteUrl(file))
     try {
       await a.db.exec('CREATE TABLE t (x)')
-      const release = await b.lock(150)
+      const release = await b.lock('migrator_history', 150)
       await a.db.transaction(async () => {
         const started = Date.now()
         await expect(b.db.transaction(async (tx) => tx.exec('INSERT INTO t VALUES (1)'))).rejects.toThrow(/locked by another writer/)
