@@ -1,6 +1,7 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import { diff } from '../../api/diff.js'
+import { groupBySource } from '../../migrations/write.js'
 import type { Run } from '../context.js'
 
 /** `migrator diff [name]`: generate the migration that turns the database into the target. */
@@ -28,6 +29,7 @@ export function register(program: Command, run: Run): void {
             inSync,
             changes,
             renameCandidates: outcome.renameCandidates,
+            lint: { findings: outcome.lint.findings, risk: outcome.lint.risk },
             ...(outcome.written === undefined ? {} : { files: { up: outcome.written.up, down: outcome.written.down } }),
             ...(opts.dryRun === true && !inSync ? { up: outcome.up, down: outcome.down } : {}),
           }),
@@ -37,8 +39,11 @@ export function register(program: Command, run: Run): void {
             if (outcome.written === undefined) return ctx.out.print(`${changes.length} change${changes.length === 1 ? '' : 's'}:\n${changes.map((c) => `  ${c.comment}`).join('\n')}`)
             ctx.out.print(`${path.relative(ctx.cwd, outcome.written.up)}\n${path.relative(ctx.cwd, outcome.written.down)}`)
             ctx.out.success(`wrote ${changes.length} statement${changes.length === 1 ? '' : 's'}; review the files, then run \`migrator up\``)
-            const risky = outcome.plan.statements.filter((s) => s.risks.length > 0)
-            for (const s of risky) ctx.out.warn(`${s.risks.join(', ')}: ${s.comment}`)
+            for (const group of groupBySource(outcome.plan.statements)) {
+              if (group.risks.length > 0) ctx.out.warn(`${group.risks.join(', ')}: ${group.description}`)
+            }
+            ctx.out.info(`risk ${outcome.lint.risk.level}`)
+            for (const f of outcome.lint.findings) (f.severity === 'info' ? ctx.out.info : ctx.out.warn)(`${f.code} ${f.severity}: ${f.message}`)
           },
         )
         if (opts.check === true && !inSync) process.exitCode = 2

@@ -13,7 +13,7 @@ const statement = (sql: string, reverse: string[], comment: string, risks: State
   reverse,
   comment,
   risks,
-  source,
+  source: { ...source },
 })
 
 const plan: Plan = {
@@ -40,9 +40,9 @@ describe('renderMigration', () => {
         '--   3. create trigger t with newline',
         '--   4. rename table users to people',
         '-- Risks:',
-        '--   data-loss: statements 2 (drop column users.age), 4 (rename table users to people)',
-        '--   irreversible: statement 3 (create trigger t with newline)',
-        '--   long-lock: statement 4 (rename table users to people)',
+        '--   data-loss: 2 (drop column users.age), 4 (rename table users to people)',
+        '--   irreversible: 3 (create trigger t with newline)',
+        '--   long-lock: 4 (rename table users to people)',
         '-- Note: data in users.age is not restored by the down',
         '-- Statements: 4',
         '',
@@ -64,6 +64,18 @@ describe('renderMigration', () => {
     expect(up).toContain('-- Statements: 4\n-- migrator:no-transaction\n\nCREATE TABLE')
     expect(parseDirectives(up, 'x.up.sql').noTransaction).toBe(true)
     expect(parseDirectives(down, 'x.down.sql', 'down').noTransaction).toBe(true)
+  })
+
+  it('lists a change carried out by several statements once, and undoes it with its last statement', () => {
+    const rebuild: Change = { kind: 'alterTable', from: (source as { table: never }).table, to: (source as { table: never }).table, changes: [{ kind: 'addColumn', column: { name: 'c', type: 'text', nullable: true } }] }
+    const step = (sql: string, reverse: string[], comment: string): Statement => ({ sql, reverse, comment, risks: ['rewrite'], source: rebuild })
+    const { up, down } = renderMigration({
+      transactional: true,
+      statements: [step('CREATE TABLE "_new_t" ("c" text)', [], 'rebuild t: create'), step('DROP TABLE "t"', [], 'rebuild t: drop'), step('ALTER TABLE "_new_t" RENAME TO "t"', ['ALTER TABLE "t" DROP COLUMN "c"'], 'rebuild t: rename')],
+    }, info)
+    expect(up).toContain('-- Changes:\n--   1-3. alter table "t": add column "c"\n-- Risks:\n--   rewrite: 1-3 (alter table "t": add column "c")\n')
+    expect(down).not.toContain('cannot undo')
+    expect(parseUndoGroups(down)).toEqual(new Map([[3, 'ALTER TABLE "t" DROP COLUMN "c";']]))
   })
 
   it('says when there is no risk', () => {
