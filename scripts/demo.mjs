@@ -21,9 +21,8 @@ function step(title) {
 
 function migrator(...args) {
   console.log(bold(`$ migrator ${args.join(' ')}`))
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: work, encoding: 'utf8', env })
-  process.stdout.write(result.stdout)
-  process.stdout.write(result.stderr)
+  // Inherited stdio keeps stdout (results) and stderr (progress) in the order a user sees them.
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: work, stdio: 'inherit', env })
   if (result.status !== 0 && result.status !== 2) {
     console.error(`demo: \`migrator ${args.join(' ')}\` exited with ${result.status}`)
     process.exit(1)

@@ -5,7 +5,9 @@ import type { Output, Spinner } from './output.js'
  * Renders runner events: a spinner per migration on a TTY, one line per finished migration
  * otherwise, statements and checks under --verbose. Nothing on stdout (results are printed after).
  */
-export function eventRenderer(out: Output): (event: RunEvent) => void {
+export function eventRenderer(out: Output, options: { readonly dryRun?: boolean } = {}): (event: RunEvent) => void {
+  // A dry run executes nothing: its events say what would happen, and the SQL is the result.
+  const would = options.dryRun === true ? 'would be ' : ''
   let spinner: Spinner | undefined
   const done = (ok: boolean, text: string) => {
     if (spinner !== undefined) {
@@ -21,9 +23,9 @@ export function eventRenderer(out: Output): (event: RunEvent) => void {
         spinner = out.spinner(`${event.direction === 'up' ? 'applying' : 'reverting'} ${event.version}_${event.name} (${event.statements} statement${event.statements === 1 ? '' : 's'})`)
         return
       case 'migration-applied':
-        return done(true, `applied ${event.version}_${event.name} (${event.statements} statements, ${event.executionMs} ms)`)
+        return done(true, `${would}applied ${event.version}_${event.name} (${event.statements} statement${event.statements === 1 ? '' : 's'}${would === '' ? `, ${event.executionMs} ms` : ''})`)
       case 'migration-reverted':
-        return done(true, `reverted ${event.version}_${event.name} (${event.statements} statements, ${event.executionMs} ms)`)
+        return done(true, `${would}reverted ${event.version}_${event.name} (${event.statements} statement${event.statements === 1 ? '' : 's'}${would === '' ? `, ${event.executionMs} ms` : ''})`)
       case 'migration-failed':
         return done(false, `${event.version}_${event.name} failed${event.undone ? '; the database is as before it' : ''}`)
       case 'migration-skipped':

@@ -25,7 +25,7 @@ export function register(program: Command, run: Run): void {
           to: parseVersion(opts.to),
           all: opts.all,
           dryRun: opts.dryRun,
-          onEvent: eventRenderer(ctx.out),
+          onEvent: eventRenderer(ctx.out, { dryRun: opts.dryRun }),
         })
         printRunResult(ctx, result, 'Nothing to revert')
       }),

@@ -4,10 +4,8 @@ import { parseDirectives } from '../../../src/migrations/directives.js'
 import { parseUndoGroups, renderMigration } from '../../../src/migrations/write.js'
 import type { Change } from '../../../src/schema/changes.js'
 
-const source: Change = {
-  kind: 'createTable',
-  table: { name: 't', columns: [], indexes: [], uniques: [], foreignKeys: [], checks: [], options: {} },
-}
+const table = { name: 't', columns: [], indexes: [], uniques: [], foreignKeys: [], checks: [], options: {} }
+const source: Change = { kind: 'createTable', table }
 const statement = (sql: string, reverse: string[], comment: string, risks: Statement['risks'] = []): Statement => ({
   sql,
   reverse,
@@ -67,7 +65,7 @@ describe('renderMigration', () => {
   })
 
   it('lists a change carried out by several statements once, and undoes it with its last statement', () => {
-    const rebuild: Change = { kind: 'alterTable', from: (source as { table: never }).table, to: (source as { table: never }).table, changes: [{ kind: 'addColumn', column: { name: 'c', type: 'text', nullable: true } }] }
+    const rebuild: Change = { kind: 'alterTable', from: table, to: table, changes: [{ kind: 'addColumn', column: { name: 'c', type: 'text', nullable: true } }] }
     const step = (sql: string, reverse: string[], comment: string): Statement => ({ sql, reverse, comment, risks: ['rewrite'], source: rebuild })
     const { up, down } = renderMigration({
       transactional: true,
