@@ -26,17 +26,29 @@ export class MysqlDb implements Db {
   }
 
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
-    return this.inner.query<Row>(sql, bindable(params))
+    return this.inner.query<Row>(sql, bindable(params)).catch(serverMessage)
   }
 
   exec(sql: string, params?: readonly unknown[]): Promise<void> {
-    return this.inner.exec(sql, bindable(params))
+    return this.inner.exec(sql, bindable(params)).catch(serverMessage)
   }
 
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (this.inner.knex.isTransaction) return fn(this)
     return this.inner.knex.transaction((trx) => fn(new MysqlDb(new KnexDb(trx, mysqlRows))))
   }
+}
+
+/**
+ * knex prefixes a failed query's message with the whole SQL and its bound values
+ * (`INSERT … - Duplicate entry …`): the runner names the statement itself, and values may be
+ * private, so the message becomes the server's own text (mysql2 `sqlMessage`). `sql`, `code` and
+ * `errno` stay on the error.
+ */
+function serverMessage(error: unknown): never {
+  const server = (error as { sqlMessage?: unknown } | null)?.sqlMessage
+  if (error instanceof Error && typeof server === 'string' && server !== '') error.message = server
+  throw error
 }
 
 function bindable(params?: readonly unknown[]): readonly unknown[] | undefined {

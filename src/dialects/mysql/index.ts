@@ -12,6 +12,7 @@ import { plan } from './plan.js'
 import { quoteIdent } from './quote.js'
 import { createScratchDatabase, emptyDatabase, withDatabase } from './scratch.js'
 import { splitStatements } from './split.js'
+import { isTransactionalStatement } from './transactional.js'
 
 const capabilities: Capabilities = {
   transactionalDdl: false,
@@ -52,6 +53,15 @@ export class MysqlDriver implements Driver {
 
   quoteIdent(name: string): string {
     return quoteIdent(name)
+  }
+
+  /**
+   * Whether `sql` (one statement) can run in a transaction without an implicit commit: plain DML.
+   * For the statement-by-statement runner, to group consecutive data statements into one
+   * transaction (proposed optional Driver method; see transactional.ts).
+   */
+  isTransactional(sql: string): boolean {
+    return isTransactionalStatement(sql)
   }
 
   lock(name: string, timeoutMs: number): Promise<() => Promise<void>> {

@@ -1,3 +1,4 @@
+import type { Flavor } from '../../../src/dialects/mysql/flavor.js'
 import type { Schema } from '../../../src/schema/model.js'
 
 /**
@@ -13,6 +14,13 @@ export interface PlanCase {
   readonly mark?: (desired: Schema) => Schema
   /** The change loses rows or data on purpose (drop table): skip the row check after forward. */
   readonly dropsRows?: boolean
+  /** MySQL (not MariaDB) spelling of the edit and of the expected SQL, where they differ. */
+  readonly mysql?: Pick<Partial<PlanCase>, 'base' | 'edit' | 'sql'>
+}
+
+/** The case as the server's flavor writes it: `mysql` overrides apply on MySQL. */
+export function forFlavor(testCase: PlanCase, flavor: Flavor): PlanCase {
+  return flavor.mariadb || testCase.mysql === undefined ? testCase : { ...testCase, ...testCase.mysql }
 }
 
 export const BASE = `
@@ -112,7 +120,12 @@ export const CASES: readonly PlanCase[] = [
   { name: 'add composite index with a descending part', edit: 'CREATE INDEX idx_price_qty ON t (price DESC, qty)', sql: ["ALTER TABLE `t` ADD INDEX `idx_price_qty` (`price` DESC, `qty`)"] },
   { name: 'add prefix index', edit: 'CREATE INDEX idx_note ON t (note(10))', sql: ["ALTER TABLE `t` ADD INDEX `idx_note` (`note`(10))"] },
   { name: 'add FULLTEXT index', edit: 'CREATE FULLTEXT INDEX ft_note ON t (note)', sql: ["ALTER TABLE `t` ADD FULLTEXT INDEX `ft_note` (`note`)"] },
-  { name: 'add ignored (invisible) index', edit: 'CREATE INDEX idx_qty ON t (qty) IGNORED', sql: ["ALTER TABLE `t` ADD INDEX `idx_qty` (`qty`) IGNORED"] },
+  {
+    name: 'add ignored (invisible) index',
+    edit: 'CREATE INDEX idx_qty ON t (qty) IGNORED',
+    sql: ["ALTER TABLE `t` ADD INDEX `idx_qty` (`qty`) IGNORED"],
+    mysql: { edit: 'CREATE INDEX idx_qty ON t (qty) INVISIBLE', sql: ["ALTER TABLE `t` ADD INDEX `idx_qty` (`qty`) INVISIBLE"] },
+  },
   { name: 'rename index', edit: 'ALTER TABLE t RENAME INDEX idx_name TO idx_t_name', sql: ["ALTER TABLE `t` RENAME INDEX `idx_name` TO `idx_t_name`"] },
   { name: 'add index comment', edit: "ALTER TABLE t DROP INDEX idx_name, ADD INDEX idx_name (name) COMMENT 'by name'", sql: [
       "ALTER TABLE `t` DROP INDEX `idx_name`, ADD INDEX `idx_name` (`name`) COMMENT 'by name'",
@@ -168,7 +181,7 @@ export const CASES: readonly PlanCase[] = [
     sql: ['ALTER TABLE `t` DROP INDEX `idx_qty`', 'ALTER TABLE `t` DROP COLUMN `qty`'],
   },
   { name: 'add CHECK', edit: 'ALTER TABLE t ADD CONSTRAINT chk_qty CHECK (qty >= 0)', sql: ["ALTER TABLE `t` ADD CONSTRAINT `chk_qty` CHECK (`qty` >= 0)"] },
-  { name: 'drop CHECK', base: 'ALTER TABLE t ADD CONSTRAINT chk_qty CHECK (qty >= 0)', edit: 'ALTER TABLE t DROP CONSTRAINT chk_qty', sql: ["ALTER TABLE `t` DROP CONSTRAINT `chk_qty`"] },
+  { name: 'drop CHECK', base: 'ALTER TABLE t ADD CONSTRAINT chk_qty CHECK (qty >= 0)', edit: 'ALTER TABLE t DROP CONSTRAINT chk_qty', sql: ["ALTER TABLE `t` DROP CONSTRAINT `chk_qty`"], mysql: { edit: 'ALTER TABLE t DROP CHECK chk_qty', sql: ["ALTER TABLE `t` DROP CHECK `chk_qty`"] } },
   { name: 'table comment', edit: "ALTER TABLE t COMMENT = 'things'", sql: ["ALTER TABLE `t` COMMENT = 'things'"] },
   {
     name: 'table engine',
@@ -212,7 +225,7 @@ export const CASES: readonly PlanCase[] = [
   },
   { name: 'create view', edit: 'CREATE VIEW v_t AS SELECT id, name FROM t WHERE qty > 0', sql: [
       "CREATE VIEW `v_t` AS select `t`.`id` AS `id`,`t`.`name` AS `name` from `t` where `t`.`qty` > 0",
-    ] },
+    ], mysql: { sql: ["CREATE VIEW `v_t` AS select `t`.`id` AS `id`,`t`.`name` AS `name` from `t` where (`t`.`qty` > 0)"] } },
   { name: 'drop view', base: 'CREATE VIEW v_t AS SELECT id, name FROM t', edit: 'DROP VIEW v_t', sql: ["DROP VIEW `v_t`"] },
   {
     name: 'change view definition',

@@ -4,15 +4,16 @@ import type { MysqlDriver } from '../../../src/dialects/mysql/index.js'
 import { dialect } from '../../../src/dialects/mysql/index.js'
 import { withDatabase } from '../../../src/dialects/mysql/scratch.js'
 import { ConnectionError, LockTimeoutError } from '../../../src/errors.js'
-import { MYSQL_URL, createTestDatabase, mysqlReachable, type TestDatabase } from '../../helpers/mysql.js'
+import { createTestDatabase, mysqlServers, type TestDatabase } from '../../helpers/mysql.js'
 
-const available = await mysqlReachable()
+const { servers, skipped } = await mysqlServers()
+for (const reason of skipped) describe.skip(reason, () => it('needs the server', () => {}))
 
-describe.skipIf(!available)('mysql driver', () => {
+describe.each([...servers])('mysql driver on $label', (server) => {
   let test: TestDatabase
 
   beforeAll(async () => {
-    test = await createTestDatabase('driver')
+    test = await createTestDatabase('driver', server.url)
   })
 
   afterAll(async () => {
@@ -106,6 +107,53 @@ describe.skipIf(!available)('mysql driver', () => {
     await db.exec('DROP TABLE tx_probe')
   })
 
+  it('tells data statements, which a rollback takes back, from ones that commit implicitly', async () => {
+    const { db } = test.driver
+    const transactional = [
+      'INSERT INTO tx_dml VALUES (2)',
+      'REPLACE INTO tx_dml VALUES (3)',
+      'update tx_dml SET id = id + 10',
+      'DELETE FROM tx_dml WHERE id = 11',
+      'WITH x AS (SELECT 1 AS a) SELECT a FROM x',
+      '(SELECT 1)',
+    ]
+    const implicitCommit = [
+      'CREATE TABLE tx_other (id int)',
+      'ALTER TABLE tx_dml ADD COLUMN b int',
+      'TRUNCATE TABLE tx_dml',
+      'RENAME TABLE tx_dml TO tx_x',
+      'CALL p()',
+      'LOCK TABLES tx_dml WRITE',
+      'SET FOREIGN_KEY_CHECKS = 0',
+      '/*!40101 SET NAMES utf8mb4 */',
+      "SELECT 1 INTO OUTFILE '/tmp/x'",
+      "LOAD DATA INFILE 'x' INTO TABLE tx_dml",
+    ]
+    expect(transactional.filter((sql) => !test.driver.isTransactional(sql))).toEqual([])
+    expect(implicitCommit.filter((sql) => test.driver.isTransactional(sql))).toEqual([])
+    // On the server: every "transactional" statement is taken back by the rollback.
+    await db.exec('CREATE TABLE tx_dml (id int PRIMARY KEY) ENGINE=InnoDB')
+    await db.exec('INSERT INTO tx_dml VALUES (1)')
+    await expect(
+      db.transaction(async (tx) => {
+        for (const sql of transactional) await tx.exec(sql)
+        expect(await tx.query('SELECT id FROM tx_dml ORDER BY id')).toEqual([{ id: 12 }, { id: 13 }])
+        throw new Error('roll back')
+      }),
+    ).rejects.toThrow('roll back')
+    expect(await db.query('SELECT id FROM tx_dml')).toEqual([{ id: 1 }])
+    // ...while DDL inside a transaction commits what came before it.
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.exec('INSERT INTO tx_dml VALUES (2)')
+        await tx.exec('CREATE TABLE tx_other (id int)')
+        throw new Error('roll back')
+      }),
+    ).rejects.toThrow('roll back')
+    expect(await db.query('SELECT id FROM tx_dml ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }])
+    await db.exec('DROP TABLE tx_dml, tx_other')
+  })
+
   it('opens a temporary scratch database with the live charset and drops it', async () => {
     await test.driver.db.exec(`ALTER DATABASE \`${test.name}\` CHARACTER SET latin1 COLLATE latin1_swedish_ci`)
     const scratch = await test.driver.openScratch()
@@ -125,7 +173,7 @@ describe.skipIf(!available)('mysql driver', () => {
   })
 
   it('uses devUrl when given and empties it afterwards', async () => {
-    const dev = await createTestDatabase('dev')
+    const dev = await createTestDatabase('dev', server.url)
     try {
       const scratch = await test.driver.openScratch(dev.url)
       await scratch.db.exec('CREATE TABLE a (id int PRIMARY KEY)')
@@ -144,7 +192,7 @@ describe.skipIf(!available)('mysql driver', () => {
     await test.driver.db.exec(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw-n0t-shown'`)
     await test.driver.db.exec(`GRANT SELECT ON \`${test.name}\`.* TO '${user}'@'%'`)
     try {
-      const base = new URL(withDatabase(MYSQL_URL, test.name).raw)
+      const base = new URL(withDatabase(server.url, test.name).raw)
       base.username = user
       base.password = 'pw-n0t-shown'
       const driver = await dialect.open(parseUrl(base.toString()))

@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Db } from '../../../src/db.js'
 import { inspect } from '../../../src/dialects/mysql/inspect.js'
 import type { Schema } from '../../../src/schema/model.js'
-import { applyScript, createTestDatabase, mysqlReachable, type TestDatabase } from '../../helpers/mysql.js'
+import { applyScript, createTestDatabase, mysqlServers, type TestDatabase } from '../../helpers/mysql.js'
 
 const FIXTURES = '/work/shared/fixtures/real/mysql'
-const available = await mysqlReachable()
+const { servers, skipped } = await mysqlServers()
+for (const reason of skipped) describe.skip(reason, () => it('needs the server', () => {}))
 
 /** Counts queries on the way to the real Db: inspection must not issue one per table. */
 class CountingDb implements Db {
@@ -70,12 +71,12 @@ const EXPECTED: Record<string, Counts> = {
   'temporal.sql': { tables: 37, indexes: 7, pk: 37, unique: 2, check: 1, fk: 0, views: 0, triggers: 0, fulltext: 0, functions: 0, procedures: 0 },
 }
 
-describe.skipIf(!available)('mysql inspect on the real fixtures', () => {
+describe.each([...servers])('mysql inspect on the real fixtures on $label', (server) => {
   const dbs = new Map<string, TestDatabase>()
 
   beforeAll(async () => {
     for (const file of Object.keys(EXPECTED)) {
-      const test = await createTestDatabase(`insp${file.slice(0, 4)}`)
+      const test = await createTestDatabase(`insp${file.slice(0, 4)}`, server.url)
       dbs.set(file, test)
       await applyScript(test.driver, fixtureSql(file, test.name))
     }

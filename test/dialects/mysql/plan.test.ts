@@ -3,10 +3,11 @@ import type { MysqlDriver } from '../../../src/dialects/mysql/index.js'
 import { quoteIdent } from '../../../src/dialects/mysql/quote.js'
 import { diffSchemas } from '../../../src/schema/diff.js'
 import type { Schema } from '../../../src/schema/model.js'
-import { applyScript, createTestDatabase, mysqlReachable, type TestDatabase } from '../../helpers/mysql.js'
-import { BASE, CASES } from './cases.js'
+import { applyScript, createTestDatabase, mysqlServers, type TestDatabase } from '../../helpers/mysql.js'
+import { BASE, CASES, forFlavor } from './cases.js'
 
-const available = await mysqlReachable()
+const { servers, skipped } = await mysqlServers()
+for (const reason of skipped) describe.skip(reason, () => it('needs the server', () => {}))
 const PRINT = process.env.MYSQL_CASES_PRINT === '1'
 
 async function reset(test: TestDatabase): Promise<void> {
@@ -29,13 +30,13 @@ function changesBetween(driver: MysqlDriver, from: Schema, to: Schema) {
   return diffSchemas(from, to, { capabilities: driver.capabilities }).changes
 }
 
-describe.skipIf(!available)('mysql plan: single-edit cases on the real server', () => {
+describe.each([...servers])('mysql plan: single-edit cases on $label', (server) => {
   let live: TestDatabase
   let target: TestDatabase
 
   beforeAll(async () => {
-    live = await createTestDatabase('plan_live')
-    target = await createTestDatabase('plan_target')
+    live = await createTestDatabase('plan_live', server.url)
+    target = await createTestDatabase('plan_target', server.url)
   })
 
   afterAll(async () => {
@@ -43,7 +44,8 @@ describe.skipIf(!available)('mysql plan: single-edit cases on the real server', 
     await target?.drop()
   })
 
-  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, anyFlavor) => {
+    const testCase = forFlavor(anyFlavor, live.driver.flavor)
     await reset(live)
     await reset(target)
     const setup = testCase.base === undefined ? BASE : `${BASE}\n${testCase.base};`

@@ -4,16 +4,17 @@ import type { ScratchDriver } from '../../../src/dialects/dialect.js'
 import type { MysqlDriver } from '../../../src/dialects/mysql/index.js'
 import { diffSchemas } from '../../../src/schema/diff.js'
 import { emptySchema } from '../../../src/schema/model.js'
-import { applyScript, createTestDatabase, mysqlReachable, type TestDatabase } from '../../helpers/mysql.js'
+import { applyScript, createTestDatabase, mysqlServers, type TestDatabase } from '../../helpers/mysql.js'
 
 const FIXTURES = '/work/shared/fixtures/real/mysql'
-const available = await mysqlReachable()
+const { servers, skipped } = await mysqlServers()
+for (const reason of skipped) describe.skip(reason, () => it('needs the server', () => {}))
 
-describe.skipIf(!available)('mysql fixture round trips: empty → target → empty', () => {
+describe.each([...servers])('mysql fixture round trips: empty → target → empty on $label', (server) => {
   let live: TestDatabase
 
   beforeAll(async () => {
-    live = await createTestDatabase('roundtrip')
+    live = await createTestDatabase('roundtrip', server.url)
   })
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ const col = (name: string, type = 'integer', extra: Partial<Column> = {}): Colum
 const fk = (columns: string[], refTable: string, refColumns = ['id']): ForeignKey => ({
   columns, refTable, refColumns, onDelete: 'NO ACTION', onUpdate: 'NO ACTION',
 })
-const table = (name: string, columns: Column[], extra: Partial<Table> = {}): Table => ({
+const table = (name: string, columns: readonly Column[], extra: Partial<Table> = {}): Table => ({
   name, columns, primaryKey: { columns: ['id'] }, indexes: [], uniques: [], foreignKeys: [], checks: [], options: {}, ...extra,
 })
 const schema = (tables: Table[], extra: Partial<Schema> = {}): Schema => ({ tables, views: [], objects: [], ...extra })
