@@ -15,7 +15,12 @@ import { diffSchemas } from '../schema/diff.js'
 import type { Schema } from '../schema/model.js'
 import { loadTarget } from '../target/load.js'
 import { toolVersion } from '../version.js'
+import { findingLine, lintMigration, type MigrationLint } from '../lint/analyze.js'
+import { liveProbe } from '../lint/probe.js'
+import { NO_DIRECTIVES } from '../migrations/directives.js'
+import { schemaFingerprint } from '../safety/fingerprint.js'
 import { replaySchema } from './replay.js'
+import { lintSettings } from './lint.js'
 import { inspectOptions, withDriver, withScratch } from './session.js'
 
 export interface DiffOptions {
@@ -29,6 +34,11 @@ export interface DiffOptions {
   readonly from?: string
   /** Clock for the version; tests pin it. */
   readonly now?: Date
+  /**
+   * Build new indexes on existing tables without blocking writes (PostgreSQL `CREATE INDEX
+   * CONCURRENTLY`); the generated file then says `-- migrator:no-transaction`.
+   */
+  readonly concurrentIndexes?: boolean
 }
 
 export interface DiffOutcome {
@@ -38,6 +48,8 @@ export interface DiffOutcome {
   /** The up and down file texts (also when nothing is written). */
   readonly up: string
   readonly down: string
+  /** Lint findings and risk of the generated migration (also written into its header). */
+  readonly lint: MigrationLint
   /** Paths written, when files were written. */
   readonly written?: { readonly version: string; readonly up: string; readonly down: string }
 }
@@ -56,15 +68,32 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
     const current = await currentSchema(driver, config, files, options.from)
     const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config)))
     const { changes, renameCandidates } = diffSchemas(current, desired, { capabilities: driver.capabilities })
-    const plan = driver.plan(changes, { current, desired })
+    const plan = driver.plan(changes, { current, desired, concurrentIndexes: options.concurrentIndexes })
     const version = nextVersion(files.map((f) => f.version), options.now ?? new Date())
     const name = slugify(options.name ?? 'changes')
     const notes = renameCandidates.map(
       (c) => `${c.kind} ${c.kind === 'column' ? `${c.table}.` : ''}${c.from} is dropped and ${c.to} added: if this is a rename, declare it in the target ("-- migrator:rename ${c.kind} ${c.kind === 'column' ? `${c.table}.` : ''}${c.from} to ${c.to}") to keep the data`,
     )
-    const { up, down } = renderMigration(plan, { name, version, toolVersion, notes })
+    const draft = renderMigration(plan, { name, version, toolVersion, notes })
+    // The analyzers see the change list directly (no replay needed) and, when diffing from the
+    // live database, count rows there; the findings go into the header for the reviewer.
+    const lint = await lintMigration({
+      file: { version, slug: name, upFile: `${version}_${name}.up.sql`, format: 'sql', up: draft.up, down: draft.down, directives: { ...NO_DIRECTIVES, noTransaction: !plan.transactional } },
+      changes,
+      driver,
+      probe: options.from === undefined ? liveProbe(driver, current, config.lockTimeoutMs) : undefined,
+      settings: lintSettings(config),
+    })
+    const { up, down } = renderMigration(plan, {
+      name,
+      version,
+      toolVersion,
+      notes,
+      lint: lint.findings.map(findingLine),
+      expectSchema: schemaFingerprint(desired),
+    })
     if (changes.length === 0 || options.dryRun === true || options.check === true) {
-      return { changes, plan, renameCandidates, up, down }
+      return { changes, plan, renameCandidates, up, down, lint }
     }
     await mkdir(config.dir, { recursive: true })
     const upPath = path.join(config.dir, `${version}_${name}.up.sql`)
@@ -72,7 +101,7 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
     await writeFile(upPath, up, { flag: 'wx' })
     await writeFile(downPath, down, { flag: 'wx' })
     await writeSum(config.dir)
-    return { changes, plan, renameCandidates, up, down, written: { version, up: upPath, down: downPath } }
+    return { changes, plan, renameCandidates, up, down, lint, written: { version, up: upPath, down: downPath } }
   })
 }
 

@@ -6,6 +6,9 @@ import { diffSchemas } from '../schema/diff.js'
 import type { Schema } from '../schema/model.js'
 import { loadTarget } from '../target/load.js'
 import { listMigrations } from './directory.js'
+import type { RiskReport } from '../lint/risk.js'
+import { listBackups, type BackupInfo } from '../safety/backup.js'
+import { lintWithDriver } from './lint.js'
 import { replaySchema } from './replay.js'
 import { inspectOptions, withDriver, withScratch } from './session.js'
 
@@ -18,6 +21,8 @@ export interface MigrationStatus {
   readonly appliedAt?: string
   /** For `modified`: the checksum in history and on disk. */
   readonly checksums?: { readonly history: string; readonly file: string }
+  /** For `pending`: the lint risk report (level, reasons, rows touched). */
+  readonly risk?: RiskReport
 }
 
 export interface StatusReport {
@@ -29,6 +34,8 @@ export interface StatusReport {
   readonly ungenerated?: readonly string[]
   /** Whether `status --check` should exit 2: pending, modified, missing, failed or drift. */
   readonly needsAttention: boolean
+  /** Snapshots of this database (`migrator backup`, `up --backup`), newest first. */
+  readonly backups: readonly BackupInfo[]
 }
 
 /** Per-migration state, drift and ungenerated changes. Reads only: never writes to the database. */
@@ -36,7 +43,12 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
   const files = await listMigrations(config.dir, { allowMissingDir: true })
   return withDriver(config, async (driver) => {
     const history = await new HistoryStore(driver, config.historyTable).list()
-    const migrations = migrationStates(files, history)
+    const states = migrationStates(files, history)
+    const risks = states.some((m) => m.state === 'pending') ? new Map((await lintWithDriver(driver, config, files)).migrations.map((m) => [m.version, m.risk])) : new Map<string, RiskReport>()
+    const migrations = states.map((m) => {
+      const risk = m.state === 'pending' ? risks.get(m.version) : undefined
+      return risk === undefined ? m : { ...m, risk }
+    })
     const appliedFiles = files.filter((f) => history.some((row) => row.version === f.version && row.status === 'applied'))
     const live = await driver.inspect(inspectOptions(config))
     const drift = describeDiff(driver, await replaySchema(driver, config, appliedFiles), live)
@@ -47,7 +59,8 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
       ungenerated = describeDiff(driver, await replaySchema(driver, config, files), desired)
     }
     const needsAttention = drift.length > 0 || migrations.some((m) => m.state !== 'applied')
-    return { database: driver.url.redacted, migrations, drift, ungenerated, needsAttention }
+    const backups = await listBackups(driver, config)
+    return { database: driver.url.redacted, migrations, drift, ungenerated, needsAttention, backups }
   })
 }
 

@@ -2,14 +2,17 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { redactUrl } from '../config/url.js'
 import { MigratorError } from '../errors.js'
+import * as backup from './commands/backup.js'
 import * as baseline from './commands/baseline.js'
 import * as diff from './commands/diff.js'
 import * as down from './commands/down.js'
 import * as hash from './commands/hash.js'
 import * as init from './commands/init.js'
 import * as inspect from './commands/inspect.js'
+import * as lint from './commands/lint.js'
 import * as newMigration from './commands/new.js'
 import * as repair from './commands/repair.js'
+import * as restore from './commands/restore.js'
 import * as status from './commands/status.js'
 import * as up from './commands/up.js'
 import * as validate from './commands/validate.js'
@@ -19,7 +22,7 @@ import { createOutput } from './output.js'
 
 /** Every command module exports `register(program, run)`; add new ones here. */
 const COMMANDS: readonly { register(program: Command, run: Run): void }[] = [
-  init, inspect, diff, newMigration, up, down, status, validate, baseline, repair, hash,
+  init, inspect, diff, newMigration, up, down, status, validate, lint, baseline, repair, hash, backup, restore,
 ]
 
 /**

@@ -78,6 +78,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
 
   const lockTimeout = block.lockTimeout ?? file.lockTimeout ?? CONFIG_DEFAULTS.lockTimeout
   const lockWait = block.lockWait ?? file.lockWait ?? CONFIG_DEFAULTS.lockWait
+  const lint = block.lint ?? file.lint
+  const backup = block.backup ?? file.backup
   return {
     cwd,
     configPath,
@@ -91,6 +93,10 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
     lockTimeoutMs: parseDuration(lockTimeout) ?? 0,
     lockWaitMs: parseDuration(lockWait) ?? 0,
     envName,
+    ...(lint === undefined ? {} : { lint: { rules: lint.rules ?? {}, largeTableRows: lint.largeTableRows } }),
+    ...(backup === undefined
+      ? {}
+      : { backup: typeof backup === 'boolean' ? { enabled: backup } : { enabled: backup.enabled ?? true, dir: filePath(backup.dir) } }),
   }
 }
 

@@ -23,6 +23,18 @@ const settings = {
     }),
   lockTimeout: duration,
   lockWait: duration,
+  lint: z.strictObject(
+    {
+      rules: z
+        .record(z.string().regex(/^[A-Z]{2}\d{3}$/, { error: 'expected a lint code like DS102' }), z.enum(['error', 'warning', 'info', 'off'], { error: 'expected error, warning, info or off' }))
+        .optional(),
+      largeTableRows: z.number({ error: 'expected a row count' }).int().min(0).optional(),
+    },
+    { error: 'expected { rules?: { CODE: severity }, largeTableRows?: number }' },
+  ),
+  backup: z.union([z.boolean(), z.strictObject({ enabled: z.boolean().optional(), dir: nonEmpty('a directory path string').optional() })], {
+    error: 'expected true/false or { enabled?: boolean, dir?: string }',
+  }),
 } as const
 
 /** One `envs.<name>` block: the same keys as the top level, every one optional, no nested `envs`. */
@@ -36,6 +48,8 @@ export const envConfigSchema = z.strictObject(
     historyTable: settings.historyTable.optional(),
     lockTimeout: settings.lockTimeout.optional(),
     lockWait: settings.lockWait.optional(),
+    lint: settings.lint.optional(),
+    backup: settings.backup.optional(),
     envs: z.never({ error: 'envs cannot be nested inside an env block' }).optional(),
   },
   { error: 'expected an object of settings' },
@@ -83,6 +97,13 @@ export interface ResolvedConfig {
   readonly lockWaitMs: number
   /** The `--env` block that was applied. */
   readonly envName?: string
+  /** Lint severities per code (`off` silences one) and what counts as a large table. */
+  readonly lint?: {
+    readonly rules: Readonly<Record<string, 'error' | 'warning' | 'info' | 'off'>>
+    readonly largeTableRows?: number
+  }
+  /** Snapshot before `up` (as if `--backup` were given); `dir` is absolute. */
+  readonly backup?: { readonly enabled: boolean; readonly dir?: string }
 }
 
 /**

@@ -46,8 +46,8 @@ export interface InspectOptions {
   readonly exclude?: readonly string[]
   /**
    * Inspect through this connection instead of `driver.db`: the runner's post-checks pass the
-   * migration's own transaction so uncommitted DDL is seen (PostgreSQL). Ignorable where the
-   * driver has a single connection (SQLite).
+   * migration's own transaction so its uncommitted DDL is seen (and a single pooled connection
+   * busy with that transaction is not waited for). Single-connection drivers (SQLite) may ignore it.
    */
   readonly db?: Db
 }

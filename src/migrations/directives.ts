@@ -18,6 +18,8 @@ export function parseDirectives(text: string, file: string, scope: DirectiveScop
   let noTransaction = false
   const checksBefore: string[] = []
   const checksAfter: string[] = []
+  let expectSchema: string | undefined
+  let allowRowChange = false
   const lines = text.replace(/\r\n/g, '\n').split('\n')
   for (const [index, raw] of lines.entries()) {
     const line = raw.trim()
@@ -43,6 +45,16 @@ export function parseDirectives(text: string, file: string, scope: DirectiveScop
         else checksAfter.push(sql)
         break
       }
+      case 'expect-schema':
+        if (!/^sha256:[0-9a-f]{64}$/.test(argument)) {
+          throw new DirectoryError(`${where}: \`-- migrator:expect-schema\` takes sha256:<64 hex digits> (written by \`migrator diff\`); got "${argument}"`)
+        }
+        expectSchema = argument
+        break
+      case 'allow-row-change':
+        if (rest.length > 0) throw new DirectoryError(`${where}: \`-- migrator:allow-row-change\` takes no argument; remove "${argument}"`)
+        allowRowChange = true
+        break
       case 'undo':
         if (scope === 'down') break
         throw new DirectoryError(`${where}: \`-- migrator:undo\` belongs in a .down.sql file; remove it from the up file`)
@@ -52,7 +64,13 @@ export function parseDirectives(text: string, file: string, scope: DirectiveScop
         )
     }
   }
-  return { noTransaction, checksBefore, checksAfter }
+  return {
+    noTransaction,
+    checksBefore,
+    checksAfter,
+    ...(expectSchema === undefined ? {} : { expectSchema }),
+    ...(allowRowChange ? { allowRowChange } : {}),
+  }
 }
 
 /** Directives of a file that has none (modules, or SQL without a directive block). */

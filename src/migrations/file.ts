@@ -8,6 +8,10 @@ export interface Directives {
   readonly checksBefore: readonly string[]
   /** `-- migrator:check-after <SQL>`: each must return a truthy single value after statements ran. */
   readonly checksAfter: readonly string[]
+  /** `-- migrator:expect-schema sha256:<hex>`: fingerprint of the schema the file must produce (written by `diff`). */
+  readonly expectSchema?: string
+  /** `-- migrator:allow-row-change`: the built-in "no rows lost" check is off for this file. */
+  readonly allowRowChange?: boolean
 }
 
 /** One migration of the directory: a `.up.sql`/`.down.sql` pair (or a `.ts`/`.js` module). */

@@ -1,8 +1,9 @@
 import { RecordingDb, type Db } from '../db.js'
-import type { DialectName, Driver } from '../dialects/dialect.js'
+import type { DialectName, Driver, InspectOptions } from '../dialects/dialect.js'
 import { MigrationFailedError, MigratorError } from '../errors.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { importUserModule } from '../modules.js'
+import type { Schema } from '../schema/model.js'
 import type { Direction, RunEvent } from './events.js'
 import type { HistoryRow, HistoryStore } from './history.js'
 
@@ -32,6 +33,15 @@ export interface RunOptions {
   readonly appliedBy: string
   readonly toolVersion: string
   readonly onEvent?: (event: RunEvent) => void
+  /**
+   * up: run the built-in post-checks (schema-as-expected, no-rows-lost; src/safety/postcheck.ts)
+   * in each migration's transaction. Off for replays on scratch databases.
+   */
+  readonly builtinChecks?: boolean
+  /** What the built-in checks inspect (schemas; the history table is always excluded). */
+  readonly inspect?: InspectOptions
+  /** The schema a migration was generated to produce, to show a schema-as-expected mismatch. */
+  readonly expectedSchema?: (file: MigrationFile) => Promise<Schema | undefined>
 }
 
 export type MigrationStatus = 'applied' | 'reverted' | 'failed' | 'undone' | 'not-run' | 'skipped'
@@ -172,6 +182,12 @@ export function countStatements(driver: Driver, text: string | undefined): numbe
  */
 export async function runChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, phase: 'before' | 'after'): Promise<void> {
   const checks = phase === 'before' ? file.directives.checksBefore : file.directives.checksAfter
+  if (file.format === 'module' && ctx.recorder === undefined) {
+    for (const check of (await loadModule(file)).checks?.[phase] ?? []) {
+      if (typeof check === 'string') await runOneCheck(ctx, db, ref, file, phase, check, check)
+      else await runOneCheck(ctx, db, ref, file, phase, check.name ?? check.sql ?? 'check', check.sql ?? check.check ?? '')
+    }
+  }
   for (const sql of checks) {
     if (ctx.recorder !== undefined) {
       // A dry run does not run checks: check-after would see a database the statements never changed.
@@ -192,6 +208,35 @@ export async function runChecks(ctx: RunContext, db: Db, ref: Ref, file: Migrati
     }
     ctx.emit({ kind: 'check-passed', ...ref, phase, sql })
   }
+}
+
+/** One check of a module's `checks`: SQL returning one value, or a function returning one. */
+async function runOneCheck(
+  ctx: RunContext,
+  db: Db,
+  ref: Ref,
+  file: MigrationFile,
+  phase: 'before' | 'after',
+  name: string,
+  check: string | ((ctx: MigrationContext) => unknown),
+): Promise<void> {
+  let value: unknown
+  try {
+    if (typeof check === 'string') {
+      const rows = await db.query(check)
+      value = rows.length === 0 ? undefined : Object.values(rows[0] ?? {})[0]
+    } else {
+      value = await check({ db, knex: db.knex, dialect: ctx.driver.dialect, log: (message) => ctx.emit({ kind: 'log', ...ref, message }) })
+    }
+  } catch (error) {
+    ctx.emit({ kind: 'check-failed', ...ref, phase, sql: name })
+    throw new StepFailure({ file: file.upFile, reason: `check-${phase} \`${name}\` could not run: ${messageOf(error)}`, cause: error })
+  }
+  if (isFalsy(value)) {
+    ctx.emit({ kind: 'check-failed', ...ref, phase, sql: name })
+    throw new StepFailure({ file: file.upFile, reason: `check-${phase} \`${name}\` failed (returned ${describe(value)})` })
+  }
+  ctx.emit({ kind: 'check-passed', ...ref, phase, sql: name })
 }
 
 function isFalsy(value: unknown): boolean {
@@ -220,6 +265,15 @@ type MigrationFunction = (ctx: MigrationContext) => unknown
 export interface MigrationModule {
   readonly up?: MigrationFunction
   readonly down?: MigrationFunction
+  /** `export const checks = { before: [...], after: [...] }`: SQL strings, `{ name, sql }` or `{ name, check(ctx) }`. */
+  readonly checks?: ModuleChecks
+}
+
+/** A module's own checks; each must yield one truthy value, like `-- migrator:check-*` directives. */
+export type ModuleCheck = string | { readonly name?: string; readonly sql?: string; readonly check?: (ctx: MigrationContext) => unknown }
+export interface ModuleChecks {
+  readonly before?: readonly ModuleCheck[]
+  readonly after?: readonly ModuleCheck[]
 }
 
 /** Imports a module migration; StepFailure when it cannot be loaded. */
@@ -228,10 +282,15 @@ export async function loadModule(file: MigrationFile): Promise<MigrationModule> 
     const loaded = (await importUserModule(file.path)) as MigrationModule & { readonly default?: MigrationModule }
     const fn = (name: 'up' | 'down'): MigrationFunction | undefined =>
       typeof loaded[name] === 'function' ? loaded[name] : typeof loaded.default?.[name] === 'function' ? loaded.default[name] : undefined
-    return { up: fn('up'), down: fn('down') }
+    const checks = (loaded as { checks?: unknown }).checks ?? (loaded.default as { checks?: unknown } | undefined)?.checks
+    return { up: fn('up'), down: fn('down'), checks: isChecks(checks) ? checks : undefined }
   } catch (error) {
     throw new StepFailure({ file: file.upFile, reason: `cannot load the module: ${messageOf(error)}`, cause: error })
   }
+}
+
+function isChecks(value: unknown): value is ModuleChecks {
+  return value !== null && typeof value === 'object'
 }
 
 /** Calls a module's up or down with its context; a throw becomes StepFailure naming the file. */

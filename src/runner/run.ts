@@ -30,6 +30,7 @@ import {
   type RunResult,
 } from './execute.js'
 import { HistoryStore } from './history.js'
+import { beginBuiltinChecks, BuiltinCheckFailure } from '../safety/postcheck.js'
 import { planPending } from './pending.js'
 
 export type { MigrationResult, MigrationStatus, RunOptions, RunResult } from './execute.js'
@@ -193,7 +194,9 @@ async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile): Pr
   if (!dry && (await ctx.history.find(tx, file.version)) !== undefined) return undefined
   if (ctx.options.statementLockTimeoutMs !== undefined) await ctx.driver.applyLockTimeout(tx, ctx.options.statementLockTimeoutMs)
   await runChecks(ctx, tx, ref, file, 'before')
+  const builtin = await startBuiltinChecks(ctx, tx, ref, file)
   const statements = await upBody(ctx, tx, ref, file)
+  await builtin()
   await runChecks(ctx, tx, ref, file, 'after')
   if (!dry) await ctx.history.write(tx, historyRow(ctx, file, 'applied', statements, elapsed(start)))
   return statements
@@ -228,12 +231,14 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile): Promise<Appl
   let completed = 0
   let rowWritten = false
   try {
+    const builtin = await startBuiltinChecks(ctx, ctx.db, ref, file)
     await progress(0, 'failed')
     rowWritten = !dry
     const statements = await upBody(ctx, ctx.db, ref, file, async (n) => {
       completed = n
       await progress(n, 'failed')
     })
+    await builtin()
     await runChecks(ctx, ctx.db, ref, file, 'after')
     await progress(statements, 'applied')
     const executionMs = elapsed(start)
@@ -314,6 +319,35 @@ async function undoApplied(ctx: RunContext, file: MigrationFile, completed: numb
   if (file.down === undefined || isEmptySql(file.down)) throw new Error(`${downFile} does not exist or is empty, so nothing can undo them`)
   await run(file.down)
   return `ran ${downFile} to undo the ${completed} statement(s) that had run`
+}
+
+/**
+ * The built-in post-checks (src/safety/postcheck.ts) when `options.builtinChecks`: measures before
+ * the statements run and returns the verification to call after them. A failure becomes a
+ * StepFailure naming the check, so the migration rolls back (or is undone) like any other.
+ * Dry runs only note them: nothing changed that they could verify.
+ */
+async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile): Promise<() => Promise<void>> {
+  if (ctx.options.builtinChecks !== true) return async () => {}
+  if (ctx.recorder !== undefined) {
+    if (file.directives.expectSchema !== undefined || file.directives.allowRowChange !== true) note(ctx, 'built-in checks (schema-as-expected, no-rows-lost) run after the statements')
+    return async () => {}
+  }
+  const exclude = [...(ctx.options.inspect?.exclude ?? []), ctx.options.historyTable]
+  const verify = await beginBuiltinChecks(ctx.driver, db, file, {
+    inspect: { ...ctx.options.inspect, exclude },
+    expectedSchema: ctx.options.expectedSchema,
+    passed: (check) => ctx.emit({ kind: 'check-passed', ...ref, phase: 'after', sql: `built-in ${check}` }),
+  })
+  return async () => {
+    try {
+      await verify()
+    } catch (error) {
+      if (!(error instanceof BuiltinCheckFailure)) throw error
+      ctx.emit({ kind: 'check-failed', ...ref, phase: 'after', sql: `built-in ${error.check}` })
+      throw new StepFailure({ file: file.upFile, reason: error.message, cause: error })
+    }
+  }
 }
 
 function announce(ctx: RunContext, file: MigrationFile, transactional: boolean): void {

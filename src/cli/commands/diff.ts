@@ -12,12 +12,13 @@ export function register(program: Command, run: Run): void {
     .option('--dry-run', 'print the SQL and write nothing')
     .option('--check', 'exit 2 when there are changes; write nothing')
     .option('--from <dir|url>', "compare from the migration directory replayed on a scratch database ('dir') or another database URL")
+    .option('--concurrent-indexes', 'PostgreSQL: build new indexes on existing tables with CREATE INDEX CONCURRENTLY (the file runs without a transaction)')
     .addHelpText('after', '\nExamples:\n  migrator diff add_orders\n  migrator diff --dry-run\n  migrator diff --check --from dir')
     .action(
-      run(async (ctx, name: string | undefined, opts: { dryRun?: boolean; check?: boolean; from?: string }) => {
+      run(async (ctx, name: string | undefined, opts: { dryRun?: boolean; check?: boolean; from?: string; concurrentIndexes?: boolean }) => {
         const config = await ctx.config()
         const spinner = ctx.out.spinner('comparing the database with the target')
-        const outcome = await diff(config, { name, dryRun: opts.dryRun, check: opts.check, from: opts.from })
+        const outcome = await diff(config, { name, dryRun: opts.dryRun, check: opts.check, from: opts.from, concurrentIndexes: opts.concurrentIndexes })
         spinner.stop()
         for (const candidate of outcome.renameCandidates) {
           ctx.out.warn(`${candidate.kind} ${candidate.from} → ${candidate.to} looks like a rename; declare "-- migrator:rename ${candidate.kind} ${candidate.kind === 'column' ? `${candidate.table}.` : ''}${candidate.from} to ${candidate.to}" in the target to keep its data`)

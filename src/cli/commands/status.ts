@@ -1,6 +1,9 @@
+import path from 'node:path'
 import type { Command } from 'commander'
 import { status } from '../../api/status.js'
 import type { Run } from '../context.js'
+import type { RiskReport } from '../../lint/risk.js'
+import { formatBytes } from './backup.js'
 
 /** `migrator status [--check]`: per-migration state, drift and ungenerated changes. */
 export function register(program: Command, run: Run): void {
@@ -20,7 +23,14 @@ export function register(program: Command, run: Run): void {
           () => {
             ctx.out.info(`database: ${report.database}`)
             if (report.migrations.length === 0) ctx.out.print('No migrations')
-            else ctx.out.table(report.migrations.map((m) => ({ ...m, appliedAt: m.appliedAt ?? '' })), ['version', 'name', 'state', { key: 'appliedAt', header: 'applied at' }])
+            else
+              ctx.out.table(
+                report.migrations.map((m) => ({ ...m, appliedAt: m.appliedAt ?? '', risk: riskText(m.risk) })),
+                ['version', 'name', 'state', { key: 'appliedAt', header: 'applied at' }, 'risk'],
+              )
+            for (const m of report.migrations) {
+              if (m.risk !== undefined && m.risk.level !== 'low') ctx.out.print(`${m.version}_${m.name} risk ${m.risk.level}:\n${m.risk.reasons.map((r) => `  ${r}`).join('\n')}`)
+            }
             const pending = report.migrations.filter((m) => m.state === 'pending').length
             ctx.out.print(`${pending} pending`)
             if (report.drift.length === 0) ctx.out.print('No drift')
@@ -29,9 +39,29 @@ export function register(program: Command, run: Run): void {
               if (report.ungenerated.length === 0) ctx.out.print('Target: in sync with the migrations')
               else ctx.out.print(`Target: ${report.ungenerated.length} change${report.ungenerated.length === 1 ? '' : 's'} not yet in a migration (run \`migrator diff\`):\n${report.ungenerated.map((d) => `  ${d}`).join('\n')}`)
             }
+            if (report.backups.length > 0) {
+              ctx.out.print('Backups:')
+              ctx.out.table(
+                report.backups.map((b) => ({ file: path.relative(ctx.cwd, b.file) || b.file, age: formatAge(b.ageMs), size: formatBytes(b.size) })),
+                ['file', { key: 'age', align: 'right' }, { key: 'size', align: 'right' }],
+              )
+            }
           },
         )
         if (opts.check === true && report.needsAttention) process.exitCode = 2
       }),
     )
+}
+
+function riskText(risk: RiskReport | undefined): string {
+  if (risk === undefined) return ''
+  return risk.rowsTouched === undefined ? risk.level : `${risk.level} (~${risk.rowsTouched.toLocaleString('en-US')} rows)`
+}
+
+function formatAge(ms: number): string {
+  const s = Math.round(ms / 1000)
+  if (s < 120) return `${s}s ago`
+  if (s < 7200) return `${Math.round(s / 60)}m ago`
+  if (s < 172800) return `${Math.round(s / 3600)}h ago`
+  return `${Math.round(s / 86400)}d ago`
 }

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import type { Command } from 'commander'
 import { up } from '../../api/migrate.js'
 import type { Run } from '../context.js'
@@ -17,9 +18,11 @@ export function register(program: Command, run: Run): void {
     .option('--tx-mode <mode>', 'file (one transaction per migration), all (one for the run) or none', 'file')
     .option('--all-or-nothing', 'a failure also reverts the migrations this run applied before it')
     .option('--allow-missing', 'do not refuse when applied migrations have no file')
-    .addHelpText('after', '\nExamples:\n  migrator up\n  migrator up --dry-run\n  migrator up --steps 1 --all-or-nothing')
+    .option('--force', 'apply even when lint finds error-level problems (see migrator lint)')
+    .option('--backup', 'snapshot the database before applying (config: backup: true)')
+    .addHelpText('after', '\nExamples:\n  migrator up\n  migrator up --dry-run\n  migrator up --steps 1 --all-or-nothing\n  migrator up --backup --force')
     .action(
-      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean }) => {
+      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; force?: boolean; backup?: boolean }) => {
         const config = await ctx.config()
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
         const result = await up({ ...config, lockWaitMs }, {
@@ -29,8 +32,18 @@ export function register(program: Command, run: Run): void {
           txMode: parseTxMode(opts.txMode),
           allOrNothing: opts.allOrNothing,
           allowMissing: opts.allowMissing,
-          onEvent: eventRenderer(ctx.out),
+          force: opts.force,
+          backup: opts.backup,
+          onEvent: eventRenderer(ctx.out, { dryRun: opts.dryRun }),
         })
+        if (result.backup !== undefined) ctx.out.info(`backup: ${path.relative(ctx.cwd, result.backup.file) || result.backup.file} (restore with \`migrator restore <file>\`)`)
+        // The risk report goes to stderr: stdout of a dry run is exactly the SQL.
+        for (const m of result.lint?.migrations ?? []) {
+          if (opts.dryRun !== true && m.risk.level === 'low') continue
+          const rows = m.risk.rowsTouched === undefined ? '' : `, ~${m.risk.rowsTouched.toLocaleString('en-US')} rows touched`
+          ctx.out.info(`${m.file}: risk ${m.risk.level}${rows}`)
+          for (const f of m.findings) (f.severity === 'info' ? ctx.out.info : ctx.out.warn)(`  ${f.code} ${f.severity}: ${f.message}`)
+        }
         printRunResult(ctx, result, 'No pending migrations')
       }),
     )

@@ -4,8 +4,10 @@ import type { Db } from '../../db.js'
 import type { Change } from '../../schema/changes.js'
 import type { Schema } from '../../schema/model.js'
 import type { Capabilities, Dialect, Driver, InspectOptions, Plan, PlanOptions, ScratchDriver } from '../dialect.js'
+import { backupSqlite, restoreSqlite } from './backup.js'
 import { SqliteDb, openDatabase } from './connect.js'
 import { inspectSchema } from './inspect.js'
+import { lintChange } from './lint.js'
 import { planChanges } from './plan.js'
 import { quoteIdent } from './quote.js'
 import { splitStatements } from './split.js'
@@ -52,6 +54,17 @@ export class SqliteDriver implements Driver {
    * migration and re-read history inside, so each migration applies once. Here we only bound how
    * long BEGIN IMMEDIATE waits for another writer.
    */
+  readonly lintChange = lintChange
+
+  /** A consistent snapshot through SQLite's online backup API. */
+  async backup(dest: string): Promise<void> {
+    await backupSqlite(this.db, this.url.file, dest)
+  }
+
+  async restore(file: string): Promise<void> {
+    await restoreSqlite(this.db, this.url.file, file)
+  }
+
   async lock(_name: string, timeoutMs: number): Promise<() => Promise<void>> {
     this.db.raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(timeoutMs))}`)
     return async () => {}

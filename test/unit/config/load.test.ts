@@ -217,7 +217,7 @@ describe('validation errors: one line naming the file, key path and expectation'
     ['{ schemas: ["public", 7] }', 'migrator.config.ts: schemas.1: expected a schema name, got 7'],
     [
       '{ lockTimout: "5s" }',
-      'migrator.config.ts: unknown key lockTimout; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, envs',
+      'migrator.config.ts: unknown key lockTimout; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, envs',
     ],
     [
       '{ envs: { production: { lockWait: "soon" } } }',
@@ -229,7 +229,7 @@ describe('validation errors: one line naming the file, key path and expectation'
     ],
     [
       '{ envs: { production: { urll: "x" } } }',
-      'migrator.config.ts: unknown key envs.production.urll; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait',
+      'migrator.config.ts: unknown key envs.production.urll; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup',
     ],
     ['{ envs: ["production"] }', 'migrator.config.ts: envs: expected an object of named env blocks, got an array'],
     [

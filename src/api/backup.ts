@@ -1,0 +1,25 @@
+import path from 'node:path'
+import type { ResolvedConfig } from '../config/schema.js'
+import { listBackups, restoreBackup, takeBackup, type BackupInfo } from '../safety/backup.js'
+import { withDriver } from './session.js'
+
+export type { BackupInfo } from '../safety/backup.js'
+
+/** `migrator backup`: snapshot the configured database to a timestamped file. */
+export async function backup(config: ResolvedConfig): Promise<BackupInfo> {
+  return withDriver(config, (driver) => takeBackup(driver, config))
+}
+
+/** `migrator restore <file>`: replace the database's contents with a snapshot (the CLI confirms first). */
+export async function restore(config: ResolvedConfig, file: string): Promise<{ readonly file: string; readonly database: string }> {
+  const absolute = path.resolve(config.cwd, file)
+  return withDriver(config, async (driver) => {
+    await restoreBackup(driver, absolute)
+    return { file: absolute, database: driver.url.redacted }
+  })
+}
+
+/** Backups of the configured database, newest first. */
+export async function backups(config: ResolvedConfig): Promise<BackupInfo[]> {
+  return withDriver(config, (driver) => listBackups(driver, config))
+}

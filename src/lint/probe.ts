@@ -1,0 +1,66 @@
+import type { Driver } from '../dialects/dialect.js'
+import type { Schema, Table } from '../schema/model.js'
+import { qualifiedName } from '../schema/model.js'
+
+/**
+ * Questions the data-dependent analyzers ask the live database. Every answer is undefined when the
+ * table or column does not exist there (yet): a pending migration after the first may touch tables
+ * that only earlier pending migrations create.
+ */
+export interface DataProbe {
+  rows(table: string): Promise<number | undefined>
+  nulls(table: string, column: string): Promise<number | undefined>
+  /** Rows beyond the first of each group of equal non-NULL values of `columns`. */
+  duplicates(table: string, columns: readonly string[]): Promise<number | undefined>
+  /** Rows whose value of `column` is longer than `max` characters. */
+  longerThan(table: string, column: string, max: number): Promise<number | undefined>
+}
+
+/**
+ * A probe over the live database through neutral SQL: identifiers through `driver.quoteIdent`,
+ * values as parameters, answers cached per question. `live` is the schema inspected there.
+ */
+export function liveProbe(driver: Driver, live: Schema, lockTimeoutMs = 5000): DataProbe {
+  const tables = new Map(live.tables.map((t) => [qualifiedName(t), t]))
+  const cache = new Map<string, Promise<number | undefined>>()
+  const name = (t: Table) => (t.schema === undefined ? driver.quoteIdent(t.name) : `${driver.quoteIdent(t.schema)}.${driver.quoteIdent(t.name)}`)
+  const count = (key: string, table: string, columns: readonly string[], sql: (t: string, cols: string[]) => string, params: unknown[] = []) => {
+    const cached = cache.get(key)
+    if (cached !== undefined) return cached
+    const t = tables.get(table)
+    const result =
+      t === undefined || !columns.every((c) => t.columns.some((col) => col.name === c))
+        ? Promise.resolve(undefined)
+        : driver.db
+            // Bounded by the lock timeout: a table locked by another session makes the count
+            // unknown instead of hanging lint (or the `up` it runs before).
+            .transaction(async (tx) => {
+              await driver.applyLockTimeout(tx, lockTimeoutMs)
+              return tx.query<Record<string, unknown>>(sql(name(t), columns.map((c) => driver.quoteIdent(c))), params)
+            })
+            .then((rows) => Number(Object.values(rows[0] ?? {})[0] ?? 0))
+            .catch(() => undefined)
+    cache.set(key, result)
+    return result
+  }
+  return {
+    rows: (table) => {
+      // Statistics when the dialect has them (cheap on big tables), else an exact count.
+      const estimate = driver.estimateRows
+      if (estimate === undefined || !tables.has(table)) return count(`rows ${table}`, table, [], (t) => `SELECT count(*) AS n FROM ${t}`)
+      const key = `rows ${table}`
+      const cached = cache.get(key) ?? estimate.call(driver, [table]).then((m) => m.get(table))
+      cache.set(key, cached)
+      return cached
+    },
+    nulls: (table, column) => count(`nulls ${table} ${column}`, table, [column], (t, [c]) => `SELECT count(*) AS n FROM ${t} WHERE ${c} IS NULL`),
+    duplicates: (table, columns) =>
+      count(`dup ${table} ${columns.join(',')}`, table, columns, (t, cols) => {
+        const list = cols.join(', ')
+        const notNull = cols.map((c) => `${c} IS NOT NULL`).join(' AND ')
+        return `SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM ${t} WHERE ${notNull} GROUP BY ${list} HAVING count(*) > 1) d`
+      }),
+    longerThan: (table, column, max) =>
+      count(`len ${table} ${column} ${max}`, table, [column], (t, [c]) => `SELECT count(*) AS n FROM ${t} WHERE length(${c}) > ?`, [max]),
+  }
+}
