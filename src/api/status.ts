@@ -5,6 +5,7 @@ import { HistoryStore, type HistoryRow } from '../runner/history.js'
 import { diffSchemas } from '../schema/diff.js'
 import type { Schema } from '../schema/model.js'
 import { loadTarget } from '../target/load.js'
+import { MigratorError } from '../errors.js'
 import { listMigrations } from './directory.js'
 import type { RiskReport } from '../lint/risk.js'
 import { listBackups, type BackupInfo } from '../safety/backup.js'
@@ -23,6 +24,9 @@ export interface MigrationStatus {
   readonly checksums?: { readonly history: string; readonly file: string }
   /** For `pending`: the lint risk report (level, reasons, rows touched). */
   readonly risk?: RiskReport
+  /** For `failed`: how many statements are in the database, and the way out. */
+  readonly statementsApplied?: number
+  readonly hint?: string
 }
 
 export interface StatusReport {
@@ -32,6 +36,8 @@ export interface StatusReport {
   readonly drift: readonly string[]
   /** Target ≠ what all migrations produce: run `migrator diff`. Absent without a target. */
   readonly ungenerated?: readonly string[]
+  /** Why drift or ungenerated changes could not be computed (a migration that does not replay). */
+  readonly replayError?: string
   /** Whether `status --check` should exit 2: pending, modified, missing, failed or drift. */
   readonly needsAttention: boolean
   /** Snapshots of this database (`migrator backup`, `up --backup`), newest first. */
@@ -51,16 +57,29 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
     })
     const appliedFiles = files.filter((f) => history.some((row) => row.version === f.version && row.status === 'applied'))
     const live = await driver.inspect(inspectOptions(config))
-    const drift = describeDiff(driver, await replaySchema(driver, config, appliedFiles), live)
+    // A migration that cannot replay (the one that failed, say) must not hide the rest of the report.
+    let replayError: string | undefined
+    const replayed = async (list: readonly MigrationFile[]): Promise<Schema | undefined> => {
+      try {
+        return await replaySchema(driver, config, list)
+      } catch (error) {
+        if (!(error instanceof MigratorError)) throw error
+        replayError ??= error.message
+        return undefined
+      }
+    }
+    const applied = await replayed(appliedFiles)
+    const drift = applied === undefined ? [] : describeDiff(driver, applied, live)
     let ungenerated: string[] | undefined
     if (config.target !== undefined) {
       const target = config.target
       const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config)))
-      ungenerated = describeDiff(driver, await replaySchema(driver, config, files), desired)
+      const all = await replayed(files)
+      ungenerated = all === undefined ? undefined : describeDiff(driver, all, desired)
     }
-    const needsAttention = drift.length > 0 || migrations.some((m) => m.state !== 'applied')
+    const needsAttention = drift.length > 0 || replayError !== undefined || migrations.some((m) => m.state !== 'applied')
     const backups = await listBackups(driver, config)
-    return { database: driver.url.redacted, migrations, drift, ungenerated, needsAttention, backups }
+    return { database: driver.url.redacted, migrations, drift, ungenerated, replayError, needsAttention, backups }
   })
 }
 
@@ -69,7 +88,7 @@ export function migrationStates(files: readonly MigrationFile[], history: readon
   const states: MigrationStatus[] = files.map((file) => {
     const row = rows.get(file.version)
     if (row === undefined) return { version: file.version, name: file.slug, state: 'pending' }
-    if (row.status === 'failed') return { version: file.version, name: file.slug, state: 'failed', appliedAt: row.appliedAt }
+    if (row.status === 'failed') return failedState(row, file.slug)
     if (row.checksum !== file.checksum) {
       return { version: file.version, name: file.slug, state: 'modified', appliedAt: row.appliedAt, checksums: { history: row.checksum, file: file.checksum } }
     }
@@ -77,9 +96,18 @@ export function migrationStates(files: readonly MigrationFile[], history: readon
   })
   const known = new Set(files.map((f) => f.version))
   for (const row of history) {
-    if (!known.has(row.version)) states.push({ version: row.version, name: row.name, state: row.status === 'failed' ? 'failed' : 'missing', appliedAt: row.appliedAt })
+    if (!known.has(row.version)) states.push(row.status === 'failed' ? failedState(row, row.name) : { version: row.version, name: row.name, state: 'missing', appliedAt: row.appliedAt })
   }
   return states.sort((a, b) => a.version.localeCompare(b.version))
+}
+
+/** A failed row says what is left in the database and what to do about it. */
+function failedState(row: HistoryRow, name: string): MigrationStatus {
+  const n = row.statementsApplied
+  return {
+    version: row.version, name, state: 'failed', appliedAt: row.appliedAt, statementsApplied: n,
+    hint: `${n} statement${n === 1 ? '' : 's'} of it ${n === 1 ? 'is' : 'are'} in the database and could not be undone: undo or finish ${n === 1 ? 'it' : 'them'} by hand, then run \`migrator repair\``,
+  }
 }
 
 /** One line per statement that would turn `from` into `to` (empty when they are the same). */

@@ -92,6 +92,12 @@ export interface Driver {
    * (PostgreSQL `SET LOCAL lock_timeout`, MySQL `lock_wait_timeout`); a no-op where meaningless.
    */
   applyLockTimeout(tx: Db, timeoutMs: number): Promise<void>
+  /**
+   * Optional, for dialects without transactional DDL: whether one statement can run inside a
+   * transaction without an implicit commit (plain DML). The runner then applies consecutive such
+   * statements, and migrations made only of them, in one transaction.
+   */
+  isTransactional?(sql: string): boolean
   /** Opens an empty scratch database (devUrl when given, else a temporary one on the same server). */
   openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver>
   /** SQL for the history table, created with `IF NOT EXISTS`. */

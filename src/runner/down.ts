@@ -187,7 +187,7 @@ function revertsInTransaction(ctx: RunContext, file: MigrationFile): boolean {
 }
 
 /** Runs the down statements (or the module's down()); returns how many ran. */
-async function revertBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, afterEach?: (n: number) => Promise<void>): Promise<number> {
+async function revertBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, afterEach?: (n: number, db: Db) => Promise<void>): Promise<number> {
   if (file.format === 'module') {
     if (ctx.recorder !== undefined) {
       note(ctx, `${file.upFile} down() is JavaScript: not shown in a dry run`)
@@ -198,7 +198,7 @@ async function revertBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile
       throw new StepFailure({ file: file.upFile, reason: 'the module exports no down() function; add one to make it reversible' })
     }
     await runModuleFunction(ctx, db, ref, file, loaded.down)
-    await afterEach?.(1)
+    await afterEach?.(1, db)
     return 1
   }
   return executeScript(ctx, db, ref, { text: file.down ?? '', file: file.downFile ?? file.upFile }, afterEach)

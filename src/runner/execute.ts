@@ -145,28 +145,46 @@ export async function executeScript(
   db: Db,
   ref: Ref,
   script: { readonly text: string; readonly file: string },
-  afterEach?: (completed: number) => Promise<void>,
+  afterEach?: (completed: number, db: Db) => Promise<void>,
 ): Promise<number> {
   const statements = ctx.driver.splitStatements(script.text)
+  // Without transactional DDL, consecutive data statements still commit or roll back together.
+  const groupable = db === ctx.driver.db || db === ctx.db ? ctx.driver.isTransactional?.bind(ctx.driver) : undefined
   let completed = 0
-  for (const [i, statement] of statements.entries()) {
-    ctx.emit({ kind: 'statement', ...ref, index: i + 1, line: statement.line, sql: statement.sql })
-    try {
-      await db.exec(statement.sql)
-    } catch (error) {
-      throw new StepFailure(
-        {
-          file: script.file,
-          line: statement.line,
-          statement: statement.sql,
-          reason: `statement ${i + 1} (${excerpt(statement.sql)}) failed: ${messageOf(error)}`,
-          cause: error,
-        },
-        completed,
-      )
+  for (let i = 0; i < statements.length; ) {
+    let end = i + 1
+    if (groupable !== undefined && groupable(statements[i]!.sql)) {
+      while (end < statements.length && groupable(statements[end]!.sql)) end++
     }
-    completed++
-    await afterEach?.(completed)
+    const group = statements.slice(i, end)
+    const before = completed
+    const run = async (target: Db): Promise<void> => {
+      for (const [k, statement] of group.entries()) {
+        const index = before + k + 1
+        ctx.emit({ kind: 'statement', ...ref, index, line: statement.line, sql: statement.sql })
+        try {
+          await target.exec(statement.sql)
+        } catch (error) {
+          throw new StepFailure(
+            {
+              file: script.file,
+              line: statement.line,
+              statement: statement.sql,
+              reason: `statement ${index} (${excerpt(statement.sql)}) failed: ${messageOf(error)}`,
+              cause: error,
+            },
+            // A group runs in one transaction: when it fails, none of it stays applied.
+            group.length > 1 ? before : index - 1,
+          )
+        }
+        if (group.length === 1) await afterEach?.(index, target)
+      }
+      if (group.length > 1) await afterEach?.(before + group.length, target)
+    }
+    if (group.length > 1) await db.transaction(run)
+    else await run(db)
+    completed = before + group.length
+    i = end
   }
   return completed
 }

@@ -66,7 +66,7 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
 
     const mode = options.allOrNothing === true ? 'all' : (options.txMode ?? 'file')
     const inTransaction = (file: MigrationFile): boolean =>
-      mode !== 'none' && driver.capabilities.transactionalDdl && !file.directives.noTransaction
+      mode !== 'none' && !file.directives.noTransaction && (driver.capabilities.transactionalDdl || dataOnly(driver, file))
     const result =
       mode === 'all' && selected.length > 0 && selected.every(inTransaction)
         ? await applyAllInOneTransaction(ctx, selected)
@@ -214,8 +214,8 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile): Promise<Appl
   const dry = ctx.recorder !== undefined
   const start = performance.now()
   announce(ctx, file, false)
-  const progress = async (completed: number, status: 'applied' | 'failed'): Promise<void> => {
-    if (!dry) await ctx.history.write(ctx.driver.db, historyRow(ctx, file, status, completed, elapsed(start)))
+  const progress = async (completed: number, status: 'applied' | 'failed', db: Db = ctx.driver.db): Promise<void> => {
+    if (!dry) await ctx.history.write(db, historyRow(ctx, file, status, completed, elapsed(start)))
   }
   const fail = (failure: unknown, outcome: string, restored: boolean): ApplyOutcome => {
     const error = migrationError(file.version, file.upFile, failure, outcome)
@@ -234,9 +234,10 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile): Promise<Appl
     const builtin = await startBuiltinChecks(ctx, ctx.db, ref, file)
     await progress(0, 'failed')
     rowWritten = !dry
-    const statements = await upBody(ctx, ctx.db, ref, file, async (n) => {
+    const statements = await upBody(ctx, ctx.db, ref, file, async (n, db) => {
       completed = n
-      await progress(n, 'failed')
+      // Inside a group's transaction the progress row commits with the group.
+      await progress(n, 'failed', db === ctx.db ? ctx.driver.db : db)
     })
     await builtin()
     await runChecks(ctx, ctx.db, ref, file, 'after')
@@ -266,7 +267,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile): Promise<Appl
 }
 
 /** The migration's own work: its SQL statements, or its module's up(). Returns the count run. */
-async function upBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, afterEach?: (n: number) => Promise<void>): Promise<number> {
+async function upBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, afterEach?: (n: number, db: Db) => Promise<void>): Promise<number> {
   if (file.format === 'module') {
     if (ctx.recorder !== undefined) {
       note(ctx, `${file.upFile} up() is JavaScript: not shown in a dry run`)
@@ -275,7 +276,7 @@ async function upBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, af
     const loaded = await loadModule(file)
     if (loaded.up === undefined) throw new StepFailure({ file: file.upFile, reason: 'the module exports no up() function' })
     await runModuleFunction(ctx, db, ref, file, loaded.up)
-    await afterEach?.(1)
+    await afterEach?.(1, db)
     return 1
   }
   return executeScript(ctx, db, ref, { text: file.up, file: file.upFile }, afterEach)
@@ -363,4 +364,10 @@ function announce(ctx: RunContext, file: MigrationFile, transactional: boolean):
 
 function skipped(ctx: RunContext, file: MigrationFile): void {
   ctx.emit({ kind: 'migration-skipped', ...refOf(file, 'up'), reason: 'already applied by a concurrent runner' })
+}
+
+/** A SQL migration of data statements only runs in one transaction even without transactional DDL. */
+function dataOnly(driver: Driver, file: MigrationFile): boolean {
+  const transactional = driver.isTransactional?.bind(driver)
+  return file.format === 'sql' && transactional !== undefined && driver.splitStatements(file.up).every((s) => transactional(s.sql))
 }

@@ -84,7 +84,9 @@ describe.skipIf(!available)('mysql runner: partial failures, repair and concurre
     const out: Record<string, { ddl: string; rows: unknown[] }> = {}
     for (const { name } of tables) {
       const [show] = await db.query<Record<string, string>>(`SHOW CREATE TABLE ${quoteIdent(name)}`)
-      out[name] = { ddl: show?.['Create Table'] ?? show?.['Create View'] ?? '', rows: await db.query(`SELECT * FROM ${quoteIdent(name)} ORDER BY 1`) }
+      // InnoDB never gives back AUTO_INCREMENT values a rolled-back insert took: not schema, not data.
+      const ddl = (show?.['Create Table'] ?? show?.['Create View'] ?? '').replace(/ AUTO_INCREMENT=\d+/, '')
+      out[name] = { ddl, rows: await db.query(`SELECT * FROM ${quoteIdent(name)} ORDER BY 1`) }
     }
     return out
   }
@@ -209,9 +211,8 @@ describe.skipIf(!available)('mysql runner: partial failures, repair and concurre
   })
 
   // status replays every file to report ungenerated target changes; the failed migration's file
-  // cannot replay, and today that makes status throw instead of explaining the failed row. `it.fails`
-  // until status reports the replay failure instead (report to the lead).
-  it.fails('status still explains a failed migration when a target is configured', async () => {
+  // cannot replay, which must not hide the failed row or the way out.
+  it('status still explains a failed migration when a target is configured', async () => {
     await write({ [`${V2}_audit.up.sql`]: HAND_UP, [`${V2}_audit.down.sql`]: 'DROP TABLE audit_log;\n' })
     expect((await up(config)).results.map((r) => r.status)).toEqual(['failed'])
     const report = await status(config)
@@ -219,14 +220,13 @@ describe.skipIf(!available)('mysql runner: partial failures, repair and concurre
       [V1, 'applied'],
       [V2, 'failed'],
     ])
+    expect(report.migrations[1]?.hint).toMatch(/^\d+ statements? of it (is|are) in the database .* then run `migrator repair`$/)
+    expect(report.replayError).toMatch(/audit/)
+    expect(report.needsAttention).toBe(true)
   })
 
-  // Today the stepwise path runs every statement in autocommit, so a data-only migration whose 3rd
-  // statement fails keeps statements 1–2 and, without a down file, ends `failed`. Issue 4 wants
-  // data-only statements in a transaction where the engine allows it (InnoDB). `it.fails` until the
-  // runner groups consecutive non-DDL statements into one transaction (report to the lead): then
-  // this starts passing, vitest flags it, and `.fails` must go.
-  it.fails('runs a data-only migration in one transaction, so a failing 3rd statement leaves no trace', async () => {
+  // Without transactional DDL, a migration of data statements only still runs in one transaction.
+  it('runs a data-only migration in one transaction, so a failing 3rd statement leaves no trace', async () => {
     const before = await snapshot()
     await write({
       [`${V2}_data.up.sql`]: [

@@ -31,9 +31,11 @@ export function register(program: Command, run: Run): void {
             for (const m of report.migrations) {
               if (m.risk !== undefined && m.risk.level !== 'low') ctx.out.print(`${m.version}_${m.name} risk ${m.risk.level}:\n${m.risk.reasons.map((r) => `  ${r}`).join('\n')}`)
             }
+            for (const m of report.migrations) if (m.hint !== undefined) ctx.out.print(`${m.version}_${m.name} failed: ${m.hint}`)
             const pending = report.migrations.filter((m) => m.state === 'pending').length
             ctx.out.print(`${pending} pending`)
-            if (report.drift.length === 0) ctx.out.print('No drift')
+            if (report.replayError !== undefined) ctx.out.print(`Drift and target not checked: the migrations do not replay on a scratch database: ${report.replayError}`)
+            else if (report.drift.length === 0) ctx.out.print('No drift')
             else ctx.out.print(`Drift: the database differs from what its applied migrations produce:\n${report.drift.map((d) => `  ${d}`).join('\n')}`)
             if (report.ungenerated !== undefined) {
               if (report.ungenerated.length === 0) ctx.out.print('Target: in sync with the migrations')

@@ -40,7 +40,7 @@ export class MysqlDriver implements Driver {
   }
 
   inspect(options?: InspectOptions): Promise<Schema> {
-    return inspect(this.db, this.database, this.flavor, options)
+    return inspect(options?.db ?? this.db, this.database, this.flavor, options)
   }
 
   plan(changes: readonly Change[], _options?: PlanOptions): Plan {
