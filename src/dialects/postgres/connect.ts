@@ -1,21 +1,15 @@
 import knexFactory from 'knex'
 import type { Knex } from 'knex'
-import { KnexDb } from '../../db.js'
-import type { RawRows } from '../../db.js'
+import { PgDb } from './pg-db.js'
 import type { DatabaseUrl } from '../../config/url.js'
 import { redactSecrets } from '../../config/url.js'
 import { ConnectionError } from '../../errors.js'
 
-/** pg's `knex.raw` result is a pg `Result` (or an array of them for multi-statement text). */
-export const pgRows: RawRows = (result) => {
-  const last = Array.isArray(result) ? result[result.length - 1] : result
-  const rows = (last as { rows?: unknown } | undefined)?.rows
-  return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []
-}
+export { pgRows } from './rows.js'
 
 export interface PgConnection {
   readonly knex: Knex
-  readonly db: KnexDb
+  readonly db: PgDb
   /** `server_version_num`, e.g. 150004. */
   readonly versionNum: number
   /** `PostgreSQL 15.4`. */
@@ -38,11 +32,14 @@ export async function connect(url: DatabaseUrl): Promise<PgConnection> {
   })
   keepQuestionMarks(knex)
   try {
-    const db = new KnexDb(knex, pgRows)
-    const rows = await db.query<{ num: string; version: string }>(
-      "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version",
+    const session = { connectionString: url.raw, pid: 0 }
+    const db = new PgDb(knex, session)
+    const rows = await db.query<{ num: string; version: string; pid: number }>(
+      "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version, pg_backend_pid() AS pid",
     )
     const row = rows[0]
+    // The pool's only connection: lock-timeout explanations leave this backend out of the holders.
+    session.pid = Number(row?.pid ?? 0)
     const versionNum = Number(row?.num ?? 0)
     const version = String(row?.version ?? '').split(' ')[0] ?? ''
     return { knex, db, versionNum, serverVersion: `PostgreSQL ${version}` }

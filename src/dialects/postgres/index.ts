@@ -6,6 +6,7 @@ import type { Schema } from '../../schema/model.js'
 import type { Capabilities, Dialect, Driver, InspectOptions, Plan, PlanOptions, ScratchDriver } from '../dialect.js'
 import { connect } from './connect.js'
 import type { PgConnection } from './connect.js'
+import { estimateRows } from './estimate.js'
 import { inspect } from './inspect.js'
 import { applyLockTimeout, lock } from './lock.js'
 import { plan } from './plan.js'
@@ -41,7 +42,9 @@ export class PostgresDriver implements Driver {
   }
 
   inspect(options?: InspectOptions): Promise<Schema> {
-    return inspect(this.db, this.features, options)
+    // options.db: the runner's post-checks inspect inside the migration's own transaction (the
+    // single pooled connection is busy with it, so this.db would wait forever).
+    return inspect(options?.db ?? this.db, this.features, options)
   }
 
   plan(changes: readonly Change[], options?: PlanOptions): Plan {
@@ -84,8 +87,15 @@ export class PostgresDriver implements Driver {
       })
     }
     const name = scratchName()
-    await createScratchDatabase(this.db, this.url, name)
     const adminUrl = this.url
+    // Registered before it exists, so a signal arriving during CREATE DATABASE still drops it.
+    trackScratch(name, adminUrl)
+    try {
+      await createScratchDatabase(this.db, this.url, name)
+    } catch (error) {
+      untrackScratch(name)
+      throw error
+    }
     const dropDatabase = async (): Promise<void> => {
       const admin = await connect(adminUrl)
       try {
@@ -94,7 +104,6 @@ export class PostgresDriver implements Driver {
         await admin.knex.destroy()
       }
     }
-    trackScratch(name, dropDatabase)
     let driver: PostgresDriver
     try {
       driver = await open(withDatabase(this.url, name))
@@ -113,6 +122,10 @@ export class PostgresDriver implements Driver {
         untrackScratch(name)
       },
     })
+  }
+
+  estimateRows(tables: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    return estimateRows(this.db, tables)
   }
 
   historyTableDdl(table: string): string {

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
 import type { DatabaseUrl } from '../../config/url.js'
 import { parseUrl, redactSecrets } from '../../config/url.js'
 import { ConnectionError } from '../../errors.js'
@@ -12,32 +14,102 @@ export function withDatabase(url: DatabaseUrl, database: string): DatabaseUrl {
   return parseUrl(u.toString())
 }
 
-/** Temporary databases not yet dropped, for the best-effort cleanup on exit or Ctrl-C. */
-const pending = new Map<string, () => Promise<void>>()
-let hooked = false
+/**
+ * Temporary databases created and not yet dropped, by name, with the URL of the server database to
+ * drop them from. The normal path drops them in `ScratchDriver.drop()` (callers use `finally`);
+ * this registry covers the paths that skip `finally`: `process.exit()`, an uncaught exception,
+ * Ctrl-C and SIGTERM. Only SIGKILL or a power cut can leave one behind.
+ */
+const pending = new Map<string, string>()
 
-function hookExit(): void {
-  if (hooked) return
-  hooked = true
-  const cleanup = async (): Promise<void> => {
-    await Promise.allSettled([...pending.values()].map((drop) => drop()))
-  }
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      // Drop what we can, then let the signal take its usual course.
-      void cleanup().finally(() => process.kill(process.pid, signal))
-    })
-  }
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
+function onSignal(signal: NodeJS.Signals): void {
+  dropAllDetached()
+  // Our listener kept the default action from happening: remove it and let the signal do its work.
+  unhook()
+  process.kill(process.pid, signal)
 }
 
-export function trackScratch(name: string, drop: () => Promise<void>): void {
-  hookExit()
-  pending.set(name, drop)
+function onExit(): void {
+  dropAllDetached()
 }
 
+function hook(): void {
+  if (pending.size !== 1) return
+  for (const signal of SIGNALS) process.on(signal, onSignal)
+  process.on('exit', onExit)
+}
+
+function unhook(): void {
+  for (const signal of SIGNALS) process.removeListener(signal, onSignal)
+  process.removeListener('exit', onExit)
+}
+
+/** Registers a temporary database for the exit-time cleanup; `adminUrl` is where to drop it from. */
+export function trackScratch(name: string, adminUrl: DatabaseUrl): void {
+  pending.set(name, adminUrl.raw)
+  hook()
+}
+
+/** The database was dropped (or never created): nothing to clean up at exit. */
 export function untrackScratch(name: string): void {
-  pending.delete(name)
+  if (!pending.delete(name)) return
+  if (pending.size === 0) unhook()
 }
+
+/** Names still registered; for tests. */
+export function trackedScratches(): readonly string[] {
+  return [...pending.keys()]
+}
+
+/**
+ * Drops every registered database from a detached child process: 'exit' handlers must be
+ * synchronous and a signal must not wait on the network, but starting a process is synchronous,
+ * and the child outlives us. The URL travels in the environment (not argv, which `ps` shows).
+ */
+function dropAllDetached(): void {
+  for (const [name, url] of pending) {
+    try {
+      spawn(process.execPath, ['--input-type=commonjs', '-e', DROPPER], {
+        detached: true,
+        stdio: 'ignore',
+        windowsHide: true,
+        env: { ...process.env, MIGRATOR_SCRATCH_PG: PG_MODULE, MIGRATOR_SCRATCH_URL: url, MIGRATOR_SCRATCH_NAME: name },
+      }).unref()
+    } catch {
+      // Nothing else can be done while exiting; the name is in the log of the server.
+    }
+  }
+  pending.clear()
+}
+
+const PG_MODULE = createRequire(import.meta.url).resolve('pg')
+
+// Runs in the detached child. Our own sessions on the scratch database may still be closing, so it
+// ends them and retries for a few seconds (DROP DATABASE … WITH (FORCE) is PostgreSQL 13+ only).
+const DROPPER = `
+const pg = require(process.env.MIGRATOR_SCRATCH_PG)
+const name = process.env.MIGRATOR_SCRATCH_NAME
+const quoted = '"' + name.replace(/"/g, '""') + '"'
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+;(async () => {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const client = new pg.Client({ connectionString: process.env.MIGRATOR_SCRATCH_URL })
+    client.on('error', () => {})
+    try {
+      await client.connect()
+      await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name])
+      await client.query('DROP DATABASE IF EXISTS ' + quoted)
+      await client.end()
+      return
+    } catch {
+      await client.end().catch(() => {})
+      await sleep(250)
+    }
+  }
+})()
+`
 
 /** A fresh, unused scratch database name. */
 export function scratchName(): string {

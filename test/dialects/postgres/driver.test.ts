@@ -108,4 +108,51 @@ describe.skipIf(!available)('postgres driver on a real server', () => {
     expect((error as Error).message).not.toContain('s3cret')
     expect((error as Error).message).toMatch(/check that PostgreSQL is running and reachable at 127\.0\.0\.1:1/)
   })
+
+  it('a statement that times out waiting for a table lock names the table, mode, holder pid and its query', async () => {
+    await driver.db.exec('CREATE TABLE locked (id int)')
+    const holder = await open(db.url)
+    try {
+      const pid = (await holder.db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]!.pid
+      const failure = holder.db.transaction(async (tx) => {
+        await tx.exec('LOCK TABLE locked IN SHARE MODE')
+        const error = await driver.db
+          .transaction(async (mine) => {
+            await driver.applyLockTimeout(mine, 200)
+            await mine.exec('ALTER TABLE "locked" ADD COLUMN x int')
+          })
+          .catch((e: unknown) => e)
+        return error as Error & { code?: string }
+      })
+      const error = await failure
+      expect(error.code).toBe('55P03')
+      expect(error.message).toMatch(/^canceling statement due to lock timeout: table public\.locked is locked by pid \d+ \(ShareLock, /)
+      expect(error.message).toContain(`pid ${pid}`)
+      expect(error.message).toContain('last query: LOCK TABLE locked IN SHARE MODE')
+      expect(error.message).toContain(`pg_terminate_backend(${pid})`)
+    } finally {
+      await holder.close()
+      await driver.db.exec('DROP TABLE locked')
+    }
+  })
+
+  it('estimateRows counts small tables exactly and does not wait behind a held table lock', async () => {
+    await driver.db.exec('CREATE TABLE counted (id int)')
+    await driver.db.exec('INSERT INTO counted SELECT generate_series(1, 7)')
+    expect(await driver.estimateRows(['public.counted', 'public.absent'])).toEqual(new Map([['public.counted', 7]]))
+    const holder = await open(db.url)
+    try {
+      await holder.db.transaction(async (tx) => {
+        await tx.exec('LOCK TABLE counted IN ACCESS EXCLUSIVE MODE')
+        const started = Date.now()
+        const estimate = await driver.estimateRows(['public.counted'])
+        expect(Date.now() - started).toBeLessThan(3000)
+        // The statistics answer instead: a number, whatever ANALYZE last saw.
+        expect(typeof estimate.get('public.counted')).toBe('number')
+      })
+    } finally {
+      await holder.close()
+      await driver.db.exec('DROP TABLE counted')
+    }
+  })
 })
