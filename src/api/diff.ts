@@ -5,6 +5,7 @@ import { parseUrl } from '../config/url.js'
 import type { Driver, Plan } from '../dialects/dialect.js'
 import { openDriver } from '../dialects/registry.js'
 import { ConfigError, MigratorError } from '../errors.js'
+import { planZeroDowntime, type PhaseName, type ZeroDowntimePlan } from '../zero-downtime/plan.js'
 import { listMigrations } from './directory.js'
 import { nextVersion, slugify } from '../migrations/directory.js'
 import { writeSum } from '../migrations/sum.js'
@@ -39,6 +40,11 @@ export interface DiffOptions {
    * CONCURRENTLY`); the generated file then says `-- migrator:no-transaction`.
    */
   readonly concurrentIndexes?: boolean
+  /**
+   * Turn risky changes into expand → online → contract files (backfills in chunks, sync triggers,
+   * NOT VALID constraints), so the application can be deployed between phases.
+   */
+  readonly zeroDowntime?: boolean
 }
 
 export interface DiffOutcome {
@@ -52,6 +58,8 @@ export interface DiffOutcome {
   readonly lint: MigrationLint
   /** Paths written, when files were written. */
   readonly written?: { readonly version: string; readonly up: string; readonly down: string }
+  /** `zeroDowntime`: the phase files after the ordinary one (texts always, paths when written). */
+  readonly phases?: readonly ZeroDowntimeFile[]
 }
 
 /**
@@ -67,10 +75,12 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
   return withDriver(config, async (driver) => {
     const current = await currentSchema(driver, config, files, options.from)
     const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config)))
-    const { changes, renameCandidates } = diffSchemas(current, desired, { capabilities: driver.capabilities })
-    const plan = driver.plan(changes, { current, desired, concurrentIndexes: options.concurrentIndexes })
+    const { changes: all, renameCandidates } = diffSchemas(current, desired, { capabilities: driver.capabilities })
     const version = nextVersion(files.map((f) => f.version), options.now ?? new Date())
     const name = slugify(options.name ?? 'changes')
+    const zd = options.zeroDowntime === true ? splitPhases(driver, all, name) : undefined
+    const changes = zd?.ordinary ?? all
+    const plan = driver.plan(changes, { current, desired, concurrentIndexes: options.concurrentIndexes })
     const notes = renameCandidates.map(
       (c) => `${c.kind} ${c.kind === 'column' ? `${c.table}.` : ''}${c.from} is dropped and ${c.to} added: if this is a rename, declare it in the target ("-- migrator:rename ${c.kind} ${c.kind === 'column' ? `${c.table}.` : ''}${c.from} to ${c.to}") to keep the data`,
     )
@@ -90,19 +100,52 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
       toolVersion,
       notes,
       lint: lint.findings.map(findingLine),
-      expectSchema: schemaFingerprint(desired),
+      // With phases after it, the ordinary file alone does not reach the target's schema.
+      ...(zd === undefined || zd.phases.length === 0 ? { expectSchema: schemaFingerprint(desired) } : {}),
     })
-    if (changes.length === 0 || options.dryRun === true || options.check === true) {
-      return { changes, plan, renameCandidates, up, down, lint }
+    const versions = [...files.map((f) => f.version), ...(changes.length > 0 ? [version] : [])]
+    const phases = (zd?.phases ?? []).map((phase): ZeroDowntimeFile => {
+      const v = nextVersion(versions, options.now ?? new Date())
+      versions.push(v)
+      return { version: v, phase: phase.phase, slug: phase.slug, up: phase.up, down: phase.down }
+    })
+    if ((changes.length === 0 && phases.length === 0) || options.dryRun === true || options.check === true) {
+      return { changes: all, plan, renameCandidates, up, down, lint, ...(zd === undefined ? {} : { phases }) }
     }
     await mkdir(config.dir, { recursive: true })
-    const upPath = path.join(config.dir, `${version}_${name}.up.sql`)
-    const downPath = path.join(config.dir, `${version}_${name}.down.sql`)
-    await writeFile(upPath, up, { flag: 'wx' })
-    await writeFile(downPath, down, { flag: 'wx' })
+    const write = async (v: string, slug: string, upText: string, downText: string) => {
+      const upPath = path.join(config.dir, `${v}_${slug}.up.sql`)
+      const downPath = path.join(config.dir, `${v}_${slug}.down.sql`)
+      await writeFile(upPath, upText, { flag: 'wx' })
+      await writeFile(downPath, downText, { flag: 'wx' })
+      return { version: v, up: upPath, down: downPath }
+    }
+    const written = changes.length > 0 ? await write(version, name, up, down) : undefined
+    const writtenPhases: ZeroDowntimeFile[] = []
+    for (const phase of phases) writtenPhases.push({ ...phase, written: await write(phase.version, phase.slug, phase.up, phase.down) })
     await writeSum(config.dir)
-    return { changes, plan, renameCandidates, up, down, lint, written: { version, up: upPath, down: downPath } }
+    return { changes: all, plan, renameCandidates, up, down, lint, ...(written === undefined ? {} : { written }), ...(zd === undefined ? {} : { phases: writtenPhases }) }
   })
+}
+
+/** One expand/online/contract file of `diff --zero-downtime`. */
+export interface ZeroDowntimeFile {
+  readonly version: string
+  readonly phase: PhaseName
+  readonly slug: string
+  readonly up: string
+  readonly down: string
+  readonly written?: { readonly version: string; readonly up: string; readonly down: string }
+}
+
+function splitPhases(driver: Driver, changes: readonly Change[], name: string): ZeroDowntimePlan {
+  if (driver.zeroDowntimeSql === undefined) {
+    throw new MigratorError(
+      'unsupported',
+      `--zero-downtime is not available for ${driver.dialect}: a single-writer database has no concurrent writers to protect; run \`migrator diff\` without it`,
+    )
+  }
+  return planZeroDowntime(changes, driver.zeroDowntimeSql, { name })
 }
 
 async function currentSchema(driver: Driver, config: ResolvedConfig, files: Awaited<ReturnType<typeof listMigrations>>, from?: string): Promise<Schema> {

@@ -35,7 +35,7 @@ export async function lint(config: ResolvedConfig, options: LintOptions = {}): P
 /** `lint` over an open driver (also used by `up` and `status`). */
 export async function lintWithDriver(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], options: LintOptions = {}): Promise<LintReport> {
   const selected = await selectFiles(driver, config, files, options)
-  const migrations = await lintSelected(driver, config, files, selected)
+  const migrations = await lintSelected(driver, config, files, selected, options)
   const all = migrations.flatMap((m) => m.findings)
   return {
     database: driver.url.redacted,
@@ -52,7 +52,8 @@ export function lintSettings(config: ResolvedConfig): LintSettings {
 
 async function selectFiles(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], options: LintOptions): Promise<MigrationFile[]> {
   if (options.latest !== undefined) return files.slice(Math.max(0, files.length - options.latest))
-  const applied = new Set((await new HistoryStore(driver, config.historyTable).list()).map((r) => r.version))
+  // A failed row (a backfill to resume) still has work to do: it counts as pending here.
+  const applied = new Set((await new HistoryStore(driver, config.historyTable).list()).filter((r) => r.status === 'applied').map((r) => r.version))
   return files.filter((f) => !applied.has(f.version))
 }
 
@@ -61,7 +62,13 @@ async function selectFiles(driver: Driver, config: ResolvedConfig, files: readon
  * replayed on one scratch database, which is inspected before and after applying the file; the
  * difference is what the analyzers see. Data-dependent analyzers ask the live database.
  */
-async function lintSelected(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], selected: readonly MigrationFile[]): Promise<MigrationLint[]> {
+async function lintSelected(
+  driver: Driver,
+  config: ResolvedConfig,
+  files: readonly MigrationFile[],
+  selected: readonly MigrationFile[],
+  options: LintOptions,
+): Promise<MigrationLint[]> {
   if (selected.length === 0) return []
   const settings = lintSettings(config)
   const probe: DataProbe = liveProbe(driver, await driver.inspect(inspectOptions(config)), config.lockTimeoutMs)
@@ -69,7 +76,7 @@ async function lintSelected(driver: Driver, config: ResolvedConfig, files: reado
   return withScratch(driver, config, async (scratch) => {
     const results: MigrationLint[] = []
     let broken: string | undefined
-    for (const file of selected) {
+    for (const [index, file] of selected.entries()) {
       const upToHere = files.filter((f) => f.version <= file.version)
       const hasDownFunction = file.format === 'module' ? (await loadModule(file).then((m) => m.down !== undefined).catch(() => false)) : undefined
       if (broken !== undefined) {
@@ -96,7 +103,9 @@ async function lintSelected(driver: Driver, config: ResolvedConfig, files: reado
       const after = await scratch.inspect(inspectOptions(config))
       const statements = file.format === 'sql' ? driver.splitStatements(file.up).map((st) => st.sql) : []
       const { changes } = diffSchemas(before, withDeclaredRenames(after, statements), { capabilities: driver.capabilities })
-      results.push(await lintMigration({ file, changes, driver, probe, settings, hasDownFunction }))
+      // Live row counts describe the database before the first pending migration only: an earlier
+      // one of the same run may change the data (a backfill fills the NULLs a later NOT NULL needs).
+      results.push(await lintMigration({ file, changes, driver, probe: index === 0 || options.latest !== undefined ? probe : undefined, settings, hasDownFunction }))
     }
     return results
   })

@@ -63,6 +63,7 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
       appliedBy: appliedBy(),
       toolVersion,
       builtinChecks: true,
+      preCheck: config.preCheck,
       inspect: inspectOptions(config),
       expectedSchema: (file) => replaySchema(driver, config, files.filter((f) => f.version <= file.version)),
       ...runOptions,

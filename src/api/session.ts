@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../config/schema.js'
 import { parseUrl, type DatabaseUrl } from '../config/url.js'
 import type { Driver, InspectOptions, ScratchDriver } from '../dialects/dialect.js'
 import { openDriver } from '../dialects/registry.js'
+import { CHECKPOINT_TABLE } from '../backfill/checkpoint.js'
 import { ConfigError } from '../errors.js'
 
 /** The database URL of the config; a missing one is a config error naming every way to give it. */
@@ -36,7 +37,7 @@ export async function withScratch<T>(driver: Driver, config: ResolvedConfig, fn:
 
 /** What inspection reports: the configured schemas, without migrator's own history table. */
 export function inspectOptions(config: ResolvedConfig): InspectOptions {
-  return { schemas: config.schemas, exclude: [config.historyTable] }
+  return { schemas: config.schemas, exclude: [config.historyTable, CHECKPOINT_TABLE] }
 }
 
 /** Who applied a migration, for the history row. */

@@ -88,7 +88,7 @@ export function migrationStates(files: readonly MigrationFile[], history: readon
   const states: MigrationStatus[] = files.map((file) => {
     const row = rows.get(file.version)
     if (row === undefined) return { version: file.version, name: file.slug, state: 'pending' }
-    if (row.status === 'failed') return failedState(row, file.slug)
+    if (row.status === 'failed') return failedState(row, file.slug, (file.directives.backfills?.length ?? 0) > 0)
     if (row.checksum !== file.checksum) {
       return { version: file.version, name: file.slug, state: 'modified', appliedAt: row.appliedAt, checksums: { history: row.checksum, file: file.checksum } }
     }
@@ -102,8 +102,14 @@ export function migrationStates(files: readonly MigrationFile[], history: readon
 }
 
 /** A failed row says what is left in the database and what to do about it. */
-function failedState(row: HistoryRow, name: string): MigrationStatus {
+function failedState(row: HistoryRow, name: string, backfills = false): MigrationStatus {
   const n = row.statementsApplied
+  if (backfills) {
+    return {
+      version: row.version, name, state: 'failed', appliedAt: row.appliedAt, statementsApplied: n,
+      hint: `its ${n} statement${n === 1 ? ' is' : 's are'} applied and its backfill was interrupted: run \`migrator up\` to resume it from its checkpoint (if ${n === 1 ? 'that statement' : 'all statements'} ran)`,
+    }
+  }
   return {
     version: row.version, name, state: 'failed', appliedAt: row.appliedAt, statementsApplied: n,
     hint: `${n} statement${n === 1 ? '' : 's'} of it ${n === 1 ? 'is' : 'are'} in the database and could not be undone: undo or finish ${n === 1 ? 'it' : 'them'} by hand, then run \`migrator repair\``,

@@ -1,3 +1,4 @@
+import type { BackfillEvent } from '../backfill/events.js'
 import type { RunEvent } from '../runner/events.js'
 import type { Output, Spinner } from './output.js'
 
@@ -16,6 +17,31 @@ export function eventRenderer(out: Output, options: { readonly dryRun?: boolean 
       spinner = undefined
     } else if (ok) out.success(text)
     else out.warn(text)
+  }
+  let lastLog = 0
+  const renderBackfill = (event: BackfillEvent): void => {
+    switch (event.kind) {
+      case 'backfill-start':
+        out.info(`  backfill ${event.table}: ${event.total === undefined ? '' : `${event.total.toLocaleString('en-US')} rows`}${event.resumedFrom > 0 ? ` (resuming after ${event.resumedFrom.toLocaleString('en-US')})` : ''}`)
+        return
+      case 'backfill-progress': {
+        const eta = event.etaMs === undefined ? '' : `, ETA ${Math.ceil(event.etaMs / 1000)} s`
+        const text = `backfill ${event.table}: ${event.rowsDone.toLocaleString('en-US')}${event.total === undefined ? '' : `/${event.total.toLocaleString('en-US')}`} rows, ${Math.round(event.rowsPerSecond).toLocaleString('en-US')} rows/s${eta}`
+        // On a TTY the spinner line updates in place; elsewhere a log line every 5 seconds.
+        if (spinner !== undefined && out.spinnersEnabled) spinner.text = text
+        else if (Date.now() - lastLog >= 5000) {
+          lastLog = Date.now()
+          out.info(`  ${text}`)
+        }
+        return
+      }
+      case 'backfill-pass':
+        out.info(`  backfill ${event.table}: ${event.remaining.toLocaleString('en-US')} rows written behind the cursor; pass ${event.pass}`)
+        return
+      case 'backfill-done':
+        out.info(`  backfill ${event.table}: ${event.rowsDone.toLocaleString('en-US')} rows in ${(event.elapsedMs / 1000).toFixed(1)} s`)
+        return
+    }
   }
   return (event) => {
     switch (event.kind) {
@@ -42,6 +68,10 @@ export function eventRenderer(out: Output, options: { readonly dryRun?: boolean 
         return out.warn(`  undo${event.index === undefined ? '' : ` #${event.index}`}: ${event.sql.replace(/\s+/g, ' ').slice(0, 160)}`)
       case 'log':
         return out.info(`  ${event.version}: ${event.message}`)
+      case 'backfill':
+        return renderBackfill(event.event)
+      case 'lock-retry':
+        return out.warn(`${event.version}_${event.name}: a table lock is busy; rolled back, retry ${event.attempt + 1}/${event.attempts} in ${event.delayMs} ms`)
       case 'dry-run-sql':
         return
     }

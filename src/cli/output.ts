@@ -41,6 +41,8 @@ export interface Output {
   readonly jsonWritten: boolean
   /** Colors for stdout text (plain when stdout is not a TTY, NO_COLOR or --no-color). */
   readonly colors: ChalkInstance
+  /** Spinners animate (stderr is a TTY, not --json/--quiet); otherwise their texts become log lines. */
+  readonly spinnersEnabled: boolean
   info(message: string): void
   success(message: string): void
   warn(message: string): void
@@ -84,6 +86,7 @@ export function createOutput(
       return jsonWritten
     },
     colors: out,
+    spinnersEnabled: spinners,
     info(message) {
       if (!options.quiet) line(message)
     },

@@ -80,6 +80,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   const lockWait = block.lockWait ?? file.lockWait ?? CONFIG_DEFAULTS.lockWait
   const lint = block.lint ?? file.lint
   const backup = block.backup ?? file.backup
+  const preCheck = block.preCheck ?? file.preCheck ?? CONFIG_DEFAULTS.preCheck
   return {
     cwd,
     configPath,
@@ -93,6 +94,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
     lockTimeoutMs: parseDuration(lockTimeout) ?? 0,
     lockWaitMs: parseDuration(lockWait) ?? 0,
     envName,
+    ...(preCheck === false ? {} : { preCheck: { maxTransactionAgeMs: parseDuration(preCheck.maxTransactionAge ?? CONFIG_DEFAULTS.preCheck.maxTransactionAge) ?? 0 } }),
     ...(lint === undefined ? {} : { lint: { rules: lint.rules ?? {}, largeTableRows: lint.largeTableRows } }),
     ...(backup === undefined
       ? {}

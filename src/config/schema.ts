@@ -35,6 +35,9 @@ const settings = {
   backup: z.union([z.boolean(), z.strictObject({ enabled: z.boolean().optional(), dir: nonEmpty('a directory path string').optional() })], {
     error: 'expected true/false or { enabled?: boolean, dir?: string }',
   }),
+  preCheck: z.union([z.literal(false), z.strictObject({ maxTransactionAge: duration.optional() })], {
+    error: "expected false or { maxTransactionAge?: '5m' }",
+  }),
 } as const
 
 /** One `envs.<name>` block: the same keys as the top level, every one optional, no nested `envs`. */
@@ -50,6 +53,7 @@ export const envConfigSchema = z.strictObject(
     lockWait: settings.lockWait.optional(),
     lint: settings.lint.optional(),
     backup: settings.backup.optional(),
+    preCheck: settings.preCheck.optional(),
     envs: z.never({ error: 'envs cannot be nested inside an env block' }).optional(),
   },
   { error: 'expected an object of settings' },
@@ -76,6 +80,7 @@ export const CONFIG_DEFAULTS = {
   historyTable: 'migrator_history',
   lockTimeout: '5s',
   lockWait: '30s',
+  preCheck: { maxTransactionAge: '5m' },
 } as const satisfies Partial<Config>
 
 /** The config every command works with: flags, env block, file and defaults merged; paths absolute. */
@@ -104,6 +109,11 @@ export interface ResolvedConfig {
   }
   /** Snapshot before `up` (as if `--backup` were given); `dir` is absolute. */
   readonly backup?: { readonly enabled: boolean; readonly dir?: string }
+  /**
+   * Lock pre-check before each migration of `up` (default on, 5 minutes): a session locking a
+   * table the migration touches with a transaction this old blocks the run. Absent: off.
+   */
+  readonly preCheck?: { readonly maxTransactionAgeMs: number }
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Db } from '../db.js'
 import type { DatabaseUrl } from '../config/url.js'
 import type { Change } from '../schema/changes.js'
 import type { Schema } from '../schema/model.js'
+import type { ZeroDowntimeSql } from '../zero-downtime/dialect-sql.js'
 import type { LintHookContext, LintFinding } from '../lint/finding.js'
 
 export type DialectName = 'postgres' | 'mysql' | 'sqlite'
@@ -98,6 +99,10 @@ export interface Driver {
    * statements, and migrations made only of them, in one transaction.
    */
   isTransactional?(sql: string): boolean
+  /** Optional: whether `error` means a statement gave up waiting for a lock (looks through `cause`). */
+  isLockTimeout?(error: unknown): boolean
+  /** Optional: the SQL building blocks of expand/contract phases (`diff --zero-downtime`). */
+  readonly zeroDowntimeSql?: ZeroDowntimeSql
   /** Opens an empty scratch database (devUrl when given, else a temporary one on the same server). */
   openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver>
   /** SQL for the history table, created with `IF NOT EXISTS`. */
@@ -123,6 +128,36 @@ export interface Driver {
   backup?(dest: string): Promise<void>
   /** Optional: replace the database's contents with the snapshot `file` written by `backup`. */
   restore?(file: string): Promise<void>
+  /**
+   * Optional, for the lock pre-check before each migration: other sessions that hold or wait for
+   * locks on `tables` (unqualified names the migration mentions), or whose transaction has been
+   * open for at least `options.longTransactionMs`. Reads only.
+   */
+  blockingActivity?(tables: readonly string[], options: ActivityOptions): Promise<readonly SessionActivity[]>
+}
+
+export interface ActivityOptions {
+  /** Also report sessions whose transaction is at least this old, whatever they lock. */
+  readonly longTransactionMs: number
+}
+
+/** Another session found by `Driver.blockingActivity`. */
+export interface SessionActivity {
+  /** Server process or connection id (PostgreSQL pid, MySQL processlist id). */
+  readonly pid: number
+  /** Its current (or last) statement, whitespace collapsed, shortened. */
+  readonly query: string
+  /** `active`, `idle in transaction`, MySQL's command, … */
+  readonly state?: string
+  /** How long its transaction has been open; absent when it has none. */
+  readonly transactionAgeMs?: number
+  /**
+   * The asked-about tables it holds or waits for locks on (empty: none). Undefined when the
+   * server cannot tell (MariaDB without the METADATA_LOCK_INFO plugin): treat as possibly any.
+   */
+  readonly tables?: readonly string[]
+  /** It waits for one of those locks rather than holding it. */
+  readonly waiting?: boolean
 }
 
 export interface Dialect {

@@ -1,4 +1,5 @@
 import { DirectoryError } from '../errors.js'
+import { parseBackfillDirective, type BackfillDirective } from '../backfill/directive.js'
 import type { Directives } from './file.js'
 
 /** Which file a directive block belongs to: down files may carry `undo` group markers. */
@@ -20,6 +21,7 @@ export function parseDirectives(text: string, file: string, scope: DirectiveScop
   const checksAfter: string[] = []
   let expectSchema: string | undefined
   let allowRowChange = false
+  const backfills: BackfillDirective[] = []
   const lines = text.replace(/\r\n/g, '\n').split('\n')
   for (const [index, raw] of lines.entries()) {
     const line = raw.trim()
@@ -55,12 +57,15 @@ export function parseDirectives(text: string, file: string, scope: DirectiveScop
         if (rest.length > 0) throw new DirectoryError(`${where}: \`-- migrator:allow-row-change\` takes no argument; remove "${argument}"`)
         allowRowChange = true
         break
+      case 'backfill':
+        backfills.push(parseBackfillDirective(argument, where, index + 1))
+        break
       case 'undo':
         if (scope === 'down') break
         throw new DirectoryError(`${where}: \`-- migrator:undo\` belongs in a .down.sql file; remove it from the up file`)
       default:
         throw new DirectoryError(
-          `${where}: unknown directive \`-- migrator:${name}\`; expected no-transaction, check-before <SQL> or check-after <SQL>`,
+          `${where}: unknown directive \`-- migrator:${name}\`; expected no-transaction, check-before <SQL>, check-after <SQL>, allow-row-change or backfill table=… set=… where=… batch=…`,
         )
     }
   }
@@ -70,6 +75,7 @@ export function parseDirectives(text: string, file: string, scope: DirectiveScop
     checksAfter,
     ...(expectSchema === undefined ? {} : { expectSchema }),
     ...(allowRowChange ? { allowRowChange } : {}),
+    ...(backfills.length > 0 ? { backfills } : {}),
   }
 }
 

@@ -1,7 +1,10 @@
+import type { BackfillDirective } from '../backfill/directive.js'
 import { createHash } from 'node:crypto'
 
 /** Directives read from the SQL comments at the top of an up file. */
 export interface Directives {
+  /** `-- migrator:backfill …`: chunked backfills run after the statements, resumable. */
+  readonly backfills?: readonly BackfillDirective[]
   /** `-- migrator:no-transaction` */
   readonly noTransaction: boolean
   /** `-- migrator:check-before <SQL>`: each must return a truthy single value before statements run. */

@@ -1,3 +1,5 @@
+import type { BackfillEvent } from '../backfill/events.js'
+import type { SessionActivity } from '../dialects/dialect.js'
 import type { MigratorError } from '../errors.js'
 
 /** Which way a migration runs. */
@@ -32,6 +34,15 @@ export type RunEvent =
   | (MigrationRef & { readonly kind: 'undo-statement'; readonly index?: number; readonly sql: string })
   /** A message from a `.ts`/`.js` migration's `ctx.log`. */
   | (MigrationRef & { readonly kind: 'log'; readonly message: string })
+  /** Progress of a `-- migrator:backfill` (rows done, rows/s, ETA). */
+  | (MigrationRef & { readonly kind: 'backfill'; readonly event: BackfillEvent })
+  /** A migration's transaction gave up on a lock; it rolled back and runs again after `delayMs`. */
+  | (MigrationRef & { readonly kind: 'lock-retry'; readonly attempt: number; readonly attempts: number; readonly delayMs: number })
+  /**
+   * The lock pre-check before a migration found sessions holding or awaiting locks on its tables,
+   * or long transactions; `blocked`: it refused to start the migration (a migration-failed follows).
+   */
+  | (MigrationRef & { readonly kind: 'pre-check'; readonly sessions: readonly SessionActivity[]; readonly blocked: boolean })
   /** A dry run finished: the exact SQL that would run, with transaction boundaries. */
   | { readonly kind: 'dry-run-sql'; readonly sql: string }
 

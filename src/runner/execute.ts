@@ -38,6 +38,10 @@ export interface RunOptions {
    * in each migration's transaction. Off for replays on scratch databases.
    */
   readonly builtinChecks?: boolean
+  /** Retries of a migration's transaction stopped by a lock timeout, with backoff (default 0). */
+  readonly lockRetries?: number
+  /** up: the lock pre-check before each migration (src/runner/precheck.ts); off when absent. */
+  readonly preCheck?: { readonly maxTransactionAgeMs: number }
   /** What the built-in checks inspect (schemas; the history table is always excluded). */
   readonly inspect?: InspectOptions
   /** The schema a migration was generated to produce, to show a schema-as-expected mismatch. */

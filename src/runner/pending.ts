@@ -13,24 +13,31 @@ export interface PendingPlan {
   readonly applied: readonly AppliedMigration[]
   /** Files without a history row, in version order. */
   readonly pending: readonly MigrationFile[]
+  /** Versions among `pending` whose statements are in and whose backfill is to resume. */
+  readonly resume: ReadonlySet<string>
 }
 
 /**
  * Splits the directory into applied and pending migrations, refusing to go on when history and
  * files disagree: a `failed` row (FailedMigrationError, points to `repair`), an applied file edited
  * since (ChecksumMismatchError with both hashes), applied versions without a file
- * (MissingMigrationError, unless `allowMissing`). Rows with an empty checksum (`baseline` without a
+ * (MissingMigrationError, unless `allowMissing`). A `failed` row that `resumable` accepts (all
+ * statements in, backfill interrupted) is pending again, listed in `resume`. Rows with an empty checksum (`baseline` without a
  * file) are not compared. A pending file older than the newest applied one (merged from another
  * branch) is still pending: it runs in version order with the rest.
  */
 export function planPending(
   files: readonly MigrationFile[],
   history: readonly HistoryRow[],
-  options: { readonly allowMissing?: boolean } = {},
+  options: { readonly allowMissing?: boolean; readonly resumable?: (file: MigrationFile, row: HistoryRow) => boolean } = {},
 ): PendingPlan {
   const byVersion = new Map(files.map((f) => [f.version, f]))
-  const failed = history.find((row) => row.status === 'failed')
-  if (failed !== undefined) throw new FailedMigrationError(failed.version, failed.name)
+  const resume = new Set<string>()
+  for (const row of history.filter((r) => r.status === 'failed')) {
+    const file = byVersion.get(row.version)
+    if (file === undefined || options.resumable?.(file, row) !== true) throw new FailedMigrationError(row.version, row.name)
+    resume.add(row.version)
+  }
   for (const row of history) {
     const file = byVersion.get(row.version)
     if (file !== undefined && row.checksum !== '' && row.checksum !== file.checksum) {
@@ -39,9 +46,11 @@ export function planPending(
   }
   const missing = history.filter((row) => !byVersion.has(row.version)).map((row) => row.version)
   if (missing.length > 0 && options.allowMissing !== true) throw new MissingMigrationError(missing)
-  const appliedVersions = new Set(history.map((row) => row.version))
+  const appliedVersions = new Set(history.filter((row) => !resume.has(row.version)).map((row) => row.version))
   return {
+    resume,
     applied: [...history]
+      .filter((row) => !resume.has(row.version))
       .sort((a, b) => compare(a.version, b.version))
       .map((row) => ({ row, file: byVersion.get(row.version) })),
     pending: files.filter((f) => !appliedVersions.has(f.version)).sort((a, b) => compare(a.version, b.version)),

@@ -29,9 +29,12 @@ import {
   type RunOptions,
   type RunResult,
 } from './execute.js'
-import { HistoryStore } from './history.js'
+import { HistoryStore, type HistoryRow } from './history.js'
+import { runBackfill } from '../backfill/run.js'
+import { withLockRetry } from '../zero-downtime/retry.js'
 import { beginBuiltinChecks, BuiltinCheckFailure } from '../safety/postcheck.js'
 import { planPending } from './pending.js'
+import { lockPreCheck } from './precheck.js'
 
 export type { MigrationResult, MigrationStatus, RunOptions, RunResult } from './execute.js'
 
@@ -59,7 +62,10 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
   return withLock(ctx, async () => {
     if (ctx.recorder === undefined) await history.ensure()
     const rows = await history.list()
-    const { pending } = planPending(files, rows, { allowMissing: options.allowMissing })
+    // A failed row whose statements all ran and whose backfill was interrupted resumes, not refuses.
+    const resumable = (file: MigrationFile, row: HistoryRow): boolean =>
+      hasBackfills(file) && row.statementsApplied === countStatements(driver, file.up)
+    const { pending, resume } = planPending(files, rows, { allowMissing: options.allowMissing, resumable })
     checkTarget(options.to, [...files.map((f) => f.version), ...rows.map((r) => r.version)])
     const to = options.to
     const selected = pending.filter((f) => to === undefined || f.version <= to).slice(0, options.steps ?? pending.length)
@@ -67,10 +73,16 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
     const mode = options.allOrNothing === true ? 'all' : (options.txMode ?? 'file')
     const inTransaction = (file: MigrationFile): boolean =>
       mode !== 'none' && !file.directives.noTransaction && (driver.capabilities.transactionalDdl || dataOnly(driver, file))
+    const applyOne = (file: MigrationFile): Promise<ApplyOutcome> =>
+      hasBackfills(file)
+        ? applyWithBackfills(ctx, file, resume.has(file.version), inTransaction(file))
+        : inTransaction(file)
+          ? applyInTransaction(ctx, file)
+          : applyStepwise(ctx, file)
     const result =
-      mode === 'all' && selected.length > 0 && selected.every(inTransaction)
+      mode === 'all' && selected.length > 0 && selected.every((f) => inTransaction(f) && !hasBackfills(f))
         ? await applyAllInOneTransaction(ctx, selected)
-        : await applyEach(ctx, selected, inTransaction, mode === 'all')
+        : await applyEach(ctx, selected, applyOne, mode === 'all')
     const sql = ctx.recorder === undefined ? undefined : recordedSql(ctx.recorder)
     if (sql !== undefined) ctx.emit({ kind: 'dry-run-sql', sql })
     return { ...result, sql }
@@ -84,13 +96,14 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
 async function applyEach(
   ctx: RunContext,
   files: readonly MigrationFile[],
-  inTransaction: (file: MigrationFile) => boolean,
+  applyOne: (file: MigrationFile) => Promise<ApplyOutcome>,
   compensate: boolean,
 ): Promise<RunResult> {
   const results: MigrationResult[] = []
   const appliedNow: { file: MigrationFile; statements: number; executionMs: number; index: number }[] = []
   for (const [index, file] of files.entries()) {
-    const outcome = inTransaction(file) ? await applyInTransaction(ctx, file) : await applyStepwise(ctx, file)
+    const blocked = await lockPreCheck(ctx, file)
+    const outcome: ApplyOutcome = blocked !== undefined ? { ok: false, error: blocked, restored: true } : await applyOne(file)
     if (outcome.ok) {
       results.push({ version: file.version, name: file.slug, status: outcome.status, executionMs: outcome.executionMs })
       if (outcome.status === 'applied') appliedNow.push({ file, statements: outcome.statements, executionMs: outcome.executionMs, index })
@@ -122,6 +135,12 @@ async function applyEach(
 
 /** All migrations in one transaction (all-or-nothing with transactional DDL): any failure rolls back the run. */
 async function applyAllInOneTransaction(ctx: RunContext, files: readonly MigrationFile[]): Promise<RunResult> {
+  for (const file of files) {
+    const blocked = await lockPreCheck(ctx, file)
+    if (blocked === undefined) continue
+    const results: MigrationResult[] = files.map((f) => (f === file ? { version: f.version, name: f.slug, status: 'failed', error: blocked } : { version: f.version, name: f.slug, status: 'not-run' }))
+    return { results, error: blocked }
+  }
   const applied: { file: MigrationFile; status: 'applied' | 'skipped'; executionMs: number }[] = []
   let current: MigrationFile | undefined
   try {
@@ -162,18 +181,32 @@ async function applyAllInOneTransaction(ctx: RunContext, files: readonly Migrati
   return { results: applied.map((a) => ({ version: a.file.version, name: a.file.slug, status: a.status, executionMs: a.executionMs })) }
 }
 
-/** One migration in its own transaction: checks, statements and history row commit or roll back together. */
-async function applyInTransaction(ctx: RunContext, file: MigrationFile): Promise<ApplyOutcome> {
+/**
+ * One migration in its own transaction: checks, statements and history row commit or roll back
+ * together. A transaction stopped by a lock timeout is retried with backoff `lockRetries` times
+ * (it rolled back, so a retry starts clean). `final` is the status the history row gets: 'failed'
+ * marks statements done with a backfill still to run.
+ */
+async function applyInTransaction(ctx: RunContext, file: MigrationFile, final: 'applied' | 'failed' = 'applied'): Promise<ApplyOutcome> {
   const start = performance.now()
   announce(ctx, file, true)
   try {
-    const statements = await ctx.db.transaction((tx) => transactionBody(ctx, tx, file))
+    const attempt = () => ctx.db.transaction((tx) => transactionBody(ctx, tx, file, final))
+    const retries = ctx.options.lockRetries ?? 0
+    const statements =
+      retries > 0 && ctx.recorder === undefined
+        ? await withLockRetry(ctx.driver, attempt, {
+            attempts: retries + 1,
+            isLockTimeout: (e) => ctx.driver.isLockTimeout?.(e) ?? false,
+            onRetry: (e) => ctx.emit({ kind: 'lock-retry', ...refOf(file, 'up'), attempt: e.attempt, attempts: e.attempts, delayMs: e.delayMs }),
+          })
+        : await attempt()
     const executionMs = elapsed(start)
     if (statements === undefined) {
       skipped(ctx, file)
       return { ok: true, status: 'skipped', statements: 0, executionMs }
     }
-    ctx.emit({ kind: 'migration-applied', ...refOf(file, 'up'), executionMs, statements })
+    if (final === 'applied') ctx.emit({ kind: 'migration-applied', ...refOf(file, 'up'), executionMs, statements })
     return { ok: true, status: 'applied', statements, executionMs }
   } catch (failure) {
     const error = migrationError(file.version, file.upFile, failure, 'the migration was rolled back; database and history are as before')
@@ -187,7 +220,7 @@ async function applyInTransaction(ctx: RunContext, file: MigrationFile): Promise
  * the history row already exists: a concurrent runner applied the migration while this one waited
  * for the write lock (how two `up`s on one SQLite file apply each migration exactly once).
  */
-async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile): Promise<number | undefined> {
+async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile, final: 'applied' | 'failed' = 'applied'): Promise<number | undefined> {
   const ref = refOf(file, 'up')
   const dry = ctx.recorder !== undefined
   const start = performance.now()
@@ -198,7 +231,7 @@ async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile): Pr
   const statements = await upBody(ctx, tx, ref, file)
   await builtin()
   await runChecks(ctx, tx, ref, file, 'after')
-  if (!dry) await ctx.history.write(tx, historyRow(ctx, file, 'applied', statements, elapsed(start)))
+  if (!dry) await ctx.history.write(tx, historyRow(ctx, file, final, statements, elapsed(start)))
   return statements
 }
 
@@ -209,7 +242,7 @@ async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile): Pr
  * file's `-- migrator:undo <i>` groups, or the whole down file when it has none; if that works the
  * row is removed, otherwise it stays `failed` for `repair`.
  */
-async function applyStepwise(ctx: RunContext, file: MigrationFile): Promise<ApplyOutcome> {
+async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'applied' | 'failed' = 'applied'): Promise<ApplyOutcome> {
   const ref = refOf(file, 'up')
   const dry = ctx.recorder !== undefined
   const start = performance.now()
@@ -241,9 +274,9 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile): Promise<Appl
     })
     await builtin()
     await runChecks(ctx, ctx.db, ref, file, 'after')
-    await progress(statements, 'applied')
+    await progress(statements, final)
     const executionMs = elapsed(start)
-    ctx.emit({ kind: 'migration-applied', ...ref, executionMs, statements })
+    if (final === 'applied') ctx.emit({ kind: 'migration-applied', ...ref, executionMs, statements })
     return { ok: true, status: 'applied', statements, executionMs }
   } catch (failure) {
     try {
@@ -370,4 +403,48 @@ function skipped(ctx: RunContext, file: MigrationFile): void {
 function dataOnly(driver: Driver, file: MigrationFile): boolean {
   const transactional = driver.isTransactional?.bind(driver)
   return file.format === 'sql' && transactional !== undefined && driver.splitStatements(file.up).every((s) => transactional(s.sql))
+}
+
+function hasBackfills(file: MigrationFile): boolean {
+  return (file.directives.backfills?.length ?? 0) > 0
+}
+
+/**
+ * A migration with `-- migrator:backfill` directives: its statements first (their history row says
+ * `failed` with every statement counted: "statements in, backfill pending"), then each backfill in
+ * short chunk transactions with a checkpoint, then the row becomes `applied`. A run killed or
+ * stopped during the backfill leaves that row, and the next `up` resumes from the checkpoint
+ * instead of refusing; the statements are not undone, since the backfill only fills them in.
+ */
+async function applyWithBackfills(ctx: RunContext, file: MigrationFile, resume: boolean, inTransaction: boolean): Promise<ApplyOutcome> {
+  const ref = refOf(file, 'up')
+  const start = performance.now()
+  let statements = countStatements(ctx.driver, file.up)
+  if (!resume) {
+    const outcome = inTransaction ? await applyInTransaction(ctx, file, 'failed') : await applyStepwise(ctx, file, 'failed')
+    if (!outcome.ok || outcome.status === 'skipped') return outcome
+    statements = outcome.statements
+  } else announce(ctx, file, false)
+  if (ctx.recorder !== undefined) {
+    for (const d of file.directives.backfills ?? []) note(ctx, `backfill ${d.spec.table}: SET ${d.spec.set} WHERE ${d.spec.where} in chunks of ${d.spec.batch}`)
+    return { ok: true, status: 'applied', statements, executionMs: elapsed(start) }
+  }
+  try {
+    for (const directive of file.directives.backfills ?? []) {
+      await runBackfill(ctx.driver, directive.spec, { ...directive.throttle, count: true, onEvent: (event) => ctx.emit({ kind: 'backfill', ...ref, event }) })
+    }
+    await ctx.history.write(ctx.driver.db, historyRow(ctx, file, 'applied', statements, elapsed(start)))
+  } catch (failure) {
+    const error = migrationError(
+      file.version,
+      file.upFile,
+      failure,
+      'its statements are applied and the backfill stopped at its last checkpoint; fix the cause and run `migrator up` again to resume it',
+    )
+    ctx.emit({ kind: 'migration-failed', ...ref, error, undone: false })
+    return { ok: false, error, restored: false }
+  }
+  const executionMs = elapsed(start)
+  ctx.emit({ kind: 'migration-applied', ...ref, executionMs, statements })
+  return { ok: true, status: 'applied', statements, executionMs }
 }

@@ -30,6 +30,11 @@ export interface Flavor {
   readonly literalDefaultsOnBlobs: boolean
   /** COLUMN_DEFAULT holds a SQL expression (MariaDB 10.2.7) rather than the raw value (MySQL). */
   readonly columnDefaultIsExpression: boolean
+  /**
+   * A column's charset (utf8mb3 → utf8mb4) or collation changes without a table copy (MariaDB
+   * 10.4.3: INSTANT when the column is not indexed, INPLACE otherwise); MySQL copies the table.
+   */
+  readonly inplaceCollationChange: boolean
 }
 
 /** Parses `SELECT VERSION()` output: `10.11.19-MariaDB-0+deb12u1`, `8.0.36`, `8.4.0-log`. */
@@ -56,5 +61,6 @@ export function detectFlavor(versionText: string, hint?: 'mariadb'): Flavor {
     checkConstraintsHaveTableName: mariadb,
     literalDefaultsOnBlobs: mariadb,
     columnDefaultIsExpression: mariadb && atLeast(10, 2, 7),
+    inplaceCollationChange: mariadb && atLeast(10, 4, 3),
   }
 }

@@ -1,3 +1,6 @@
+import type { ZeroDowntimeSql } from '../../zero-downtime/dialect-sql.js'
+import { isLockTimeout } from './lock-errors.js'
+import { mysqlZeroDowntimeSql } from './zero-downtime.js'
 import type { Knex } from 'knex'
 import type { DatabaseUrl } from '../../config/url.js'
 import { UrlError } from '../../errors.js'
@@ -7,6 +10,12 @@ import type { Capabilities, Dialect, Driver, InspectOptions, Plan, PlanOptions, 
 import { connect, type MysqlDb } from './connect.js'
 import type { Flavor } from './flavor.js'
 import { inspect } from './inspect.js'
+import type { LintFinding, LintHookContext } from '../../lint/finding.js'
+import type { ActivityOptions, SessionActivity } from '../dialect.js'
+import { blockingActivity, mdlSource, type MdlSource } from './activity.js'
+import { backupMysql, restoreMysql } from './backup.js'
+import { estimateRows } from './estimate.js'
+import { lintChange } from './lint.js'
 import { acquireLock, applyLockTimeout, lockName } from './lock.js'
 import { plan } from './plan.js'
 import { quoteIdent } from './quote.js'
@@ -37,6 +46,11 @@ export class MysqlDriver implements Driver {
   ) {
     this.serverVersion = flavor.label
     this.database = url.database ?? ''
+  }
+
+  readonly isLockTimeout = isLockTimeout
+  get zeroDowntimeSql(): ZeroDowntimeSql {
+    return mysqlZeroDowntimeSql(this.flavor)
   }
 
   inspect(options?: InspectOptions): Promise<Schema> {
@@ -70,6 +84,29 @@ export class MysqlDriver implements Driver {
 
   applyLockTimeout(tx: Parameters<Driver['applyLockTimeout']>[0], timeoutMs: number): Promise<void> {
     return applyLockTimeout(tx, timeoutMs)
+  }
+
+  lintChange(change: Change, context: LintHookContext): readonly LintFinding[] {
+    return lintChange(change, context, this.flavor)
+  }
+
+  estimateRows(tables: readonly string[]): Promise<ReadonlyMap<string, number>> {
+    return estimateRows(this.db, this.database, tables)
+  }
+
+  backup(dest: string): Promise<void> {
+    return backupMysql(this.url, this.flavor, dest)
+  }
+
+  restore(file: string): Promise<void> {
+    return restoreMysql(this.url, this.flavor, file)
+  }
+
+  private mdl: Promise<MdlSource> | undefined
+
+  async blockingActivity(tables: readonly string[], options: ActivityOptions): Promise<readonly SessionActivity[]> {
+    this.mdl ??= mdlSource(this.db)
+    return blockingActivity(this.db, this.database, await this.mdl, tables, options)
   }
 
   async openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {

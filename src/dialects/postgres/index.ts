@@ -1,3 +1,5 @@
+import { isLockTimeout } from './lock-errors.js'
+import { postgresZeroDowntimeSql } from './zero-downtime.js'
 import type { DatabaseUrl } from '../../config/url.js'
 import type { Db } from '../../db.js'
 import { ConnectionError } from '../../errors.js'
@@ -7,6 +9,11 @@ import type { Capabilities, Dialect, Driver, InspectOptions, Plan, PlanOptions, 
 import { connect } from './connect.js'
 import type { PgConnection } from './connect.js'
 import { estimateRows } from './estimate.js'
+import type { LintFinding, LintHookContext } from '../../lint/finding.js'
+import type { ActivityOptions, SessionActivity } from '../dialect.js'
+import { blockingActivity } from './activity.js'
+import { backupPostgres, restorePostgres } from './backup.js'
+import { lintChange } from './lint.js'
 import { inspect } from './inspect.js'
 import { applyLockTimeout, lock } from './lock.js'
 import { plan } from './plan.js'
@@ -40,6 +47,9 @@ export class PostgresDriver implements Driver {
     this.serverVersion = connection.serverVersion
     this.features = serverFeatures(connection.versionNum)
   }
+
+  readonly isLockTimeout = isLockTimeout
+  readonly zeroDowntimeSql = postgresZeroDowntimeSql
 
   inspect(options?: InspectOptions): Promise<Schema> {
     // options.db: the runner's post-checks inspect inside the migration's own transaction (the
@@ -126,6 +136,22 @@ export class PostgresDriver implements Driver {
 
   estimateRows(tables: readonly string[]): Promise<ReadonlyMap<string, number>> {
     return estimateRows(this.db, tables)
+  }
+
+  lintChange(change: Change, context: LintHookContext): readonly LintFinding[] {
+    return lintChange(change, context)
+  }
+
+  backup(dest: string): Promise<void> {
+    return backupPostgres(this.url, dest)
+  }
+
+  restore(file: string): Promise<void> {
+    return restorePostgres(this.url, file)
+  }
+
+  blockingActivity(tables: readonly string[], options: ActivityOptions): Promise<readonly SessionActivity[]> {
+    return blockingActivity(this.db, tables, options)
   }
 
   historyTableDdl(table: string): string {

@@ -8,6 +8,7 @@ import { backupSqlite, restoreSqlite } from './backup.js'
 import { SqliteDb, openDatabase } from './connect.js'
 import { inspectSchema } from './inspect.js'
 import { lintChange } from './lint.js'
+import { isLockTimeout } from './lock-errors.js'
 import { planChanges } from './plan.js'
 import { quoteIdent } from './quote.js'
 import { splitStatements } from './split.js'
@@ -55,6 +56,7 @@ export class SqliteDriver implements Driver {
    * long BEGIN IMMEDIATE waits for another writer.
    */
   readonly lintChange = lintChange
+  readonly isLockTimeout = isLockTimeout
 
   /** A consistent snapshot through SQLite's online backup API. */
   async backup(dest: string): Promise<void> {

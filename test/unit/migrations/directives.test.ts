@@ -31,7 +31,7 @@ describe('parseDirectives', () => {
 
   it('names file and line of an unknown directive', () => {
     expect(() => parseDirectives('-- a\n-- b\n-- migrator:check-afterr SELECT 1\nSELECT 1;', '2024_x.up.sql')).toThrow(
-      /^2024_x\.up\.sql:3: unknown directive `-- migrator:check-afterr`; expected no-transaction, check-before <SQL> or check-after <SQL>$/,
+      /^2024_x\.up\.sql:3: unknown directive `-- migrator:check-afterr`; expected no-transaction, check-before <SQL>, check-after <SQL>, allow-row-change or backfill table=… set=… where=… batch=…$/
     )
   })
 
@@ -45,4 +45,14 @@ describe('parseDirectives', () => {
     expect(parseDirectives(down, 'f.down.sql', 'down').noTransaction).toBe(false)
     expect(() => parseDirectives(down, 'f.up.sql')).toThrow(/f\.up\.sql:1: .*belongs in a \.down\.sql file/)
   })
+
+  it('reads backfill directives with their spec and line', () => {
+    const text = '-- migrator:backfill table=users set="name = upper(email)" where="name IS NULL" batch=500 sleep=10\nALTER TABLE users ADD COLUMN name text;'
+    const directives = parseDirectives(text, 'f.up.sql')
+    expect(directives.backfills).toEqual([
+      { spec: { table: 'users', set: 'name = upper(email)', where: 'name IS NULL', batch: 500 }, throttle: { sleepMs: 10 }, line: 1 },
+    ])
+    expect(() => parseDirectives('-- migrator:backfill table=users batch=5\nSELECT 1;', 'f.up.sql')).toThrow(/^f\.up\.sql:1: backfill needs set=/)
+  })
 })
+

@@ -1,0 +1,227 @@
+import { renderBackfillDirective } from '../backfill/directive.js'
+import type { BackfillSpec } from '../backfill/spec.js'
+import type { Change, TableChange } from '../schema/changes.js'
+import type { Column, Table } from '../schema/model.js'
+import type { Step, ZeroDowntimeSql } from './dialect-sql.js'
+
+export type PhaseName = 'expand' | 'online' | 'contract'
+
+/** One generated migration file of an expand/contract sequence. */
+export interface PhaseFile {
+  readonly phase: PhaseName
+  /** 1-based position and count, as the header says them. */
+  readonly index: number
+  readonly total: number
+  /** File slug: `<name>_<phase>`. */
+  readonly slug: string
+  /** The up file text: header, directives (no-transaction, backfill), statements. */
+  readonly up: string
+  readonly down: string
+  readonly noTransaction: boolean
+  readonly backfills: readonly BackfillSpec[]
+}
+
+export interface ZeroDowntimePlan {
+  /** Changes with no safer form: plan them as usual, in a file before the phases. */
+  readonly ordinary: readonly Change[]
+  readonly phases: readonly PhaseFile[]
+}
+
+export interface ZeroDowntimeOptions {
+  /** Base of the file slugs. Default `zero_downtime`. */
+  readonly name?: string
+  /** Rows per backfill chunk. Default 1000. */
+  readonly batch?: number
+}
+
+interface Phase {
+  readonly steps: Step[]
+  readonly what: string[]
+  readonly backfills: BackfillSpec[]
+}
+
+/** What the application must do before the phase after each one, and what each down does. */
+const BEFORE_NEXT: Readonly<Record<PhaseName, string>> = {
+  expand: 'nothing is required to continue; the sync triggers keep old and new columns equal whatever the application writes',
+  online: 'deploy application code that reads and writes only the new columns (and never writes NULL into columns made NOT NULL)',
+  contract: 'nothing: this is the last phase',
+}
+const DOWN: Readonly<Record<PhaseName, string>> = {
+  expand: 'drops the sync triggers and the columns this phase added; values written only to them are lost',
+  online: 'drops the indexes and constraints this phase added and makes the columns NULLable again',
+  contract: 're-adds the dropped columns (NULLable), copies their data back from the new columns with one UPDATE each, and recreates the sync triggers',
+}
+
+/**
+ * Splits risky changes into expand → online → contract phases, each a separate migration file, so
+ * the application can be deployed between them. Pure. Handled (inside `alterTable`):
+ * - addColumn NOT NULL with a default: added instantly where the dialect can, else added NULLable
+ *   and backfilled (expand), then made NOT NULL without a long lock (online);
+ * - renameColumn (declared): new column + sync triggers + backfill (expand), NOT NULL (online),
+ *   triggers and old column dropped (contract), after the application moved to the new name;
+ * - alterColumn with a type change: `<col>__new` + sync + backfill (expand), NOT NULL (online),
+ *   swap under the old name (contract);
+ * - addIndex / addForeignKey on an existing table: built without blocking writes (online).
+ * Everything else, and whatever the dialect has no safer form for, is returned in `ordinary`.
+ */
+export function planZeroDowntime(changes: readonly Change[], sql: ZeroDowntimeSql, options: ZeroDowntimeOptions = {}): ZeroDowntimePlan {
+  const batch = options.batch ?? 1000
+  const phases: Record<PhaseName, Phase> = { expand: empty(), online: empty(), contract: empty() }
+  const ordinary: Change[] = []
+  for (const change of changes) {
+    if (change.kind !== 'alterTable') {
+      ordinary.push(change)
+      continue
+    }
+    const rest: TableChange[] = []
+    // Columns whose type change becomes a `<col>__new` swap: new indexes are built on the new column.
+    const swaps = new Map<string, string>()
+    for (const c of change.changes) if (!planTableChange(sql, change.from, change.to, c, phases, batch, swaps)) rest.push(c)
+    if (rest.length > 0) ordinary.push({ ...change, changes: rest })
+  }
+  const order: PhaseName[] = (['expand', 'online', 'contract'] as const).filter((p) => phases[p].steps.length > 0)
+  const name = options.name ?? 'zero_downtime'
+  return {
+    ordinary,
+    phases: order.map((phase, i) => render(phase, phases[phase], i + 1, order.length, name, order[i + 1])),
+  }
+}
+
+function empty(): Phase {
+  return { steps: [], what: [], backfills: [] }
+}
+
+function planTableChange(
+  sql: ZeroDowntimeSql,
+  from: Table,
+  to: Table,
+  c: TableChange,
+  phases: Record<PhaseName, Phase>,
+  batch: number,
+  swaps: Map<string, string>,
+): boolean {
+  const q = (name: string): string => sql.quoteIdent(name)
+  const label = (column: string): string => `${from.name}.${column}`
+  const backfill = (target: Column, source: Column | undefined, set: string): BackfillSpec => ({
+    table: from.name,
+    ...(from.schema === undefined ? {} : { schema: from.schema }),
+    set: `${q(target.name)} = ${set}`,
+    where: `${q(target.name)} IS NULL${source === undefined ? '' : ` AND ${q(source.name)} IS NOT NULL`}`,
+    batch,
+  })
+  switch (c.kind) {
+    case 'addColumn': {
+      const column = c.column
+      if (column.nullable || column.default === undefined || column.generated !== undefined || column.identity !== undefined) return false
+      const instant = sql.addNotNullColumnInstantly(from, column)
+      if (instant !== undefined) {
+        phases.expand.steps.push(instant)
+        phases.expand.what.push(`add column ${label(column.name)} NOT NULL DEFAULT ${column.default} without a table copy`)
+        return true
+      }
+      phases.expand.steps.push(...sql.addNullableColumn(from, column))
+      phases.expand.backfills.push(backfill(column, undefined, column.default))
+      phases.expand.what.push(`add column ${label(column.name)} NULLable with its default, backfill existing rows`)
+      phases.online.steps.push(...sql.setNotNull(from, column))
+      phases.online.what.push(`make ${label(column.name)} NOT NULL without a long lock`)
+      return true
+    }
+    case 'renameColumn': {
+      const next = { ...c.to, nullable: true }
+      phases.expand.steps.push(...sql.addNullableColumn(from, next), ...sql.createSync(from, c.from, c.to))
+      phases.expand.backfills.push(backfill(c.to, c.from, sql.convert(q(c.from.name), c.from, c.to)))
+      phases.expand.what.push(`rename ${label(c.from.name)} → ${c.to.name}: add ${c.to.name}, sync triggers keep both equal, backfill`)
+      if (!c.to.nullable) {
+        phases.online.steps.push(...sql.setNotNull(from, c.to))
+        phases.online.what.push(`make ${label(c.to.name)} NOT NULL without a long lock`)
+      }
+      const drop = sql.dropColumn(from, c.from)
+      phases.contract.steps.push(...sql.dropSync(from, c.from, c.to), {
+        ...drop,
+        reverse: [...drop.reverse, `UPDATE ${sql.qualify(from)} SET ${q(c.from.name)} = ${sql.convert(q(c.to.name), c.to, c.from)}`],
+      })
+      phases.contract.what.push(`rename ${label(c.from.name)} → ${c.to.name}: drop the sync triggers and the old column ${c.from.name}`)
+      return true
+    }
+    case 'alterColumn': {
+      if (!c.aspects.includes('type') || c.aspects.some((a) => a !== 'type' && a !== 'nullable' && a !== 'default')) return false
+      if (c.from.generated !== undefined || c.from.identity !== undefined || isKeyColumn(from, c.from.name)) return false
+      const temp: Column = { ...c.to, name: tempName(c.to.name, sql.maxIdentifierLength), nullable: true }
+      phases.expand.steps.push(...sql.addNullableColumn(from, temp), ...sql.createSync(from, c.from, temp))
+      phases.expand.backfills.push(backfill(temp, c.from, sql.convert(q(c.from.name), c.from, temp)))
+      phases.expand.what.push(`change type of ${label(c.from.name)} ${c.from.type} → ${c.to.type}: add ${temp.name}, sync triggers, backfill`)
+      if (!c.to.nullable) {
+        phases.online.steps.push(...sql.setNotNull(from, { ...temp, nullable: false }))
+        phases.online.what.push(`make ${label(temp.name)} NOT NULL without a long lock`)
+      }
+      swaps.set(c.from.name, temp.name)
+      phases.contract.steps.push(...sql.swapColumns(from, c.from, temp, c.to))
+      phases.contract.what.push(`change type of ${label(c.from.name)}: drop the old column and rename ${temp.name} to ${c.to.name}`)
+      return true
+    }
+    case 'addIndex': {
+      // Built in the online phase, before the swap renames `<col>__new` to the column's name.
+      const index = { ...c.index, parts: c.index.parts.map((p) => (p.column === undefined ? p : { ...p, column: swaps.get(p.column) ?? p.column })) }
+      if (c.index.parts.some((p) => p.column === undefined && [...swaps.keys()].some((col) => p.expression?.includes(col)))) return false
+      const steps = sql.createIndex(to, index)
+      if (steps === undefined) return false
+      phases.online.steps.push(...steps)
+      phases.online.what.push(`create index ${c.index.name} on ${from.name} without blocking writes`)
+      return true
+    }
+    case 'addForeignKey': {
+      const steps = sql.addForeignKey(to, c.foreignKey)
+      if (steps === undefined) return false
+      phases.online.steps.push(...steps)
+      phases.online.what.push(`add foreign key ${c.foreignKey.name ?? c.foreignKey.columns.join(', ')} on ${from.name}, validated without a long lock`)
+      return true
+    }
+    default:
+      return false
+  }
+}
+
+/**
+ * Columns a swap cannot move safely: keys, and columns an existing index, unique constraint or
+ * check uses (dropping the old column would drop those with it).
+ */
+function isKeyColumn(table: Table, column: string): boolean {
+  return (
+    table.primaryKey?.columns.includes(column) === true ||
+    table.foreignKeys.some((fk) => fk.columns.includes(column)) ||
+    table.uniques.some((u) => u.columns.includes(column)) ||
+    table.indexes.some((i) => i.parts.some((p) => p.column === column || (p.expression?.includes(column) ?? false))) ||
+    table.checks.some((check) => check.expression.includes(column))
+  )
+}
+
+/** `<name>__new`, shortened to the identifier limit. */
+export function tempName(name: string, max: number): string {
+  const suffix = '__new'
+  return `${name.slice(0, Math.max(1, max - suffix.length))}${suffix}`
+}
+
+function render(phase: PhaseName, content: Phase, index: number, total: number, name: string, next: PhaseName | undefined): PhaseFile {
+  const noTransaction = content.steps.some((s) => !s.transactional)
+  const header = [
+    `-- Zero-downtime phase ${index} of ${total}: ${phase} (generated by migrator diff --zero-downtime)`,
+    '-- Changes:',
+    ...content.what.map((w) => `--   ${w}`),
+    ...(content.backfills.length > 0
+      ? ['-- Backfill: after the statements, in chunks (one short transaction each, resumable after a crash), verified at the end.']
+      : []),
+    next === undefined
+      ? '-- Before the next phase: nothing, this is the last phase.'
+      : `-- Before phase ${index + 1} (${next}): ${BEFORE_NEXT[phase === 'expand' && next === 'contract' ? 'online' : phase]}.`,
+    `-- Down: ${DOWN[phase]}.`,
+  ]
+  if (noTransaction) header.push('-- migrator:no-transaction')
+  for (const spec of content.backfills) header.push(renderBackfillDirective(spec))
+  const up = `${header.join('\n')}\n\n${content.steps.map((s) => `${s.sql};`).join('\n\n')}\n`
+  const downs = [...content.steps].reverse().flatMap((s) => s.reverse.map((r) => `${r};`))
+  const down =
+    `-- Down of zero-downtime phase ${index} of ${total} (${phase}): ${DOWN[phase]}.\n` +
+    (noTransaction ? '-- migrator:no-transaction\n' : '') +
+    `\n${downs.join('\n\n')}\n`
+  return { phase, index, total, slug: `${name}_${phase}`, up, down, noTransaction, backfills: content.backfills }
+}
