@@ -18,6 +18,8 @@ export interface UpOptions {
   readonly txMode?: 'file' | 'all' | 'none'
   readonly allOrNothing?: boolean
   readonly allowMissing?: boolean
+  /** Retries, with backoff, of a migration whose transaction gave up on a table lock (default 0). */
+  readonly lockRetries?: number
   /** Apply even when lint finds error-level problems in the migrations to run. */
   readonly force?: boolean
   /** Snapshot the database first (default: config `backup`). */

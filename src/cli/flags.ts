@@ -8,6 +8,13 @@ export function parseSteps(value: string | undefined): number | undefined {
   return Number(value)
 }
 
+/** A whole number ≥ 0 for `flag`. */
+export function parseCount(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value)) throw new MigratorError('usage', `${flag}: expected a whole number, got "${value}"`)
+  return Number(value)
+}
+
 export function parseVersion(value: string | undefined): string | undefined {
   if (value === undefined) return undefined
   if (!/^\d{14}$/.test(value)) throw new MigratorError('usage', `--to: expected a 14-digit version like 20240102030405, got "${value}"`)

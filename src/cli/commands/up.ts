@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { up } from '../../api/migrate.js'
 import type { Run } from '../context.js'
 import { eventRenderer } from '../events.js'
-import { parseLockWait, parseSteps, parseTxMode, parseVersion } from '../flags.js'
+import { parseCount, parseLockWait, parseSteps, parseTxMode, parseVersion } from '../flags.js'
 import { printRunResult } from '../run-result.js'
 
 /** `migrator up`: apply pending migrations in version order. */
@@ -17,12 +17,13 @@ export function register(program: Command, run: Run): void {
     .option('--dry-run', 'print the exact SQL that would run (with transaction boundaries); write nothing')
     .option('--tx-mode <mode>', 'file (one transaction per migration), all (one for the run) or none', 'file')
     .option('--all-or-nothing', 'a failure also reverts the migrations this run applied before it')
+    .option('--lock-retries <n>', 'retry a migration stopped by lockTimeout up to n times, with backoff (it rolled back, so each retry starts clean)')
     .option('--allow-missing', 'do not refuse when applied migrations have no file')
     .option('--force', 'apply even when lint finds error-level problems (see migrator lint)')
     .option('--backup', 'snapshot the database before applying (config: backup: true)')
     .addHelpText('after', '\nExamples:\n  migrator up\n  migrator up --dry-run\n  migrator up --steps 1 --all-or-nothing\n  migrator up --backup --force')
     .action(
-      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; force?: boolean; backup?: boolean }) => {
+      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; lockRetries?: string; force?: boolean; backup?: boolean }) => {
         const config = await ctx.config()
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
         const result = await up({ ...config, lockWaitMs }, {
@@ -32,6 +33,7 @@ export function register(program: Command, run: Run): void {
           txMode: parseTxMode(opts.txMode),
           allOrNothing: opts.allOrNothing,
           allowMissing: opts.allowMissing,
+          lockRetries: parseCount('--lock-retries', opts.lockRetries),
           force: opts.force,
           backup: opts.backup,
           onEvent: eventRenderer(ctx.out, { dryRun: opts.dryRun }),
