@@ -16,6 +16,12 @@ import { inspectOptions, withDriver, withScratch } from './session.js'
 export interface LintOptions {
   /** Lint the newest N migrations (applied or not) instead of the pending ones. */
   readonly latest?: number
+  /**
+   * Only what can refuse `up`: the change analyzers (which replay migrations on a scratch database)
+   * run for the first pending migration, the only one that meets the live data as it is, and for
+   * every one when the config raises a change analyzer to error; the text analyzers run for all.
+   */
+  readonly gate?: boolean
 }
 
 /** `lint --json` document (stable: fields are only ever added). */
@@ -76,9 +82,14 @@ async function lintSelected(
   return withScratch(driver, config, async (scratch) => {
     const results: MigrationLint[] = []
     let broken: string | undefined
+    const escalated = Object.entries(settings.rules ?? {}).some(([code, severity]) => severity === 'error' && !code.startsWith('TX'))
     for (const [index, file] of selected.entries()) {
       const upToHere = files.filter((f) => f.version <= file.version)
       const hasDownFunction = file.format === 'module' ? (await loadModule(file).then((m) => m.down !== undefined).catch(() => false)) : undefined
+      if (options.gate === true && index > 0 && !escalated) {
+        results.push(await lintMigration({ file, changes: [], driver, settings, hasDownFunction }))
+        continue
+      }
       if (broken !== undefined) {
         results.push(await lintMigration({ file, changes: [], driver, settings, hasDownFunction, extra: [{ code: 'MF100', severity: 'error', message: `not analyzed: ${broken} failed on the scratch database` }] }))
         continue

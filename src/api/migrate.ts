@@ -43,7 +43,8 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
   const files = await listMigrations(config.dir)
   const { force, backup: wantBackup, ...runOptions } = options
   return withDriver(config, async (driver) => {
-    const report = await lintWithDriver(driver, config, files)
+    // A dry run shows the full risk report; a real run lints only what can refuse it (see LintOptions.gate).
+    const report = await lintWithDriver(driver, config, files, { gate: options.dryRun !== true })
     const toRun = report.migrations
       .filter((m) => options.to === undefined || m.version <= options.to)
       .slice(0, options.steps ?? report.migrations.length)

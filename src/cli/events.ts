@@ -1,4 +1,5 @@
 import type { BackfillEvent } from '../backfill/events.js'
+import type { SessionActivity } from '../dialects/dialect.js'
 import type { RunEvent } from '../runner/events.js'
 import type { Output, Spinner } from './output.js'
 
@@ -72,8 +73,18 @@ export function eventRenderer(out: Output, options: { readonly dryRun?: boolean 
         return renderBackfill(event.event)
       case 'lock-retry':
         return out.warn(`${event.version}_${event.name}: a table lock is busy; rolled back, retry ${event.attempt + 1}/${event.attempts} in ${event.delayMs} ms`)
+      case 'pre-check':
+        // A blocked run says why in its error; here only the sessions it went ahead despite.
+        if (!event.blocked) for (const s of event.sessions) out.warn(`${event.version}_${event.name}: session ${s.pid} ${describeSession(s)}`)
+        return
       case 'dry-run-sql':
         return
     }
   }
+}
+
+function describeSession(s: SessionActivity): string {
+  const age = s.transactionAgeMs === undefined ? '' : `, transaction open ${Math.round(s.transactionAgeMs / 1000)} s`
+  const tables = s.tables === undefined || s.tables.length === 0 ? '' : ` ${s.waiting === true ? 'waits for' : 'holds'} a lock on ${s.tables.join(', ')}`
+  return `(${s.state ?? 'session'}${age})${tables}: ${s.query}`
 }

@@ -56,7 +56,7 @@ export function describeSession(s: SessionActivity): string {
       : s.tables.length === 0
         ? 'no lock on the migration\'s tables'
         : `${s.waiting === true ? 'waits for' : 'holds'} a lock on ${s.tables.join(', ')}`
-  return `pid ${s.pid} (${age}, ${what}): ${s.query === '' ? '(no statement)' : s.query.slice(0, 200)}`
+  return `pid ${s.pid} (${age}, ${what}): ${s.query === '' ? `no statement running${s.state === undefined ? '' : ` (${s.state})`}` : s.query.slice(0, 200)}`
 }
 
 function formatAge(ms: number): string {

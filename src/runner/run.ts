@@ -361,6 +361,9 @@ async function undoApplied(ctx: RunContext, file: MigrationFile, completed: numb
  * StepFailure naming the check, so the migration rolls back (or is undone) like any other.
  * Dry runs only note them: nothing changed that they could verify.
  */
+/** Per run: the tables that existed when its first migration started (see BuiltinCheckOptions). */
+const knownTables = new WeakMap<RunContext, readonly string[]>()
+
 async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile): Promise<() => Promise<void>> {
   if (ctx.options.builtinChecks !== true) return async () => {}
   if (ctx.recorder !== undefined) {
@@ -368,7 +371,13 @@ async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: Migra
     return async () => {}
   }
   const exclude = [...(ctx.options.inspect?.exclude ?? []), ctx.options.historyTable]
+  let known = knownTables.get(ctx)
+  if (known === undefined) {
+    known = (await ctx.driver.inspect({ ...ctx.options.inspect, exclude, db })).tables.map((t) => t.name)
+    knownTables.set(ctx, known)
+  }
   const verify = await beginBuiltinChecks(ctx.driver, db, file, {
+    knownTables: new Set(known),
     inspect: { ...ctx.options.inspect, exclude },
     expectedSchema: ctx.options.expectedSchema,
     passed: (check) => ctx.emit({ kind: 'check-passed', ...ref, phase: 'after', sql: `built-in ${check}` }),

@@ -39,9 +39,10 @@ export function register(program: Command, run: Run): void {
           onEvent: eventRenderer(ctx.out, { dryRun: opts.dryRun }),
         })
         if (result.backup !== undefined) ctx.out.info(`backup: ${path.relative(ctx.cwd, result.backup.file) || result.backup.file} (restore with \`migrator restore <file>\`)`)
-        // The risk report goes to stderr: stdout of a dry run is exactly the SQL.
+        // The risk report goes to stderr: stdout of a dry run is exactly the SQL. A real run shows
+        // only high risks (the full report is `up --dry-run` or `migrator lint`).
         for (const m of result.lint?.migrations ?? []) {
-          if (opts.dryRun !== true && m.risk.level === 'low') continue
+          if (opts.dryRun !== true && m.risk.level !== 'high') continue
           const rows = m.risk.rowsTouched === undefined ? '' : `, ~${m.risk.rowsTouched.toLocaleString('en-US')} rows touched`
           ctx.out.info(`${m.file}: risk ${m.risk.level}${rows}`)
           for (const f of m.findings) (f.severity === 'info' ? ctx.out.info : ctx.out.warn)(`  ${f.code} ${f.severity}: ${f.message}`)

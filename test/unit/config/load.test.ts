@@ -53,6 +53,7 @@ describe('loadConfig without a config file', () => {
       lockTimeoutMs: 5000,
       lockWaitMs: 30_000,
       envName: undefined,
+      preCheck: { maxTransactionAgeMs: 300_000 },
     })
   })
 
@@ -217,7 +218,7 @@ describe('validation errors: one line naming the file, key path and expectation'
     ['{ schemas: ["public", 7] }', 'migrator.config.ts: schemas.1: expected a schema name, got 7'],
     [
       '{ lockTimout: "5s" }',
-      'migrator.config.ts: unknown key lockTimout; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, envs',
+      'migrator.config.ts: unknown key lockTimout; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck, envs',
     ],
     [
       '{ envs: { production: { lockWait: "soon" } } }',
@@ -229,7 +230,7 @@ describe('validation errors: one line naming the file, key path and expectation'
     ],
     [
       '{ envs: { production: { urll: "x" } } }',
-      'migrator.config.ts: unknown key envs.production.urll; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup',
+      'migrator.config.ts: unknown key envs.production.urll; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck',
     ],
     ['{ envs: ["production"] }', 'migrator.config.ts: envs: expected an object of named env blocks, got an array'],
     [

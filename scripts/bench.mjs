@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: measures migrator against the native tools on real servers and prints the
+ * results as Markdown (copied into docs/BENCHMARKS.md). Measurements only, never assertions.
+ *
+ *   npm run build && npm run bench                      # full run (~5 minutes)
+ *   npm run bench -- --quick                            # fewer tables, migrations and repetitions
+ *   npm run bench -- --only postgres,sqlite             # a subset of dialects
+ *   npm run bench -- --profile                          # also CPU-profile inspect and up (node --cpu-prof)
+ *   npm run bench -- --json results.json                # also write the raw samples
+ *
+ * Servers: MIGRATOR_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and
+ * MIGRATOR_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/mysql); the user must be able to
+ * create databases. Every database the run creates is dropped, also on failure.
+ */
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { ROOT } from './bench/migrator.mjs'
+import { fmt, machine, table } from './bench/util.mjs'
+
+const args = process.argv.slice(2)
+const flag = (name) => args.includes(name)
+const value = (name) => {
+  const i = args.indexOf(name)
+  return i >= 0 ? args[i + 1] : undefined
+}
+const quick = flag('--quick')
+const only = (value('--only') ?? 'postgres,mysql,sqlite').split(',')
+for (const name of only) {
+  if (!['postgres', 'mysql', 'sqlite'].includes(name)) {
+    console.error(`--only: unknown dialect "${name}"; use postgres, mysql and/or sqlite, comma-separated`)
+    process.exit(1)
+  }
+}
+const jsonOut = value('--json')
+const settings = quick
+  ? { reps: 3, applyReps: 1, tables: 200, migrationCount: 60 }
+  : { reps: 5, applyReps: 3, tables: 1000, migrationCount: 300 }
+const log = (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
+
+if (!existsSync(path.join(ROOT, 'dist/index.js'))) {
+  console.error('dist/ is missing: run `npm run build` first')
+  process.exit(1)
+}
+
+const tmp = await mkdtemp(path.join(os.tmpdir(), 'migrator-bench-'))
+const results = { machine: machine(), settings: { ...settings, quick }, dialects: {} }
+const loaders = {
+  postgres: async () => (await import('./bench/postgres.mjs')).benchPostgres,
+  mysql: async () => (await import('./bench/mysql.mjs')).benchMysql,
+  sqlite: async () => (await import('./bench/sqlite.mjs')).benchSqlite,
+}
+let failed = false
+try {
+  for (const dialect of only) {
+    const started = Date.now()
+    try {
+      const bench = await loaders[dialect]()
+      results.dialects[dialect] = await bench({ ...settings, tmp, log })
+    } catch (error) {
+      failed = true
+      results.dialects[dialect] = { error: String(error.message ?? error) }
+      log(`${dialect}: FAILED: ${error.message}`)
+    }
+    log(`${dialect}: ${((Date.now() - started) / 1000).toFixed(0)} s`)
+  }
+  if (flag('--profile')) {
+    const { profileAll } = await import('./bench/profile.mjs')
+    results.profiles = await profileAll({ ...settings, tmp, log, only })
+  }
+} finally {
+  await rm(tmp, { recursive: true, force: true })
+}
+
+console.log(render(results))
+if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2))
+process.exitCode = failed ? 1 : 0
+
+function render(r) {
+  const m = r.machine
+  const out = [
+    `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memory} RAM, ${m.os}, Node ${m.node}; ${m.psql}; ${m.mariadbClient}; sqlite3 ${m.sqlite3}.`,
+    `Settings: ${r.settings.tables} tables to inspect, ${r.settings.migrationCount} migrations to apply, ${r.settings.reps} repetitions (apply: ${r.settings.applyReps})${r.settings.quick ? ' (--quick)' : ''}.`,
+  ]
+  for (const [dialect, d] of Object.entries(r.dialects)) {
+    out.push('', `### ${dialect}${d.server ? ` (${d.server})` : ''}`)
+    if (d.error) {
+      out.push('', `Not measured: ${d.error}`)
+      continue
+    }
+    if (d.loadMs !== undefined) out.push('', `Schema of ${r.settings.tables} tables loaded in ${fmt(d.loadMs)}.`)
+    if (d.queries) {
+      out.push('', `Statements per \`driver.inspect()\`: ${d.queries.wide.count} with ${d.queries.wide.tables} tables, ${d.queries.empty.count} with ${d.queries.empty.tables} tables.`)
+    }
+    out.push('', `Inspect (${r.settings.tables} tables):`, '', table(d.inspect, { ratioTo: d.inspectBase }))
+    out.push('', `Apply (${r.settings.migrationCount} migrations):`, '', table(d.apply, { ratioTo: d.applyBase }))
+  }
+  if (r.profiles) {
+    for (const p of r.profiles) out.push('', `### Profile: ${p.title}`, '', p.text)
+  }
+  return out.join('\n')
+}
