@@ -9,9 +9,8 @@ import { HistoryStore } from '../runner/history.js'
 import { loadModule } from '../runner/execute.js'
 import { runUp } from '../runner/run.js'
 import { diffSchemas } from '../schema/diff.js'
-import { toolVersion } from '../version.js'
 import { listMigrations } from './directory.js'
-import { inspectOptions, withDriver, withScratch } from './session.js'
+import { inspectOptions, runnerOptions, withDriver, withScratch } from './session.js'
 
 export interface LintOptions {
   /** Lint the newest N migrations (applied or not) instead of the pending ones. */
@@ -78,7 +77,7 @@ async function lintSelected(
   if (selected.length === 0) return []
   const settings = lintSettings(config)
   const probe: DataProbe = liveProbe(driver, await driver.inspect(inspectOptions(config)), config.lockTimeoutMs)
-  const runOptions = { historyTable: config.historyTable, lockTimeoutMs: config.lockWaitMs, appliedBy: 'migrator lint', toolVersion }
+  const runOptions = runnerOptions(config, 'migrator lint')
   return withScratch(driver, config, async (scratch) => {
     const results: MigrationLint[] = []
     let broken: string | undefined

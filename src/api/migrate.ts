@@ -5,11 +5,10 @@ import type { RunEvent } from '../runner/events.js'
 import { runDown } from '../runner/down.js'
 import { runUp, type RunResult } from '../runner/run.js'
 import { takeBackup, type BackupInfo } from '../safety/backup.js'
-import { toolVersion } from '../version.js'
 import { listMigrations } from './directory.js'
 import { lintWithDriver, type LintReport } from './lint.js'
 import { replaySchema } from './replay.js'
-import { appliedBy, inspectOptions, withDriver } from './session.js'
+import { inspectOptions, runnerOptions, withDriver } from './session.js'
 
 export interface UpOptions {
   readonly to?: string
@@ -60,11 +59,7 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
     const taken =
       (wantBackup ?? config.backup?.enabled ?? false) && options.dryRun !== true && toRun.length > 0 ? await takeBackup(driver, config) : undefined
     const result = await runUp(driver, files, {
-      historyTable: config.historyTable,
-      lockTimeoutMs: config.lockWaitMs,
-      statementLockTimeoutMs: config.lockTimeoutMs,
-      appliedBy: appliedBy(),
-      toolVersion,
+      ...runnerOptions(config),
       builtinChecks: true,
       preCheck: config.preCheck,
       inspect: inspectOptions(config),
@@ -87,13 +82,6 @@ export interface DownOptions {
 export async function down(config: ResolvedConfig, options: DownOptions = {}): Promise<RunResult> {
   const files = await listMigrations(config.dir)
   return withDriver(config, (driver) =>
-    runDown(driver, files, {
-      historyTable: config.historyTable,
-      lockTimeoutMs: config.lockWaitMs,
-      statementLockTimeoutMs: config.lockTimeoutMs,
-      appliedBy: appliedBy(),
-      toolVersion,
-      ...options,
-    }),
+    runDown(driver, files, { ...runnerOptions(config), ...options }),
   )
 }

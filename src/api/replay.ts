@@ -3,8 +3,7 @@ import type { Driver } from '../dialects/dialect.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { runUp } from '../runner/run.js'
 import type { Schema } from '../schema/model.js'
-import { toolVersion } from '../version.js'
-import { inspectOptions, withScratch } from './session.js'
+import { inspectOptions, runnerOptions, withScratch } from './session.js'
 
 /**
  * The schema that `files` produce: they are applied to an empty scratch database of the same
@@ -13,12 +12,7 @@ import { inspectOptions, withScratch } from './session.js'
  */
 export async function replaySchema(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[]): Promise<Schema> {
   return withScratch(driver, config, async (scratch) => {
-    const result = await runUp(scratch, files, {
-      historyTable: config.historyTable,
-      lockTimeoutMs: config.lockWaitMs,
-      appliedBy: 'migrator replay',
-      toolVersion,
-    })
+    const result = await runUp(scratch, files, runnerOptions(config, 'migrator replay'))
     if (result.error !== undefined) throw result.error
     return scratch.inspect(inspectOptions(config))
   })

@@ -5,6 +5,7 @@ import type { Driver, InspectOptions, ScratchDriver } from '../dialects/dialect.
 import { openDriver } from '../dialects/registry.js'
 import { CHECKPOINT_TABLE } from '../backfill/checkpoint.js'
 import { ConfigError } from '../errors.js'
+import { toolVersion } from '../version.js'
 
 /** The database URL of the config; a missing one is a config error naming every way to give it. */
 export function databaseUrl(config: ResolvedConfig): DatabaseUrl {
@@ -46,5 +47,16 @@ export function appliedBy(): string {
     return `${os.userInfo().username}@${os.hostname()}`
   } catch {
     return os.hostname()
+  }
+}
+
+/** Runner options every command shares: history table, lock waits, who applies, tool version. */
+export function runnerOptions(config: ResolvedConfig, by: string = appliedBy()) {
+  return {
+    historyTable: config.historyTable,
+    lockTimeoutMs: config.lockWaitMs,
+    statementLockTimeoutMs: config.lockTimeoutMs,
+    appliedBy: by,
+    toolVersion,
   }
 }

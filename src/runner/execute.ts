@@ -386,3 +386,27 @@ function terminate(sql: string): string {
   const text = sql.trimEnd()
   return text.startsWith('--') || text.endsWith(';') ? text : `${text};`
 }
+
+/** Per run: the names of the tables that existed when it first asked (one inspection per run). */
+const runTables = new WeakMap<RunContext, Promise<readonly string[]>>()
+
+/**
+ * The tables of the database when the run first needed them. A SQL migration naming none of them
+ * only touches tables it (or an earlier migration of this run) creates: no other session can hold
+ * locks on those, and no existing rows can be lost there.
+ */
+export function tablesAtRunStart(ctx: RunContext, db: Db): Promise<readonly string[]> {
+  let tables = runTables.get(ctx)
+  if (tables === undefined) {
+    const exclude = [...(ctx.options.inspect?.exclude ?? []), ctx.options.historyTable]
+    tables = ctx.driver.inspect({ ...ctx.options.inspect, exclude, db }).then((schema) => schema.tables.map((t) => t.name))
+    runTables.set(ctx, tables)
+  }
+  return tables
+}
+
+/** Whether a SQL file names (as a word) any of `tables`; modules always count as touching them. */
+export function namesAnyTable(file: MigrationFile, tables: readonly string[]): boolean {
+  if (file.format !== 'sql') return true
+  return tables.some((name) => new RegExp(`(^|[^A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_$])`, 'i').test(file.up))
+}

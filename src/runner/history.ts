@@ -76,19 +76,24 @@ export class HistoryStore {
     // not already a transaction (non-transactional DDL records progress between statements).
     await db.transaction(async (tx) => {
       await tx.exec(`DELETE FROM ${this.table()} WHERE ${this.q('version')} = ?`, [row.version])
-      await tx.exec(`INSERT INTO ${this.table()} (${this.columns()}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, [
-        row.version,
-        row.name,
-        row.checksum,
-        row.downChecksum ?? null,
-        row.status,
-        row.appliedAt,
-        Math.round(row.executionMs),
-        row.appliedBy,
-        row.statementsApplied,
-        row.toolVersion,
-      ])
+      await this.insert(tx, row)
     })
+  }
+
+  /** Inserts the row for a version that has none. */
+  async insert(db: Db, row: HistoryRow): Promise<void> {
+    await db.exec(`INSERT INTO ${this.table()} (${this.columns()}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, [
+      row.version,
+      row.name,
+      row.checksum,
+      row.downChecksum ?? null,
+      row.status,
+      row.appliedAt,
+      Math.round(row.executionMs),
+      row.appliedBy,
+      row.statementsApplied,
+      row.toolVersion,
+    ])
   }
 
   async remove(db: Db, version: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { SessionActivity } from '../dialects/dialect.js'
 import type { MigrationFailedError } from '../errors.js'
 import type { MigrationFile } from '../migrations/file.js'
-import { migrationError, refOf, StepFailure, type RunContext } from './execute.js'
+import { migrationError, namesAnyTable, refOf, StepFailure, tablesAtRunStart, type RunContext } from './execute.js'
 
 /** Lock pre-check settings (config `preCheck`). */
 export interface PreCheckOptions {
@@ -24,6 +24,8 @@ export async function lockPreCheck(ctx: RunContext, file: MigrationFile): Promis
   const settings = ctx.options.preCheck
   const probe = ctx.driver.blockingActivity?.bind(ctx.driver)
   if (settings === undefined || probe === undefined) return undefined
+  // A file naming no table that existed at the start of the run cannot wait for another session.
+  if (!namesAnyTable(file, await tablesAtRunStart(ctx, ctx.driver.db))) return undefined
   const tables = file.format === 'sql' ? mentionedNames(ctx.driver.splitStatements(file.up).map((s) => s.sql)) : []
   const sessions = await probe(tables, { longTransactionMs: Math.min(REPORT_LONG_TRANSACTION_MS, settings.maxTransactionAgeMs) })
   if (sessions.length === 0) return undefined

@@ -22,6 +22,7 @@ import {
   runChecks,
   runModuleFunction,
   StepFailure,
+  tablesAtRunStart,
   withLock,
   type MigrationResult,
   type Ref,
@@ -231,7 +232,8 @@ async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile, fin
   const statements = await upBody(ctx, tx, ref, file)
   await builtin()
   await runChecks(ctx, tx, ref, file, 'after')
-  if (!dry) await ctx.history.write(tx, historyRow(ctx, file, final, statements, elapsed(start)))
+  // find() above saw no row, so a plain insert records it.
+  if (!dry) await ctx.history.insert(tx, historyRow(ctx, file, final, statements, elapsed(start)))
   return statements
 }
 
@@ -361,9 +363,6 @@ async function undoApplied(ctx: RunContext, file: MigrationFile, completed: numb
  * StepFailure naming the check, so the migration rolls back (or is undone) like any other.
  * Dry runs only note them: nothing changed that they could verify.
  */
-/** Per run: the tables that existed when its first migration started (see BuiltinCheckOptions). */
-const knownTables = new WeakMap<RunContext, readonly string[]>()
-
 async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile): Promise<() => Promise<void>> {
   if (ctx.options.builtinChecks !== true) return async () => {}
   if (ctx.recorder !== undefined) {
@@ -371,13 +370,8 @@ async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: Migra
     return async () => {}
   }
   const exclude = [...(ctx.options.inspect?.exclude ?? []), ctx.options.historyTable]
-  let known = knownTables.get(ctx)
-  if (known === undefined) {
-    known = (await ctx.driver.inspect({ ...ctx.options.inspect, exclude, db })).tables.map((t) => t.name)
-    knownTables.set(ctx, known)
-  }
   const verify = await beginBuiltinChecks(ctx.driver, db, file, {
-    knownTables: new Set(known),
+    knownTables: new Set(await tablesAtRunStart(ctx, db)),
     inspect: { ...ctx.options.inspect, exclude },
     expectedSchema: ctx.options.expectedSchema,
     passed: (check) => ctx.emit({ kind: 'check-passed', ...ref, phase: 'after', sql: `built-in ${check}` }),
