@@ -8,6 +8,8 @@
  *   npm run bench -- --only postgres,sqlite             # a subset of dialects
  *   npm run bench -- --profile                          # also CPU-profile inspect and up (node --cpu-prof)
  *   npm run bench -- --json results.json                # also write the raw samples
+ *   npm run bench -- --only backfill                    # chunked backfill vs one UPDATE, 1,000,000 rows on
+ *                                                       # PostgreSQL and MariaDB/MySQL (--backfill-rows N)
  *
  * Servers: MIGRATOR_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and
  * MIGRATOR_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/mysql); the user must be able to
@@ -29,8 +31,8 @@ const value = (name) => {
 const quick = flag('--quick')
 const only = (value('--only') ?? 'postgres,mysql,sqlite').split(',')
 for (const name of only) {
-  if (!['postgres', 'mysql', 'sqlite'].includes(name)) {
-    console.error(`--only: unknown dialect "${name}"; use postgres, mysql and/or sqlite, comma-separated`)
+  if (!['postgres', 'mysql', 'sqlite', 'backfill'].includes(name)) {
+    console.error(`--only: unknown dialect "${name}"; use postgres, mysql, sqlite and/or backfill, comma-separated`)
     process.exit(1)
   }
 }
@@ -54,7 +56,7 @@ const loaders = {
 }
 let failed = false
 try {
-  for (const dialect of only) {
+  for (const dialect of only.filter((d) => d !== 'backfill')) {
     const started = Date.now()
     try {
       const bench = await loaders[dialect]()
@@ -66,15 +68,24 @@ try {
     }
     log(`${dialect}: ${((Date.now() - started) / 1000).toFixed(0)} s`)
   }
+  // Opt-in (`--only backfill`): about 2 minutes of 1,000,000-row loads and updates per server.
+  if (only.includes('backfill')) {
+    const started = Date.now()
+    const { benchBackfill } = await import('./bench/backfill.mjs')
+    const rows = Number(value('--backfill-rows') ?? 1_000_000)
+    results.backfill = await benchBackfill({ rows, log })
+    if (Object.values(results.backfill).some((d) => d.error)) failed = true
+    log(`backfill: ${((Date.now() - started) / 1000).toFixed(0)} s`)
+  }
   if (flag('--profile')) {
     const { profileAll } = await import('./bench/profile.mjs')
-    results.profiles = await profileAll({ ...settings, tmp, log, only })
+    results.profiles = await profileAll({ ...settings, tmp, log, only: only.filter((d) => d !== 'backfill') })
   }
 } finally {
   await rm(tmp, { recursive: true, force: true })
 }
 
-console.log(render(results))
+console.log(render(results) + (results.backfill ? `\n${(await import('./bench/backfill.mjs')).renderBackfill(results.backfill)}` : ''))
 if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2))
 process.exitCode = failed ? 1 : 0
 

@@ -29,6 +29,8 @@ export interface ZeroDowntimeSql {
   addNotNullColumnInstantly(table: Table, column: Column): Step | undefined
   /** Makes `column` NOT NULL without a long exclusive lock. */
   setNotNull(table: Table, column: Column): readonly Step[]
+  /** Makes a NOT NULL `column` NULLable without a table copy; the reverse restores NOT NULL. */
+  dropNotNull(table: Table, column: Column): readonly Step[]
   /** Drops `column`; the reverse re-adds it as NULLable (data is the planner's business). */
   dropColumn(table: Table, column: Column): Step
   /** Triggers keeping `a` and `b` equal (converted between their types) on every INSERT and UPDATE. */

@@ -136,7 +136,9 @@ function planTableChange(
         phases.online.what.push(`make ${label(c.to.name)} NOT NULL without a long lock`)
       }
       const drop = sql.dropColumn(from, c.from)
-      phases.contract.steps.push(...sql.dropSync(from, c.from, c.to), {
+      // The old column must accept the new application's inserts (which no longer name it) once the
+      // sync triggers are gone, before it is dropped: dialects without transactional DDL see that gap.
+      phases.contract.steps.push(...(c.from.nullable ? [] : sql.dropNotNull(from, c.from)), ...sql.dropSync(from, c.from, c.to), {
         ...drop,
         reverse: [...drop.reverse, `UPDATE ${sql.qualify(from)} SET ${q(c.from.name)} = ${sql.convert(q(c.to.name), c.to, c.from)}`],
       })
@@ -216,6 +218,8 @@ function render(phase: PhaseName, content: Phase, index: number, total: number, 
     `-- Down: ${DOWN[phase]}.`,
   ]
   if (noTransaction) header.push('-- migrator:no-transaction')
+  // Phases run while the application writes: row counts move on their own.
+  header.push('-- migrator:allow-row-change')
   for (const spec of content.backfills) header.push(renderBackfillDirective(spec))
   const up = `${header.join('\n')}\n\n${content.steps.map((s) => `${s.sql};`).join('\n\n')}\n`
   const downs = [...content.steps].reverse().flatMap((s) => s.reverse.map((r) => `${r};`))

@@ -54,6 +54,14 @@ export function mysqlZeroDowntimeSql(flavor: Flavor): ZeroDowntimeSql {
       ]
     },
 
+    dropNotNull(table, column) {
+      return [
+        step(`ALTER TABLE ${t(table)} MODIFY COLUMN ${nullable(column)}, ALGORITHM=INPLACE, LOCK=NONE`, [
+          `ALTER TABLE ${t(table)} MODIFY COLUMN ${columnDef({ ...column, nullable: false }, flavor)}, ALGORITHM=INPLACE, LOCK=NONE`,
+        ]),
+      ]
+    },
+
     dropColumn(table, column) {
       return step(`ALTER TABLE ${t(table)} DROP COLUMN ${quoteIdent(column.name)}`, [`ALTER TABLE ${t(table)} ADD COLUMN ${nullable(column)}`])
     },

@@ -51,6 +51,9 @@ export const postgresZeroDowntimeSql: ZeroDowntimeSql = {
     ]
   },
 
+  // The contract runs in one transaction here: nobody sees the old column without its triggers.
+  dropNotNull: () => [],
+
   dropColumn(table, column) {
     const q = qualify(table)
     return step(`ALTER TABLE ${q} DROP COLUMN ${quoteIdent(column.name)}`, [`ALTER TABLE ${q} ADD COLUMN ${definition(column, true)}`])
