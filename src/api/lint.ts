@@ -6,7 +6,7 @@ import { liveProbe, type DataProbe } from '../lint/probe.js'
 import { withDeclaredRenames } from '../lint/renames.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { HistoryStore } from '../runner/history.js'
-import { loadModule } from '../runner/execute.js'
+import { loadModule, namesAnyTable } from '../runner/execute.js'
 import { runUp } from '../runner/run.js'
 import { diffSchemas } from '../schema/diff.js'
 import { listMigrations } from './directory.js'
@@ -76,17 +76,27 @@ async function lintSelected(
 ): Promise<MigrationLint[]> {
   if (selected.length === 0) return []
   const settings = lintSettings(config)
-  const probe: DataProbe = liveProbe(driver, await driver.inspect(inspectOptions(config)), config.lockTimeoutMs)
+  const live = await driver.inspect(inspectOptions(config))
+  const probe: DataProbe = liveProbe(driver, live, config.lockTimeoutMs)
   const runOptions = runnerOptions(config, 'migrator lint')
+  const escalated = Object.entries(settings.rules ?? {}).some(([code, severity]) => severity === 'error' && !code.startsWith('TX'))
+  // The gate analyzes changes of the first pending migration only, and only when it names a table
+  // that exists: a file that only creates tables can neither fail on nor destroy existing data.
+  const liveTables = live.tables.map((t) => t.name)
+  const analyzed = selected.map((file, index) => options.gate !== true || escalated || (index === 0 && namesAnyTable(file, liveTables)))
+  const textOnly = async (file: MigrationFile): Promise<MigrationLint> => {
+    const hasDownFunction = file.format === 'module' ? (await loadModule(file).then((m) => m.down !== undefined).catch(() => false)) : undefined
+    return lintMigration({ file, changes: [], driver, settings, hasDownFunction })
+  }
+  if (!analyzed.some(Boolean)) return Promise.all(selected.map(textOnly))
   return withScratch(driver, config, async (scratch) => {
     const results: MigrationLint[] = []
     let broken: string | undefined
-    const escalated = Object.entries(settings.rules ?? {}).some(([code, severity]) => severity === 'error' && !code.startsWith('TX'))
     for (const [index, file] of selected.entries()) {
       const upToHere = files.filter((f) => f.version <= file.version)
       const hasDownFunction = file.format === 'module' ? (await loadModule(file).then((m) => m.down !== undefined).catch(() => false)) : undefined
-      if (options.gate === true && index > 0 && !escalated) {
-        results.push(await lintMigration({ file, changes: [], driver, settings, hasDownFunction }))
+      if (analyzed[index] !== true) {
+        results.push(await textOnly(file))
         continue
       }
       if (broken !== undefined) {

@@ -38,6 +38,12 @@ export interface Capabilities {
   readonly forwardForeignKeys: boolean
   /** Index names are unique per schema (PostgreSQL, SQLite) rather than per table (MySQL). */
   readonly schemaScopedIndexNames: boolean
+  /**
+   * `lock()` keeps every other runner out for the whole run (PostgreSQL advisory lock, MySQL
+   * GET_LOCK). False (SQLite) means runners only serialize per migration transaction, so each
+   * migration re-reads its history row inside its transaction.
+   */
+  readonly exclusiveRunnerLock: boolean
 }
 
 export interface InspectOptions {

@@ -28,6 +28,7 @@ const capabilities: Capabilities = {
   schemas: false,
   forwardForeignKeys: false,
   schemaScopedIndexNames: false,
+  exclusiveRunnerLock: true,
 }
 
 /** A MySQL or MariaDB database on one session; flavor and version decide syntax via `flavor`. */

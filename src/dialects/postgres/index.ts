@@ -28,6 +28,7 @@ const CAPABILITIES: Capabilities = {
   schemas: true,
   forwardForeignKeys: false,
   schemaScopedIndexNames: true,
+  exclusiveRunnerLock: true,
 }
 
 /** A PostgreSQL database opened through knex + pg, on one pooled session. */

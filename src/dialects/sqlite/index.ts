@@ -18,6 +18,7 @@ const CAPABILITIES: Capabilities = {
   schemas: false,
   forwardForeignKeys: true,
   schemaScopedIndexNames: true,
+  exclusiveRunnerLock: false,
 }
 
 /** The SQLite dialect over better-sqlite3 (embedded; the URL names a file or `:memory:`). */

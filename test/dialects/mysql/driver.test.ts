@@ -27,6 +27,7 @@ describe.each([...servers])('mysql driver on $label', (server) => {
       schemas: false,
       forwardForeignKeys: false,
       schemaScopedIndexNames: false,
+      exclusiveRunnerLock: true,
     })
     expect(test.driver.transactionSyntax).toEqual({ begin: 'START TRANSACTION;', commit: 'COMMIT;' })
     expect(test.driver.quoteIdent('a`b')).toBe('`a``b`')

@@ -23,7 +23,7 @@ describe.skipIf(!available)('postgres driver on a real server', () => {
 
   it('reports the server version and capabilities', () => {
     expect(driver.serverVersion).toMatch(/^PostgreSQL \d+\.\d+/)
-    expect(driver.capabilities).toEqual({ transactionalDdl: true, schemas: true, forwardForeignKeys: false, schemaScopedIndexNames: true })
+    expect(driver.capabilities).toEqual({ transactionalDdl: true, schemas: true, forwardForeignKeys: false, schemaScopedIndexNames: true, exclusiveRunnerLock: true })
   })
 
   it('a second session waits for the advisory lock, then fails naming the holder', async () => {

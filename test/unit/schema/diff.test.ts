@@ -11,7 +11,7 @@ const table = (name: string, columns: readonly Column[], extra: Partial<Table> =
   name, columns, primaryKey: { columns: ['id'] }, indexes: [], uniques: [], foreignKeys: [], checks: [], options: {}, ...extra,
 })
 const schema = (tables: Table[], extra: Partial<Schema> = {}): Schema => ({ tables, views: [], objects: [], ...extra })
-const strict: Capabilities = { transactionalDdl: true, schemas: true, forwardForeignKeys: false, schemaScopedIndexNames: true }
+const strict: Capabilities = { transactionalDdl: true, schemas: true, forwardForeignKeys: false, schemaScopedIndexNames: true, exclusiveRunnerLock: true }
 
 const users = table('users', [col('id'), col('email', 'text')])
 const posts = table('posts', [col('id'), col('user_id')], { foreignKeys: [fk(['user_id'], 'users')] })
