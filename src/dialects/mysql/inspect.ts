@@ -17,6 +17,7 @@ import type { Flavor } from './flavor.js'
 import { catalogQueries } from './queries.js'
 import { normalizeDefault, normalizeType, onUpdateOf, str, stripQualifier, strOrNull } from './normalize.js'
 import { quoteIdent, quoteString } from './quote.js'
+import { groupBy } from '../../schema/group-by.js'
 
 type Row = Record<string, unknown>
 
@@ -56,16 +57,7 @@ export async function inspect(db: Db, database: string, flavor: Flavor, options:
 }
 
 export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor, exclude: ReadonlySet<string>): Schema {
-  const byTable = (list: Row[]): Map<string, Row[]> => {
-    const map = new Map<string, Row[]>()
-    for (const row of list) {
-      const key = str(row.tableName)
-      const bucket = map.get(key)
-      if (bucket) bucket.push(row)
-      else map.set(key, [row])
-    }
-    return map
-  }
+  const byTable = (list: Row[]): Map<string, Row[]> => groupBy(list, (row) => str(row.tableName))
   const columnsOf = byTable(rows.columns)
   const indexesOf = byTable(rows.indexes)
   const fksOf = byTable(rows.foreignKeys)
@@ -142,13 +134,7 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
  * names live in a separate namespace), rebuilt as CREATE statements without DEFINER.
  */
 function parseRoutines(routines: Row[], parameters: Row[]): SchemaObject[] {
-  const paramsOf = new Map<string, Row[]>()
-  for (const p of parameters) {
-    const key = `${str(p.type)} ${str(p.routine)}`
-    const bucket = paramsOf.get(key)
-    if (bucket) bucket.push(p)
-    else paramsOf.set(key, [p])
-  }
+  const paramsOf = groupBy(parameters, (p) => `${str(p.type)} ${str(p.routine)}`)
   return routines.map((r): SchemaObject => {
     const type = str(r.type).toUpperCase() === 'FUNCTION' ? 'FUNCTION' : 'PROCEDURE'
     const name = str(r.name)
@@ -201,13 +187,7 @@ function parseColumn(c: Row, tableCollation: string | null, jsonColumns: Readonl
 }
 
 function parseIndexes(rows: Row[]): { primaryKey?: PrimaryKey; indexes: Index[] } {
-  const groups = new Map<string, Row[]>()
-  for (const row of rows) {
-    const key = str(row.name)
-    const bucket = groups.get(key)
-    if (bucket) bucket.push(row)
-    else groups.set(key, [row])
-  }
+  const groups = groupBy(rows, (row) => str(row.name))
   let primaryKey: PrimaryKey | undefined
   const indexes: Index[] = []
   for (const [name, parts] of groups) {
@@ -244,13 +224,7 @@ function parseIndexes(rows: Row[]): { primaryKey?: PrimaryKey; indexes: Index[] 
 }
 
 function parseForeignKeys(rows: Row[], database: string): ForeignKey[] {
-  const groups = new Map<string, Row[]>()
-  for (const row of rows) {
-    const key = str(row.name)
-    const bucket = groups.get(key)
-    if (bucket) bucket.push(row)
-    else groups.set(key, [row])
-  }
+  const groups = groupBy(rows, (row) => str(row.name))
   return [...groups.entries()].map(([name, parts]) => {
     parts.sort((a, b) => Number(a.position) - Number(b.position))
     const first = parts[0] as Row

@@ -27,6 +27,7 @@ import {
 } from './normalize.js'
 import type { IndexRow, SequenceRow } from './normalize.js'
 import { quoteIdent, quoteLiteral } from './quote.js'
+import { groupBy } from '../../schema/group-by.js'
 
 interface TableRow {
   oid: string
@@ -180,17 +181,6 @@ export async function inspect(db: Db, features: ServerFeatures, options: Inspect
   } finally {
     await db.query("SELECT set_config('search_path', ?, false)", [saved?.path ?? ''])
   }
-}
-
-function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>()
-  for (const row of rows) {
-    const k = key(row)
-    const list = map.get(k)
-    if (list === undefined) map.set(k, [row])
-    else list.push(row)
-  }
-  return map
 }
 
 /** The parse step: pure, from catalog rows to Schema. */

@@ -18,6 +18,7 @@ import { canonical } from '../../schema/equal.js'
 import { normalizeType } from './normalize.js'
 import { parseCreateIndex, parseCreateTable } from './parse.js'
 import type { ParsedForeignKey, ParsedTable } from './parse.js'
+import { groupBy } from '../../schema/group-by.js'
 
 interface SchemaRow {
   readonly type: 'table' | 'index' | 'view' | 'trigger'
@@ -239,17 +240,6 @@ function buildForeignKeys(
 function canonicalizer(names: readonly string[]): (name: string) => string {
   const map = new Map(names.map((n) => [n.toLowerCase(), n]))
   return (name) => map.get(name.toLowerCase()) ?? name
-}
-
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const out = new Map<K, T[]>()
-  for (const item of items) {
-    const k = key(item)
-    const list = out.get(k)
-    if (list === undefined) out.set(k, [item])
-    else list.push(item)
-  }
-  return out
 }
 
 /** Drops keys whose value is undefined, so inspected schemas deep-equal regardless of origin. */
