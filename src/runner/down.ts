@@ -5,10 +5,8 @@ import { parseDirectives } from '../migrations/directives.js'
 import { isEmptySql } from '../migrations/directory.js'
 import type { MigrationFile } from '../migrations/file.js'
 import {
-  checkSteps,
   checkTarget,
   countStatements,
-  createContext,
   elapsed,
   executeScript,
   loadModule,
@@ -18,14 +16,14 @@ import {
   refOf,
   runModuleFunction,
   StepFailure,
-  withLock,
+  withRun,
   type MigrationResult,
   type Ref,
   type RunContext,
   type RunOptions,
   type RunResult,
 } from './execute.js'
-import { HistoryStore, type HistoryRow } from './history.js'
+import type { HistoryRow } from './history.js'
 
 /** How reverting one migration ended. */
 export type RevertOutcome =
@@ -41,12 +39,7 @@ export type RevertOutcome =
  * reported in RunResult.error, never thrown.
  */
 export async function runDown(driver: Driver, files: readonly MigrationFile[], options: RunOptions): Promise<RunResult> {
-  checkSteps(options.steps)
-  const history = new HistoryStore(driver, options.historyTable)
-  const ctx = createContext(driver, history, options)
-  return withLock(ctx, async () => {
-    if (ctx.recorder === undefined) await history.ensure()
-    const rows = await history.list()
+  return withRun(driver, options, async (ctx, rows) => {
     const failed = rows.find((row) => row.status === 'failed')
     if (failed !== undefined) throw new FailedMigrationError(failed.version, failed.name)
     checkTarget(options.to, [...files.map((f) => f.version), ...rows.map((r) => r.version)])

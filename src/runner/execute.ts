@@ -5,7 +5,7 @@ import type { MigrationFile } from '../migrations/file.js'
 import { importUserModule } from '../modules.js'
 import type { Schema } from '../schema/model.js'
 import type { Direction, RunEvent } from './events.js'
-import type { HistoryRow, HistoryStore } from './history.js'
+import { HistoryStore, type HistoryRow } from './history.js'
 
 /** Options shared by `runUp` and `runDown`. */
 export interface RunOptions {
@@ -345,12 +345,25 @@ export function historyRow(ctx: RunContext, file: MigrationFile, status: History
   }
 }
 
-/** Takes the runner lock (not in a dry run, which writes nothing) and releases it after `fn`. */
-export async function withLock<T>(ctx: RunContext, fn: () => Promise<T>): Promise<T> {
-  if (ctx.recorder !== undefined) return fn()
-  const release = await ctx.driver.lock(ctx.options.historyTable, ctx.options.lockTimeoutMs)
+/**
+ * The frame of every run: checks `steps`, takes the runner lock (not in a dry run, which writes
+ * nothing), creates the history table if needed and hands `fn` the history rows; releases the lock.
+ */
+export async function withRun<T>(
+  driver: Driver,
+  options: RunOptions,
+  fn: (ctx: RunContext, rows: readonly HistoryRow[]) => Promise<T>,
+): Promise<T> {
+  checkSteps(options.steps)
+  const ctx = createContext(driver, new HistoryStore(driver, options.historyTable), options)
+  const body = async (): Promise<T> => {
+    if (ctx.recorder === undefined) await ctx.history.ensure()
+    return fn(ctx, await ctx.history.list())
+  }
+  if (ctx.recorder !== undefined) return body()
+  const release = await driver.lock(options.historyTable, options.lockTimeoutMs)
   try {
-    return await fn()
+    return await body()
   } finally {
     await release()
   }

@@ -6,10 +6,8 @@ import { isEmptySql } from '../migrations/directory.js'
 import { parseUndoGroups } from '../migrations/write.js'
 import { revertMigration } from './down.js'
 import {
-  checkSteps,
   checkTarget,
   countStatements,
-  createContext,
   elapsed,
   executeScript,
   historyRow,
@@ -23,14 +21,14 @@ import {
   runModuleFunction,
   StepFailure,
   tablesAtRunStart,
-  withLock,
+  withRun,
   type MigrationResult,
   type Ref,
   type RunContext,
   type RunOptions,
   type RunResult,
 } from './execute.js'
-import { HistoryStore, type HistoryRow } from './history.js'
+import type { HistoryRow } from './history.js'
 import { runBackfill } from '../backfill/run.js'
 import { withLockRetry } from '../zero-downtime/retry.js'
 import { beginBuiltinChecks, BuiltinCheckFailure } from '../safety/postcheck.js'
@@ -57,12 +55,7 @@ type ApplyOutcome =
  * Never throws for a failed migration: see RunResult.error and the failed result.
  */
 export async function runUp(driver: Driver, files: readonly MigrationFile[], options: RunOptions): Promise<RunResult> {
-  checkSteps(options.steps)
-  const history = new HistoryStore(driver, options.historyTable)
-  const ctx = createContext(driver, history, options)
-  return withLock(ctx, async () => {
-    if (ctx.recorder === undefined) await history.ensure()
-    const rows = await history.list()
+  return withRun(driver, options, async (ctx, rows) => {
     // A failed row whose statements all ran and whose backfill was interrupted resumes, not refuses.
     const resumable = (file: MigrationFile, row: HistoryRow): boolean =>
       hasBackfills(file) && row.statementsApplied === countStatements(driver, file.up)
