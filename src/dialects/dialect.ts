@@ -4,47 +4,9 @@ import type { Change } from '../schema/changes.js'
 import type { Schema } from '../schema/model.js'
 import type { ZeroDowntimeSql } from '../zero-downtime/dialect-sql.js'
 import type { LintHookContext, LintFinding } from '../lint/finding.js'
+import type { Capabilities, Plan, ValueLoss } from '../schema/plan.js'
 
 export type DialectName = 'postgres' | 'mysql' | 'sqlite'
-
-/** Why a statement deserves a reviewer's attention; written into the generated file header. */
-export type Risk = 'data-loss' | 'rewrite' | 'long-lock' | 'irreversible'
-
-/** One forward statement of a plan, paired with the statements that undo it (Atlas migrate.Change). */
-export interface Statement {
-  /** Exactly one SQL statement, without a trailing semicolon. */
-  readonly sql: string
-  /** Statements that restore the structure this one changed, in execution order. Empty when impossible. */
-  readonly reverse: readonly string[]
-  readonly source: Change
-  readonly risks: readonly Risk[]
-  /** One line for humans: `add column users.email`. */
-  readonly comment: string
-}
-
-export interface Plan {
-  readonly statements: readonly Statement[]
-  /** False when some statement must run outside a transaction (then the file gets `no-transaction`). */
-  readonly transactional: boolean
-}
-
-/** What the dialect can do; neutral code branches on these, never on the dialect name. */
-export interface Capabilities {
-  /** DDL can be rolled back (PostgreSQL, SQLite). False: the runner undoes statement by statement. */
-  readonly transactionalDdl: boolean
-  /** Namespaces (PostgreSQL schemas) are part of object names. */
-  readonly schemas: boolean
-  /** A FOREIGN KEY may name a table that does not exist yet (SQLite); no need to order or detach. */
-  readonly forwardForeignKeys: boolean
-  /** Index names are unique per schema (PostgreSQL, SQLite) rather than per table (MySQL). */
-  readonly schemaScopedIndexNames: boolean
-  /**
-   * `lock()` keeps every other runner out for the whole run (PostgreSQL advisory lock, MySQL
-   * GET_LOCK). False (SQLite) means runners only serialize per migration transaction, so each
-   * migration re-reads its history row inside its transaction.
-   */
-  readonly exclusiveRunnerLock: boolean
-}
 
 export interface InspectOptions {
   /** PostgreSQL schemas to inspect; ignored where `capabilities.schemas` is false. */
@@ -107,6 +69,13 @@ export interface Driver {
   isTransactional?(sql: string): boolean
   /** Optional: whether `error` means a statement gave up waiting for a lock (looks through `cause`). */
   isLockTimeout?(error: unknown): boolean
+  /**
+   * Optional: the ways `change` can lose stored values (a narrowing that truncates or rounds, a
+   * conversion that fails, an enum label that disappears), each as a row predicate. Pure. Lint
+   * counts the rows each one matches on the live database; the planner turns each into a guard
+   * (`Statement.guards`), so the migration fails instead of losing them.
+   */
+  valueLosses?(change: Change, options?: PlanOptions): readonly ValueLoss[]
   /** Optional: the SQL building blocks of expand/contract phases (`diff --zero-downtime`). */
   readonly zeroDowntimeSql?: ZeroDowntimeSql
   /** Opens an empty scratch database (devUrl when given, else a temporary one on the same server). */

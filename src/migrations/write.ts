@@ -1,4 +1,4 @@
-import type { Plan, Risk, Statement } from '../dialects/dialect.js'
+import type { Plan, Risk, Statement } from '../schema/plan.js'
 import { describeChange } from '../schema/describe.js'
 
 /** What the generated header says besides the plan itself. */
@@ -44,6 +44,7 @@ export function renderMigration(plan: Plan, info: RenderInfo): { up: string; dow
   ]
   if (!plan.transactional) header.push('-- migrator:no-transaction')
   if (info.expectSchema !== undefined) header.push(`-- migrator:expect-schema ${info.expectSchema}`)
+  for (const guard of new Set(statements.flatMap((s) => s.guards ?? []))) header.push(`-- migrator:check-before ${oneLine(guard)}`)
   const up = [header.join('\n'), ...statements.map((s) => terminate(s.sql))].join('\n\n') + '\n'
 
   const downHeader = [

@@ -1,4 +1,4 @@
-import type { Capabilities } from '../dialects/dialect.js'
+import type { Capabilities } from './plan.js'
 import type { Change, ColumnAspect, RenameCandidate, TableChange } from './changes.js'
 import { canonical, sameValue } from './equal.js'
 import type { Check, Column, ForeignKey, Index, PrimaryKey, Schema, SchemaObject, Table, Unique, View } from './model.js'

@@ -1,4 +1,4 @@
-import type { Capabilities } from '../dialects/dialect.js'
+import type { Capabilities } from './plan.js'
 import type { Change, TableChange } from './changes.js'
 import type { ForeignKey, Schema, SchemaObject, Table, View } from './model.js'
 import { qualifiedName } from './model.js'

@@ -6,7 +6,8 @@ import type { DatabaseUrl } from '../../config/url.js'
 import { UrlError } from '../../errors.js'
 import type { Change } from '../../schema/changes.js'
 import type { Schema } from '../../schema/model.js'
-import type { Capabilities, Dialect, Driver, InspectOptions, Plan, PlanOptions, ScratchDriver } from '../dialect.js'
+import type { Dialect, Driver, InspectOptions, PlanOptions, ScratchDriver } from '../dialect.js'
+import type { Capabilities, Plan, ValueLoss } from '../../schema/plan.js'
 import { connect, type MysqlDb } from './connect.js'
 import type { Flavor } from './flavor.js'
 import { inspect } from './inspect.js'
@@ -16,6 +17,7 @@ import { blockingActivity, mdlSource, type MdlSource } from './activity.js'
 import { backupMysql, restoreMysql } from './backup.js'
 import { estimateRows } from './estimate.js'
 import { lintChange } from './lint.js'
+import { columnValueLosses } from './lossy.js'
 import { acquireLock, applyLockTimeout, lockName } from './lock.js'
 import { plan } from './plan.js'
 import { quoteIdent } from './quote.js'
@@ -85,6 +87,10 @@ export class MysqlDriver implements Driver {
 
   applyLockTimeout(tx: Parameters<Driver['applyLockTimeout']>[0], timeoutMs: number): Promise<void> {
     return applyLockTimeout(tx, timeoutMs)
+  }
+
+  valueLosses(change: Change): readonly ValueLoss[] {
+    return columnValueLosses(change)
   }
 
   lintChange(change: Change, context: LintHookContext): readonly LintFinding[] {

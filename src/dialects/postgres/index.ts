@@ -5,7 +5,8 @@ import type { Db } from '../../db.js'
 import { ConnectionError } from '../../errors.js'
 import type { Change } from '../../schema/changes.js'
 import type { Schema } from '../../schema/model.js'
-import type { Capabilities, Dialect, Driver, InspectOptions, Plan, PlanOptions, ScratchDriver } from '../dialect.js'
+import type { Dialect, Driver, InspectOptions, PlanOptions, ScratchDriver } from '../dialect.js'
+import type { Capabilities, Plan, ValueLoss } from '../../schema/plan.js'
 import { connect } from './connect.js'
 import type { PgConnection } from './connect.js'
 import { estimateRows } from './estimate.js'
@@ -14,6 +15,8 @@ import type { ActivityOptions, SessionActivity } from '../dialect.js'
 import { blockingActivity } from './activity.js'
 import { backupPostgres, restorePostgres } from './backup.js'
 import { lintChange } from './lint.js'
+import { columnValueLosses } from './lossy.js'
+import { enumValueLosses } from './enum-plan.js'
 import { inspect } from './inspect.js'
 import { applyLockTimeout, lock } from './lock.js'
 import { plan } from './plan.js'
@@ -137,6 +140,10 @@ export class PostgresDriver implements Driver {
 
   estimateRows(tables: readonly string[]): Promise<ReadonlyMap<string, number>> {
     return estimateRows(this.db, tables)
+  }
+
+  valueLosses(change: Change, options: PlanOptions = {}): readonly ValueLoss[] {
+    return [...columnValueLosses(change), ...enumValueLosses(change, options)]
   }
 
   lintChange(change: Change, context: LintHookContext): readonly LintFinding[] {

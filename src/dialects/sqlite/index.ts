@@ -3,11 +3,13 @@ import type { DatabaseUrl } from '../../config/url.js'
 import type { Db } from '../../db.js'
 import type { Change } from '../../schema/changes.js'
 import type { Schema } from '../../schema/model.js'
-import type { Capabilities, Dialect, Driver, InspectOptions, Plan, PlanOptions, ScratchDriver } from '../dialect.js'
+import type { Dialect, Driver, InspectOptions, PlanOptions, ScratchDriver } from '../dialect.js'
+import type { Capabilities, Plan } from '../../schema/plan.js'
 import { backupSqlite, restoreSqlite } from './backup.js'
 import { SqliteDb, openDatabase } from './connect.js'
 import { inspectSchema } from './inspect.js'
 import { lintChange } from './lint.js'
+import { columnValueLosses } from './lossy.js'
 import { isLockTimeout } from './lock-errors.js'
 import { planChanges } from './plan.js'
 import { quoteIdent } from './quote.js'
@@ -57,6 +59,7 @@ export class SqliteDriver implements Driver {
    * long BEGIN IMMEDIATE waits for another writer.
    */
   readonly lintChange = lintChange
+  readonly valueLosses = columnValueLosses
   readonly isLockTimeout = isLockTimeout
 
   /** A consistent snapshot through SQLite's online backup API. */

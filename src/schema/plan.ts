@@ -1,0 +1,68 @@
+import type { Change } from './changes.js'
+
+/** Why a statement deserves a reviewer's attention; written into the generated file header. */
+export type Risk = 'data-loss' | 'rewrite' | 'long-lock' | 'irreversible'
+
+/** One forward statement of a plan, paired with the statements that undo it (Atlas migrate.Change). */
+export interface Statement {
+  /** Exactly one SQL statement, without a trailing semicolon. */
+  readonly sql: string
+  /** Statements that restore the structure this one changed, in execution order. Empty when impossible. */
+  readonly reverse: readonly string[]
+  readonly source: Change
+  readonly risks: readonly Risk[]
+  /** One line for humans: `add column users.email`. */
+  readonly comment: string
+  /**
+   * Queries that must return a truthy value before the migration runs, because this statement
+   * would otherwise lose stored values silently (a narrowing that rounds, a conversion that
+   * truncates): e.g. `SELECT count(*) = 0 FROM "t" WHERE length("c") > 3`. Written into the up
+   * file as `-- migrator:check-before` lines, so the migration fails and rolls back instead.
+   */
+  readonly guards?: readonly string[]
+}
+
+export interface Plan {
+  readonly statements: readonly Statement[]
+  /** False when some statement must run outside a transaction (then the file gets `no-transaction`). */
+  readonly transactional: boolean
+}
+
+/** What the dialect can do; neutral code branches on these, never on the dialect name. */
+export interface Capabilities {
+  /** DDL can be rolled back (PostgreSQL, SQLite). False: the runner undoes statement by statement. */
+  readonly transactionalDdl: boolean
+  /** Namespaces (PostgreSQL schemas) are part of object names. */
+  readonly schemas: boolean
+  /** A FOREIGN KEY may name a table that does not exist yet (SQLite); no need to order or detach. */
+  readonly forwardForeignKeys: boolean
+  /** Index names are unique per schema (PostgreSQL, SQLite) rather than per table (MySQL). */
+  readonly schemaScopedIndexNames: boolean
+  /**
+   * `lock()` keeps every other runner out for the whole run (PostgreSQL advisory lock, MySQL
+   * GET_LOCK). False (SQLite) means runners only serialize per migration transaction, so each
+   * migration re-reads its history row inside its transaction.
+   */
+  readonly exclusiveRunnerLock: boolean
+}
+
+/**
+ * One way a change can lose stored values: the rows of `table` for which `where` holds would not
+ * keep their value of `column` exactly (see Driver.valueLosses).
+ */
+export interface ValueLoss {
+  /** The table as messages name it (`public.users`, `users`). */
+  readonly table: string
+  readonly column: string
+  /** The table as SQL names it, quoted for the dialect (`"public"."users"`). */
+  readonly from: string
+  /** A boolean SQL expression over one row of `from`, true when its value would be lost. */
+  readonly where: string
+  /** Why, for messages: `longer than 3 characters`, `label 'archived' removed from enum status`. */
+  readonly reason: string
+}
+
+/** The guard a statement carries for one ValueLoss: true when no row would lose its value. */
+export function guardOf(loss: ValueLoss): string {
+  return `SELECT count(*) = 0 FROM ${loss.from} WHERE ${loss.where}`
+}
