@@ -1,3 +1,5 @@
+import type { FileDataLoss } from './safety/consent.js'
+
 /**
  * Every error a user can cause or meet. The CLI maps `exitCode` to the process exit code and prints
  * `message` as one line (the stack only under --verbose). Messages say what, where and what to do,
@@ -13,6 +15,19 @@ export class MigratorError extends Error {
     this.name = new.target.name
     this.code = code
     this.exitCode = options.exitCode ?? 1
+  }
+}
+
+/**
+ * `up`/`down` would destroy stored data (src/safety/consent.ts) and the user did not consent.
+ * Raised before anything runs: nothing changed.
+ */
+export class DataLossError extends MigratorError {
+  constructor(
+    readonly losses: readonly FileDataLoss[],
+    message: string,
+  ) {
+    super('data-loss', message)
   }
 }
 

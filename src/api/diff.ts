@@ -86,13 +86,15 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
       (c) => `${c.kind} ${c.kind === 'column' ? `${c.table}.` : ''}${c.from} is dropped and ${c.to} added: if this is a rename, declare it in the target ("-- migrator:rename ${c.kind} ${c.kind === 'column' ? `${c.table}.` : ''}${c.from} to ${c.to}") to keep the data`,
     )
     const draft = renderMigration(plan, { name, version, toolVersion, notes })
+    const probe = liveProbe(driver, current, config.lockTimeoutMs)
     // The analyzers see the change list directly (no replay needed) and, when diffing from the
     // live database, count rows there; the findings go into the header for the reviewer.
     const lint = await lintMigration({
       file: { version, slug: name, upFile: `${version}_${name}.up.sql`, format: 'sql', up: draft.up, down: draft.down, directives: { ...NO_DIRECTIVES, noTransaction: !plan.transactional } },
       changes,
       driver,
-      probe: options.from === undefined ? liveProbe(driver, current, config.lockTimeoutMs) : undefined,
+      schemas: { current, desired },
+      ...(options.from === undefined ? { probe, lossProbe: probe } : {}),
       settings: lintSettings(config),
     })
     const { up, down } = renderMigration(plan, {

@@ -1,15 +1,17 @@
 import type { ResolvedConfig } from '../config/schema.js'
 import type { Driver } from '../dialects/dialect.js'
 import { lintMigration, type LintSettings, type MigrationLint } from '../lint/analyze.js'
+import type { LintFinding } from '../lint/finding.js'
 import { CODES } from '../lint/codes.js'
 import { liveProbe, type DataProbe } from '../lint/probe.js'
 import { withDeclaredRenames } from '../lint/renames.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { HistoryStore } from '../runner/history.js'
-import { loadModule, namesAnyTable } from '../runner/execute.js'
+import { loadModule, messageOf, namesAnyTable } from '../runner/execute.js'
 import { runUp } from '../runner/run.js'
 import { diffSchemas } from '../schema/diff.js'
 import { listMigrations } from './directory.js'
+import { cloneStructure } from './replay.js'
 import { inspectOptions, runnerOptions, withDriver, withScratch } from './session.js'
 
 export interface LintOptions {
@@ -39,8 +41,8 @@ export async function lint(config: ResolvedConfig, options: LintOptions = {}): P
 
 /** `lint` over an open driver (also used by `up` and `status`). */
 export async function lintWithDriver(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], options: LintOptions = {}): Promise<LintReport> {
-  const selected = await selectFiles(driver, config, files, options)
-  const migrations = await lintSelected(driver, config, files, selected, options)
+  const selection = await selectFiles(driver, config, files, options)
+  const migrations = await lintSelected(driver, config, files, selection, options)
   const all = migrations.flatMap((m) => m.findings)
   return {
     database: driver.url.redacted,
@@ -55,23 +57,26 @@ export function lintSettings(config: ResolvedConfig): LintSettings {
   return { rules: config.lint?.rules ?? {}, largeTableRows: config.lint?.largeTableRows }
 }
 
-async function selectFiles(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], options: LintOptions): Promise<MigrationFile[]> {
-  if (options.latest !== undefined) return files.slice(Math.max(0, files.length - options.latest))
+async function selectFiles(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], options: LintOptions): Promise<{ selected: MigrationFile[]; applied: Set<string> }> {
   // A failed row (a backfill to resume) still has work to do: it counts as pending here.
   const applied = new Set((await new HistoryStore(driver, config.historyTable).list()).filter((r) => r.status === 'applied').map((r) => r.version))
-  return files.filter((f) => !applied.has(f.version))
+  if (options.latest !== undefined) return { selected: files.slice(Math.max(0, files.length - options.latest)), applied }
+  return { selected: files.filter((f) => !applied.has(f.version)), applied }
 }
 
 /**
- * Works out what each selected file changes the way Atlas does: the migrations before it are
- * replayed on one scratch database, which is inspected before and after applying the file; the
- * difference is what the analyzers see. Data-dependent analyzers ask the live database.
+ * Works out what each selected file changes the way Atlas does: a scratch database is inspected
+ * before and after applying the file, and the difference is what the analyzers see. Pending files
+ * are applied in order to a scratch database given the live structure first, so what they touch
+ * there is what they touch on the live database (tables created by hand included), and MF100 means
+ * "fails on this database". Files already applied (`--latest`) are analyzed on the migrations
+ * before them, replayed from empty. Data-dependent analyzers ask the live database.
  */
 async function lintSelected(
   driver: Driver,
   config: ResolvedConfig,
   files: readonly MigrationFile[],
-  selected: readonly MigrationFile[],
+  { selected, applied }: { selected: readonly MigrationFile[]; applied: ReadonlySet<string> },
   options: LintOptions,
 ): Promise<MigrationLint[]> {
   if (selected.length === 0) return []
@@ -80,34 +85,30 @@ async function lintSelected(
   const probe: DataProbe = liveProbe(driver, live, config.lockTimeoutMs)
   const runOptions = runnerOptions(config, 'migrator lint')
   const escalated = Object.entries(settings.rules ?? {}).some(([code, severity]) => severity === 'error' && !code.startsWith('TX'))
-  // The gate analyzes changes of the first pending migration only, and only when it names a table
-  // that exists: a file that only creates tables can neither fail on nor destroy existing data.
+  // The gate analyzes the changes of files that name a live table: a file that only creates
+  // tables can neither fail on nor destroy existing data.
   const liveTables = live.tables.map((t) => t.name)
-  const analyzed = selected.map((file, index) => options.gate !== true || escalated || (index === 0 && namesAnyTable(file, liveTables)))
-  const textOnly = async (file: MigrationFile): Promise<MigrationLint> => {
-    const hasDownFunction = file.format === 'module' ? (await loadModule(file).then((m) => m.down !== undefined).catch(() => false)) : undefined
-    return lintMigration({ file, changes: [], driver, settings, hasDownFunction })
-  }
+  const analyzed = selected.map((file) => options.gate !== true || escalated || namesAnyTable(file, liveTables))
+  const hasDown = async (file: MigrationFile): Promise<boolean | undefined> =>
+    file.format === 'module' ? loadModule(file).then((m) => m.down !== undefined).catch(() => false) : undefined
+  const textOnly = async (file: MigrationFile): Promise<MigrationLint> => lintMigration({ file, changes: [], driver, settings, hasDownFunction: await hasDown(file) })
   if (!analyzed.some(Boolean)) return Promise.all(selected.map(textOnly))
-  return withScratch(driver, config, async (scratch) => {
+  const analyzeOn = async (scratch: Driver, base: readonly MigrationFile[], startNote?: LintFinding): Promise<MigrationLint[]> => {
     const results: MigrationLint[] = []
     let broken: string | undefined
     for (const [index, file] of selected.entries()) {
-      const upToHere = files.filter((f) => f.version <= file.version)
-      const hasDownFunction = file.format === 'module' ? (await loadModule(file).then((m) => m.down !== undefined).catch(() => false)) : undefined
-      if (analyzed[index] !== true) {
-        results.push(await textOnly(file))
-        continue
-      }
+      const hasDownFunction = await hasDown(file)
+      const prior = base.filter((f) => f.version < file.version)
       if (broken !== undefined) {
-        results.push(await lintMigration({ file, changes: [], driver, settings, hasDownFunction, extra: [{ code: 'MF100', severity: 'error', message: `not analyzed: ${broken} failed on the scratch database` }] }))
+        results.push(await lintMigration({ file, changes: [], driver, settings, hasDownFunction, extra: [{ code: 'MF100', severity: 'error', message: `not analyzed: ${broken} failed before it` }] }))
         continue
       }
-      const prior = await runUp(scratch, upToHere.filter((f) => f.version < file.version), runOptions)
-      const before = await scratch.inspect(inspectOptions(config))
-      const result = prior.error === undefined ? await runUp(scratch, upToHere, runOptions) : prior
+      const priorRun = await runUp(scratch, prior, runOptions)
+      const before = priorRun.error === undefined && analyzed[index] === true ? await scratch.inspect(inspectOptions(config)) : undefined
+      const result = priorRun.error === undefined ? await runUp(scratch, [...prior, file], runOptions) : priorRun
       if (result.error !== undefined) {
         broken = file.upFile
+        const where = base === selected ? 'fails on this database (tried on a scratch copy of its structure)' : 'fails when replayed on a scratch database'
         results.push(
           await lintMigration({
             file,
@@ -115,18 +116,52 @@ async function lintSelected(
             driver,
             settings,
             hasDownFunction,
-            extra: [{ code: 'MF100', severity: CODES.MF100.severity, message: `fails when replayed on a scratch database: ${result.error.message}`, fix: 'fix the statement; `migrator up` would fail the same way' }],
+            extra: [{ code: 'MF100', severity: CODES.MF100.severity, message: `${where}: ${result.error.message}`, fix: 'fix the statement; `migrator up` would fail the same way' }],
           }),
         )
+        continue
+      }
+      if (before === undefined) {
+        results.push(await textOnly(file))
         continue
       }
       const after = await scratch.inspect(inspectOptions(config))
       const statements = file.format === 'sql' ? driver.splitStatements(file.up).map((st) => st.sql) : []
       const { changes } = diffSchemas(before, withDeclaredRenames(after, statements), { capabilities: driver.capabilities })
-      // Live row counts describe the database before the first pending migration only: an earlier
+      // Might-fail counts describe the database before the first pending migration only: an earlier
       // one of the same run may change the data (a backfill fills the NULLs a later NOT NULL needs).
-      results.push(await lintMigration({ file, changes, driver, probe: index === 0 || options.latest !== undefined ? probe : undefined, settings, hasDownFunction }))
+      // What a change would destroy is always counted: a table holding rows now is assumed to hold
+      // them when the migration runs, so consent errs on the side of asking.
+      results.push(
+        await lintMigration({
+          file,
+          changes,
+          driver,
+          schemas: { current: before, desired: after },
+          probe: index === 0 || options.latest !== undefined ? probe : undefined,
+          lossProbe: probe,
+          settings,
+          hasDownFunction,
+          extra: startNote === undefined ? [] : [startNote],
+        }),
+      )
     }
     return results
-  })
+  }
+  // From live: the pending files apply on top of the live structure. Otherwise (files already
+  // applied, or a live structure that cannot be recreated) the directory replays from empty.
+  let startNote: LintFinding | undefined
+  if (selected.every((f) => !applied.has(f.version))) {
+    const outcome = await withScratch(driver, config, async (scratch) => {
+      try {
+        await cloneStructure(scratch, live)
+      } catch (error) {
+        return messageOf(error)
+      }
+      return analyzeOn(scratch, selected)
+    })
+    if (typeof outcome !== 'string') return outcome
+    startNote = { code: 'MF100', severity: 'info', message: `analyzed on the migration history replayed from empty: the live structure could not be recreated on a scratch database (${outcome})` }
+  }
+  return withScratch(driver, config, (scratch) => analyzeOn(scratch, files, startNote))
 }

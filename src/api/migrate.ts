@@ -5,12 +5,14 @@ import type { RunEvent } from '../runner/events.js'
 import { runDown } from '../runner/down.js'
 import { runUp, type RunResult } from '../runner/run.js'
 import { takeBackup, type BackupInfo } from '../safety/backup.js'
+import { lossesOf, requireConsent, type ConsentOptions, type FileDataLoss } from '../safety/consent.js'
+import { downLosses } from './down-losses.js'
 import { listMigrations } from './directory.js'
 import { lintWithDriver, type LintReport } from './lint.js'
 import { replaySchema } from './replay.js'
 import { inspectOptions, runnerOptions, withDriver } from './session.js'
 
-export interface UpOptions {
+export interface UpOptions extends ConsentOptions {
   readonly to?: string
   readonly steps?: number
   readonly dryRun?: boolean
@@ -19,7 +21,10 @@ export interface UpOptions {
   readonly allowMissing?: boolean
   /** Retries, with backoff, of a migration whose transaction gave up on a table lock (default 0). */
   readonly lockRetries?: number
-  /** Apply even when lint finds error-level problems in the migrations to run. */
+  /**
+   * Apply even when lint finds error-level problems in the migrations to run. Never covers data
+   * loss: that needs `allowDataLoss` (or a yes from `confirm`).
+   */
   readonly force?: boolean
   /** Snapshot the database first (default: config `backup`). */
   readonly backup?: boolean
@@ -30,17 +35,20 @@ export interface UpOptions {
 export interface UpResult extends RunResult {
   readonly lint?: LintReport
   readonly backup?: BackupInfo
+  /** Stored values the run destroys (consented to), or would destroy (dry run). */
+  readonly dataLoss: readonly FileDataLoss[]
 }
 
 /**
- * Applies pending migrations in version order, with the built-in post-checks on. First lints
- * the migrations it is about to run and refuses error-level findings unless `force` (MF100, a
- * failure on the scratch database, is left to the run itself, which reports it with rollback);
- * then takes a backup when asked. Never throws for a failed migration: see RunResult.error.
+ * Applies pending migrations in version order, with the built-in post-checks on. First lints the
+ * migrations it is about to run against the live database: stored values they would destroy need
+ * consent (`allowDataLoss`, or `confirm` on a terminal), and other error-level findings (MF100, a
+ * failure on a copy of the live structure, included) need `force`; then takes a backup when asked.
+ * Refusals throw before anything changed. Never throws for a failed migration: see RunResult.error.
  */
 export async function up(config: ResolvedConfig, options: UpOptions = {}): Promise<UpResult> {
   const files = await listMigrations(config.dir)
-  const { force, backup: wantBackup, ...runOptions } = options
+  const { force, backup: wantBackup, allowDataLoss, confirm, ...runOptions } = options
   return withDriver(config, async (driver) => {
     // A dry run shows the full risk report; a real run lints only what can refuse it (see LintOptions.gate).
     const report = await lintWithDriver(driver, config, files, { gate: options.dryRun !== true })
@@ -48,13 +56,18 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
       .filter((m) => options.to === undefined || m.version <= options.to)
       .slice(0, options.steps ?? report.migrations.length)
     const lint: LintReport = { ...report, migrations: toRun }
-    const blocking = toRun.flatMap((m) => m.findings).filter((f) => f.severity === 'error' && f.code !== 'MF100')
-    if (blocking.length > 0 && force !== true && options.dryRun !== true) {
-      const shown = blocking.slice(0, 5).map((f) => `${f.file}: ${findingLine(f)}`)
-      throw new MigratorError(
-        'lint',
-        `refusing to apply: lint found ${blocking.length} error-level finding${blocking.length === 1 ? '' : 's'}: ${shown.join('; ')}${blocking.length > shown.length ? '; …' : ''}; fix the migration${blocking.length === 1 ? '' : 's'} (see \`migrator lint\` and docs/lint.md) or pass --force`,
-      )
+    const findings = toRun.flatMap((m) => m.findings)
+    const dataLoss = lossesOf(findings)
+    if (options.dryRun !== true) {
+      await requireConsent(dataLoss, 'apply', { allowDataLoss: allowDataLoss ?? config.allowDataLoss, confirm })
+      const blocking = findings.filter((f) => f.severity === 'error' && f.loss === undefined)
+      if (blocking.length > 0 && force !== true) {
+        const shown = blocking.slice(0, 5).map((f) => `${f.file}: ${findingLine(f)}`)
+        throw new MigratorError(
+          'lint',
+          `refusing to apply: lint found ${blocking.length} error-level finding${blocking.length === 1 ? '' : 's'}: ${shown.join('; ')}${blocking.length > shown.length ? '; …' : ''}; nothing was changed; fix the migration${blocking.length === 1 ? '' : 's'} (see \`migrator lint\` and docs/lint.md) or pass --force`,
+        )
+      }
     }
     const taken =
       (wantBackup ?? config.backup?.enabled ?? false) && options.dryRun !== true && toRun.length > 0 ? await takeBackup(driver, config) : undefined
@@ -66,11 +79,11 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
       expectedSchema: (file) => replaySchema(driver, config, files.filter((f) => f.version <= file.version)),
       ...runOptions,
     })
-    return { ...result, lint, ...(taken === undefined ? {} : { backup: taken }) }
+    return { ...result, lint, dataLoss, ...(taken === undefined ? {} : { backup: taken }) }
   })
 }
 
-export interface DownOptions {
+export interface DownOptions extends ConsentOptions {
   readonly to?: string
   readonly steps?: number
   readonly all?: boolean
@@ -78,10 +91,23 @@ export interface DownOptions {
   readonly onEvent?: (event: RunEvent) => void
 }
 
-/** Reverts applied migrations newest first (one by default). Never throws for a failed revert. */
-export async function down(config: ResolvedConfig, options: DownOptions = {}): Promise<RunResult> {
+/** What `down` did, and the stored values it destroys (consented to) or would destroy (dry run). */
+export interface DownResult extends RunResult {
+  readonly dataLoss: readonly FileDataLoss[]
+}
+
+/**
+ * Reverts applied migrations newest first (one by default). A down that would destroy stored
+ * values (it drops a table or column that holds rows now) needs consent, like `up`; the refusal
+ * throws before anything changed. Never throws for a failed revert.
+ */
+export async function down(config: ResolvedConfig, options: DownOptions = {}): Promise<DownResult> {
   const files = await listMigrations(config.dir)
-  return withDriver(config, (driver) =>
-    runDown(driver, files, { ...runnerOptions(config), ...options }),
-  )
+  const { allowDataLoss, confirm, ...runOptions } = options
+  return withDriver(config, async (driver) => {
+    const dataLoss = await downLosses(driver, config, files, options)
+    if (options.dryRun !== true) await requireConsent(dataLoss, 'revert', { allowDataLoss: allowDataLoss ?? config.allowDataLoss, confirm })
+    const result = await runDown(driver, files, { ...runnerOptions(config), ...runOptions })
+    return { ...result, dataLoss }
+  })
 }

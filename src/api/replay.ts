@@ -2,7 +2,8 @@ import type { ResolvedConfig } from '../config/schema.js'
 import type { Driver } from '../dialects/dialect.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { runUp } from '../runner/run.js'
-import type { Schema } from '../schema/model.js'
+import { diffSchemas } from '../schema/diff.js'
+import { emptySchema, type Schema } from '../schema/model.js'
 import { inspectOptions, runnerOptions, withScratch } from './session.js'
 
 /**
@@ -16,4 +17,14 @@ export async function replaySchema(driver: Driver, config: ResolvedConfig, files
     if (result.error !== undefined) throw result.error
     return scratch.inspect(inspectOptions(config))
   })
+}
+
+/**
+ * Gives an empty scratch database the structure of `schema` (tables, views, objects; no rows),
+ * the way `inspect --format sql` prints it. Lint and consent then analyze migrations against the
+ * database as it is, including tables created outside migrations.
+ */
+export async function cloneStructure(scratch: Driver, schema: Schema): Promise<void> {
+  const { changes } = diffSchemas(emptySchema, schema, { capabilities: scratch.capabilities })
+  for (const statement of scratch.plan(changes, { current: emptySchema, desired: schema }).statements) await scratch.db.exec(statement.sql)
 }

@@ -81,6 +81,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   const lint = block.lint ?? file.lint
   const backup = block.backup ?? file.backup
   const preCheck = block.preCheck ?? file.preCheck ?? CONFIG_DEFAULTS.preCheck
+  const allowDataLoss = block.allowDataLoss ?? file.allowDataLoss
   return {
     cwd,
     configPath,
@@ -94,6 +95,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
     lockTimeoutMs: parseDuration(lockTimeout) ?? 0,
     lockWaitMs: parseDuration(lockWait) ?? 0,
     envName,
+    ...(allowDataLoss === undefined ? {} : { allowDataLoss }),
     ...(preCheck === false ? {} : { preCheck: { maxTransactionAgeMs: parseDuration(preCheck.maxTransactionAge ?? CONFIG_DEFAULTS.preCheck.maxTransactionAge) ?? 0 } }),
     ...(lint === undefined ? {} : { lint: { rules: lint.rules ?? {}, largeTableRows: lint.largeTableRows } }),
     ...(backup === undefined

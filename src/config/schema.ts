@@ -38,6 +38,7 @@ const settings = {
   preCheck: z.union([z.literal(false), z.strictObject({ maxTransactionAge: duration.optional() })], {
     error: "expected false or { maxTransactionAge?: '5m' }",
   }),
+  allowDataLoss: z.boolean({ error: 'expected true or false' }),
 } as const
 
 /** One `envs.<name>` block: the same keys as the top level, every one optional, no nested `envs`. */
@@ -54,6 +55,7 @@ export const envConfigSchema = z.strictObject(
     lint: settings.lint.optional(),
     backup: settings.backup.optional(),
     preCheck: settings.preCheck.optional(),
+    allowDataLoss: settings.allowDataLoss.optional(),
     envs: z.never({ error: 'envs cannot be nested inside an env block' }).optional(),
   },
   { error: 'expected an object of settings' },
@@ -114,6 +116,11 @@ export interface ResolvedConfig {
    * table the migration touches with a transaction this old blocks the run. Absent: off.
    */
   readonly preCheck?: { readonly maxTransactionAgeMs: number }
+  /**
+   * `up`/`down` may destroy stored values without asking (as if `--allow-data-loss` were given).
+   * Best set only in an env block whose migrations were reviewed, never at the top level by habit.
+   */
+  readonly allowDataLoss?: boolean
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Driver } from '../dialects/dialect.js'
+import type { Driver, PlanOptions } from '../dialects/dialect.js'
 import type { MigrationFile } from '../migrations/file.js'
 import type { Change } from '../schema/changes.js'
 import { qualifiedName } from '../schema/model.js'
@@ -32,10 +32,14 @@ export interface LintInput {
   readonly file: Pick<MigrationFile, 'version' | 'slug' | 'upFile' | 'format' | 'up' | 'down' | 'directives'>
   /** What the migration changes: `diffSchemas(before, after)`. */
   readonly changes: readonly Change[]
-  /** The dialect: splitter, quoting and its optional `lintChange` hook. */
-  readonly driver: Pick<Driver, 'splitStatements' | 'lintChange' | 'capabilities'>
-  /** The live database, when reachable. */
+  /** The dialect: splitter, quoting, its optional `lintChange` hook and `valueLosses`. */
+  readonly driver: Pick<Driver, 'splitStatements' | 'lintChange' | 'capabilities' | 'valueLosses'>
+  /** The whole schemas before and after the migration (for `valueLosses`). */
+  readonly schemas?: PlanOptions
+  /** The live database, when this migration meets its data as it is (might-fail counts). */
   readonly probe?: DataProbe
+  /** The live database, for counting values the migration would destroy (consent). */
+  readonly lossProbe?: DataProbe
   /** Modules: whether a down() is exported (SQL files use `file.down`). */
   readonly hasDownFunction?: boolean
   /** Findings found elsewhere (the migration failed on the scratch database). */
@@ -55,7 +59,7 @@ export async function lintMigration(input: LintInput): Promise<MigrationLint> {
   const rows = probe === undefined ? undefined : await touchedRows(changes, probe)
   const findings: LintFinding[] = [
     ...(input.extra ?? []),
-    ...(await analyzeChanges(changes, probe)),
+    ...(await analyzeChanges(changes, { probe, lossProbe: input.lossProbe, valueLosses: (change) => driver.valueLosses?.(change, input.schemas) ?? [] })),
     ...analyzeStatements(statements, transactional),
     ...analyzeReversibility({ format: file.format, down: file.down, hasDownFunction: input.hasDownFunction }, changes),
   ]

@@ -1,29 +1,47 @@
 import { assertNever, type Change, type TableChange } from '../schema/changes.js'
 import { qualifiedName, type Table } from '../schema/model.js'
+import type { ValueLoss } from '../schema/plan.js'
+import type { DataLoss } from '../safety/consent.js'
 import { CODES, type Code } from './codes.js'
 import { formatCount, type LintFinding } from './finding.js'
-import type { DataProbe } from './probe.js'
+import type { DataProbe, LossCount } from './probe.js'
+
+/** What the change analyzers may ask besides the change list. */
+export interface ChangeContext {
+  /**
+   * The live database, for the counts that decide whether a change would make the migration fail
+   * (NULLs under a new NOT NULL, duplicates under a new UNIQUE): only for a migration that meets
+   * the live data as it is.
+   */
+  readonly probe?: DataProbe
+  /** The live database, for the counts of values a change would destroy (consent). */
+  readonly lossProbe?: DataProbe
+  /** The dialect's `valueLosses`: what a type change or enum change would not keep. */
+  readonly valueLosses?: (change: Change) => readonly ValueLoss[]
+}
 
 /**
- * Findings for a migration's change list (what `diffSchemas(before, after)` says it does). With a
- * probe (the live database is reachable) data-dependent analyzers count the rows that would make
- * the migration fail or lose data, and a positive count makes the finding an error.
+ * Findings for a migration's change list (what `diffSchemas(before, after)` says it does). With
+ * probes (the live database is reachable) data-dependent analyzers count the rows that would make
+ * the migration fail or lose data; a positive count makes the finding an error, and a finding that
+ * destroys stored values carries `loss`, which `up`/`down` refuse without consent.
  */
-export async function analyzeChanges(changes: readonly Change[], probe?: DataProbe): Promise<LintFinding[]> {
+export async function analyzeChanges(changes: readonly Change[], context: ChangeContext = {}): Promise<LintFinding[]> {
   const findings: LintFinding[] = []
-  for (const change of changes) findings.push(...(await analyzeChange(change, probe)))
+  for (const change of changes) findings.push(...(await analyzeChange(change, context)))
   return findings
 }
 
-async function analyzeChange(change: Change, probe: DataProbe | undefined): Promise<LintFinding[]> {
+async function analyzeChange(change: Change, context: ChangeContext): Promise<LintFinding[]> {
+  const { lossProbe } = context
   switch (change.kind) {
     case 'dropTable': {
       const table = qualifiedName(change.table)
-      const rows = await probe?.rows(table)
+      const rows = await lossProbe?.lostRows(table)
       return [
-        finding('DS101', `drops table ${table}${rowsSuffix(rows, 'with')}`, {
+        finding('DS101', `drops table ${table}${lossSuffix(rows, 'with', 'row')}`, {
           table,
-          rows,
+          ...lossOf(rows, { table, action: 'drops table' }),
           fix: 'stop using the table in application code first, back it up (`migrator backup`), then drop it in a later release',
         }),
       ]
@@ -37,7 +55,8 @@ async function analyzeChange(change: Change, probe: DataProbe | undefined): Prom
       ]
     case 'alterTable': {
       const out: LintFinding[] = []
-      for (const inner of change.changes) out.push(...(await analyzeTableChange(change.from, inner, probe)))
+      const losses = context.valueLosses?.(change) ?? []
+      for (const inner of change.changes) out.push(...(await analyzeTableChange(change.from, inner, context, losses)))
       return out
     }
     case 'dropView':
@@ -48,25 +67,46 @@ async function analyzeChange(change: Change, probe: DataProbe | undefined): Prom
           fix: 'make sure nothing depends on it; keep its definition in the down file',
         }),
       ]
+    case 'alterObject':
+      return analyzeObjectLosses(change, context)
     case 'createTable':
     case 'createView':
     case 'createObject':
-    case 'alterObject':
       return []
     default:
       return assertNever(change)
   }
 }
 
-async function analyzeTableChange(table: Table, change: TableChange, probe: DataProbe | undefined): Promise<LintFinding[]> {
+/** An enum whose labels go away (PostgreSQL): rows still holding them lose their value. */
+async function analyzeObjectLosses(change: Change, context: ChangeContext): Promise<LintFinding[]> {
+  if (change.kind !== 'alterObject') return []
+  const out: LintFinding[] = []
+  for (const loss of context.valueLosses?.(change) ?? []) {
+    const rows = await context.lossProbe?.lostByConversion(loss)
+    const column = `${loss.table}.${loss.column}`
+    out.push(
+      finding('DS105', `changes ${change.to.kind} ${qualifiedName(change.to)}: ${column} ${rows === undefined ? 'may hold values that' : rows === 'unknown' ? 'holds an unknown number of values that' : `holds ${formatCount(rows)} value${rows === 1 ? '' : 's'} that`} ${loss.reason}`, {
+        table: loss.table,
+        ...lossOf(rows, { table: loss.table, column: loss.column, action: loss.reason }),
+        fix: `move those rows to a label that stays first (UPDATE ${loss.table} SET ${loss.column} = … WHERE …) in an earlier migration`,
+      }),
+    )
+  }
+  return out
+}
+
+async function analyzeTableChange(table: Table, change: TableChange, context: ChangeContext, losses: readonly ValueLoss[]): Promise<LintFinding[]> {
   const name = qualifiedName(table)
+  const { probe, lossProbe } = context
   switch (change.kind) {
     case 'dropColumn': {
-      const rows = await probe?.rows(name)
+      const column = change.column.name
+      const values = await lossProbe?.lostValues(name, column)
       return [
-        finding('DS102', `drops column ${name}.${change.column.name}${rowsSuffix(rows, 'holding data in')}`, {
+        finding('DS102', `drops column ${name}.${column}${lossSuffix(values, 'holding', 'non-NULL value')}`, {
           table: name,
-          rows,
+          ...lossOf(values, { table: name, column, action: 'drops column' }),
           fix: 'stop reading and writing the column in application code first, deploy, then drop it in a later migration',
         }),
       ]
@@ -98,26 +138,7 @@ async function analyzeTableChange(table: Table, change: TableChange, probe: Data
           }),
         )
       }
-      if (change.aspects.includes('type')) {
-        const to = lengthOf(change.to.type)
-        const from = lengthOf(change.from.type)
-        const narrowed = to !== undefined && baseType(change.from.type) === baseType(change.to.type) && (from === undefined || to < from)
-        const tooLong = narrowed ? await probe?.longerThan(name, change.from.name, to) : undefined
-        out.push(
-          finding(
-            'MF104',
-            narrowed
-              ? `narrows ${column} from ${change.from.type} to ${change.to.type}${tooLong === undefined ? '' : `: ${formatCount(tooLong)} row${tooLong === 1 ? '' : 's'} hold${tooLong === 1 ? 's' : ''} longer values`}`
-              : `changes the type of ${column} from ${change.from.type} to ${change.to.type}`,
-            {
-              table: name,
-              rows: tooLong,
-              escalate: tooLong !== undefined && tooLong > 0,
-              fix: 'add a new column of the new type, backfill and switch readers, then drop the old one; or check the data fits first',
-            },
-          ),
-        )
-      }
+      if (change.aspects.includes('type')) out.push(await analyzeTypeChange(name, change.from.name, change.to.name, `${change.from.type} to ${change.to.type}`, losses, lossProbe))
       return out
     }
     case 'renameColumn':
@@ -175,7 +196,7 @@ async function analyzeTableChange(table: Table, change: TableChange, probe: Data
 function finding(
   code: Code,
   message: string,
-  extra: { table?: string; rows?: number; escalate?: boolean; fix?: string },
+  extra: { table?: string; rows?: number; escalate?: boolean; fix?: string; loss?: DataLoss },
 ): LintFinding {
   return {
     code,
@@ -184,24 +205,57 @@ function finding(
     ...(extra.fix === undefined ? {} : { fix: extra.fix }),
     ...(extra.table === undefined ? {} : { table: extra.table }),
     ...(extra.rows === undefined ? {} : { rows: extra.rows }),
+    ...(extra.loss === undefined ? {} : { loss: extra.loss }),
   }
 }
 
-function rowsSuffix(rows: number | undefined, word: string): string {
-  return rows === undefined || rows === 0 ? '' : ` ${word} ${formatCount(rows)} row${rows === 1 ? '' : 's'}`
+/** ` with 1,204 rows`; nothing when there is nothing to lose or no count. */
+function lossSuffix(count: LossCount, word: string, unit: string): string {
+  if (count === undefined || count === 0) return ''
+  if (count === 'unknown') return ` ${word} ${unit}s that could not be counted`
+  return ` ${word} ${formatCount(count)} ${unit}${count === 1 ? '' : 's'}`
+}
+
+/** A positive (or unknown) count makes the finding an error that destroys data. */
+function lossOf(count: LossCount, loss: Omit<DataLoss, 'rows'>): { rows?: number; escalate?: boolean; loss?: DataLoss } {
+  if (count === undefined || count === 0) return count === 0 ? { rows: 0 } : {}
+  const rows = count === 'unknown' ? undefined : count
+  return { ...(rows === undefined ? {} : { rows }), escalate: true, loss: { ...loss, ...(rows === undefined ? {} : { rows }) } }
+}
+
+/**
+ * MF104: a column type change. The dialect says which stored values the conversion would not keep
+ * (`valueLosses`); counted on the live database, any such row makes it an error that needs consent.
+ */
+async function analyzeTypeChange(
+  table: string,
+  from: string,
+  to: string,
+  types: string,
+  losses: readonly ValueLoss[],
+  lossProbe: DataProbe | undefined,
+): Promise<LintFinding> {
+  const mine = losses.filter((l) => l.column === from || l.column === to)
+  const column = `${table}.${to}`
+  const fix = 'add a new column of the new type, backfill and switch readers, then drop the old one; or fix the values that do not fit first'
+  if (mine.length === 0) return finding('MF104', `changes the type of ${column} from ${types}`, { table, fix })
+  const counts = await Promise.all(mine.map(async (loss) => ({ loss, rows: await lossProbe?.lostByConversion(loss) })))
+  const found = counts.filter((c) => c.rows !== undefined && c.rows !== 0)
+  if (found.length === 0) {
+    const checked = counts.every((c) => c.rows === 0)
+    return finding('MF104', `narrows ${column} from ${types}${checked ? ': every current value fits (the migration checks again before it runs)' : `: values ${mine.map((l) => l.reason).join(' or ')} would not fit`}`, { table, fix, ...(checked ? { rows: 0 } : {}) })
+  }
+  const known = found.every((c) => c.rows !== 'unknown')
+  const rows = found.reduce((sum, c) => sum + (c.rows === 'unknown' ? 0 : (c.rows ?? 0)), 0)
+  const reasons = found.map((c) => `${c.rows === 'unknown' ? 'an unknown number' : formatCount(c.rows as number)} ${c.loss.reason}`).join(', ')
+  return finding('MF104', `narrows ${column} from ${types}: values that do not fit: ${reasons}`, {
+    table,
+    fix,
+    ...lossOf(known ? rows : 'unknown', { table, column: to, action: `converts ${types}` }),
+  })
 }
 
 function columnsOf(parts: readonly { readonly column?: string }[]): string[] | undefined {
   const columns = parts.map((p) => p.column)
   return columns.every((c): c is string => c !== undefined) ? columns : undefined
-}
-
-/** `varchar(20)` → 20; `numeric(10,2)` → 10; undefined without a length. */
-function lengthOf(type: string): number | undefined {
-  const match = /\(\s*(\d+)/.exec(type)
-  return match === null ? undefined : Number(match[1])
-}
-
-function baseType(type: string): string {
-  return type.replace(/\(.*$/, '').trim().toLowerCase()
 }

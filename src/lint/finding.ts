@@ -1,3 +1,5 @@
+import type { DataLoss } from '../safety/consent.js'
+
 /** How serious a lint finding is. `error` makes `lint` exit 2 and `up` refuse (unless --force). */
 export type Severity = 'error' | 'warning' | 'info'
 
@@ -17,6 +19,8 @@ export interface LintFinding {
   readonly table?: string
   /** Rows that would make the migration fail or lose data, counted on the live database. */
   readonly rows?: number
+  /** The stored values it would destroy there: `up`/`down` refuse it without consent. */
+  readonly loss?: DataLoss
 }
 
 /** A finding placed in a migration file. */

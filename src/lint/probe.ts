@@ -1,5 +1,6 @@
 import type { Driver } from '../dialects/dialect.js'
 import type { Schema, Table } from '../schema/model.js'
+import type { ValueLoss } from '../schema/plan.js'
 import { qualifiedName } from '../schema/model.js'
 
 /**
@@ -12,9 +13,20 @@ export interface DataProbe {
   nulls(table: string, column: string): Promise<number | undefined>
   /** Rows beyond the first of each group of equal non-NULL values of `columns`. */
   duplicates(table: string, columns: readonly string[]): Promise<number | undefined>
-  /** Rows whose value of `column` is longer than `max` characters. */
-  longerThan(table: string, column: string, max: number): Promise<number | undefined>
+  /** Exact row count of a table a change would drop. */
+  lostRows(table: string): Promise<LossCount>
+  /** Non-NULL values of a column a change would drop. */
+  lostValues(table: string, column: string): Promise<LossCount>
+  /** Rows matching a ValueLoss (values a conversion would not keep). */
+  lostByConversion(loss: ValueLoss): Promise<LossCount>
 }
+
+/**
+ * What a change would destroy on the live database: a count; undefined when the table or column
+ * does not exist there (nothing to lose); 'unknown' when it exists but could not be counted (a lock
+ * held by another session), which consent treats as a loss.
+ */
+export type LossCount = number | 'unknown' | undefined
 
 /**
  * A probe over the live database through neutral SQL: identifiers through `driver.quoteIdent`,
@@ -22,13 +34,13 @@ export interface DataProbe {
  */
 export function liveProbe(driver: Driver, live: Schema, lockTimeoutMs = 5000): DataProbe {
   const tables = new Map(live.tables.map((t) => [qualifiedName(t), t]))
-  const cache = new Map<string, Promise<number | undefined>>()
+  const cache = new Map<string, Promise<LossCount>>()
   const name = (t: Table) => (t.schema === undefined ? driver.quoteIdent(t.name) : `${driver.quoteIdent(t.schema)}.${driver.quoteIdent(t.name)}`)
-  const count = (key: string, table: string, columns: readonly string[], sql: (t: string, cols: string[]) => string, params: unknown[] = []) => {
+  const tally = (key: string, table: string, columns: readonly string[], sql: (t: string, cols: string[]) => string): Promise<LossCount> => {
     const cached = cache.get(key)
     if (cached !== undefined) return cached
     const t = tables.get(table)
-    const result =
+    const result: Promise<LossCount> =
       t === undefined || !columns.every((c) => t.columns.some((col) => col.name === c))
         ? Promise.resolve(undefined)
         : driver.db
@@ -36,13 +48,15 @@ export function liveProbe(driver: Driver, live: Schema, lockTimeoutMs = 5000): D
             // unknown instead of hanging lint (or the `up` it runs before).
             .transaction(async (tx) => {
               await driver.applyLockTimeout(tx, lockTimeoutMs)
-              return tx.query<Record<string, unknown>>(sql(name(t), columns.map((c) => driver.quoteIdent(c))), params)
+              return tx.query<Record<string, unknown>>(sql(name(t), columns.map((c) => driver.quoteIdent(c))))
             })
             .then((rows) => Number(Object.values(rows[0] ?? {})[0] ?? 0))
-            .catch(() => undefined)
+            .catch((): LossCount => 'unknown')
     cache.set(key, result)
     return result
   }
+  // The might-fail analyzers only warn when a count is unknown.
+  const count = (...args: Parameters<typeof tally>): Promise<number | undefined> => tally(...args).then((n) => (n === 'unknown' ? undefined : n))
   return {
     rows: (table) => {
       // Statistics when the dialect has them (cheap on big tables), else an exact count.
@@ -51,7 +65,7 @@ export function liveProbe(driver: Driver, live: Schema, lockTimeoutMs = 5000): D
       const key = `rows ${table}`
       const cached = cache.get(key) ?? estimate.call(driver, [table]).then((m) => m.get(table))
       cache.set(key, cached)
-      return cached
+      return cached.then((n) => (n === 'unknown' ? undefined : n))
     },
     nulls: (table, column) => count(`nulls ${table} ${column}`, table, [column], (t, [c]) => `SELECT count(*) AS n FROM ${t} WHERE ${c} IS NULL`),
     duplicates: (table, columns) =>
@@ -60,7 +74,9 @@ export function liveProbe(driver: Driver, live: Schema, lockTimeoutMs = 5000): D
         const notNull = cols.map((c) => `${c} IS NOT NULL`).join(' AND ')
         return `SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM ${t} WHERE ${notNull} GROUP BY ${list} HAVING count(*) > 1) d`
       }),
-    longerThan: (table, column, max) =>
-      count(`len ${table} ${column} ${max}`, table, [column], (t, [c]) => `SELECT count(*) AS n FROM ${t} WHERE length(${c}) > ?`, [max]),
+    // Exact counts: a statistics estimate can say 0 for a table that holds rows, and consent hangs on it.
+    lostRows: (table) => tally(`exact ${table}`, table, [], (t) => `SELECT count(*) AS n FROM ${t}`),
+    lostValues: (table, column) => tally(`values ${table} ${column}`, table, [column], (t, [c]) => `SELECT count(*) AS n FROM ${t} WHERE ${c} IS NOT NULL`),
+    lostByConversion: (loss) => tally(`loss ${loss.from} ${loss.where}`, loss.table, [loss.column], () => `SELECT count(*) AS n FROM ${loss.from} WHERE ${loss.where}`),
   }
 }

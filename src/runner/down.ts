@@ -44,9 +44,7 @@ export async function runDown(driver: Driver, files: readonly MigrationFile[], o
     if (failed !== undefined) throw new FailedMigrationError(failed.version, failed.name)
     checkTarget(options.to, [...files.map((f) => f.version), ...rows.map((r) => r.version)])
 
-    const newestFirst = [...rows].reverse()
-    let targets = options.all === true ? newestFirst : options.to !== undefined ? newestFirst.filter((r) => r.version > (options.to ?? '')) : newestFirst
-    targets = targets.slice(0, options.steps ?? (options.all === true || options.to !== undefined ? targets.length : 1))
+    const targets = downTargets(rows, options)
     const byVersion = new Map(files.map((f) => [f.version, f]))
     const plan = targets.map((row) => ({ row, file: revertible(row, byVersion.get(row.version)) }))
 
@@ -69,6 +67,13 @@ export async function runDown(driver: Driver, files: readonly MigrationFile[], o
     if (sql !== undefined) ctx.emit({ kind: 'dry-run-sql', sql })
     return { results, error, sql }
   })
+}
+
+/** The history rows a down run reverts, newest first: one, `steps`, those newer than `to`, or `all`. */
+export function downTargets(rows: readonly HistoryRow[], options: Pick<RunOptions, 'all' | 'to' | 'steps'>): HistoryRow[] {
+  const newestFirst = [...rows].reverse()
+  const targets = options.all === true ? newestFirst : options.to !== undefined ? newestFirst.filter((r) => r.version > (options.to ?? '')) : newestFirst
+  return targets.slice(0, options.steps ?? (options.all === true || options.to !== undefined ? targets.length : 1))
 }
 
 /** The file that reverts `row`, or the precondition error saying why there is none. */

@@ -420,6 +420,10 @@ export function tablesAtRunStart(ctx: RunContext, db: Db): Promise<readonly stri
 
 /** Whether a SQL file names (as a word) any of `tables`; modules always count as touching them. */
 export function namesAnyTable(file: MigrationFile, tables: readonly string[]): boolean {
-  if (file.format !== 'sql') return true
-  return tables.some((name) => new RegExp(`(^|[^A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_$])`, 'i').test(file.up))
+  return file.format !== 'sql' || mentionsAnyTable(file.up, tables)
+}
+
+/** Whether `sql` names (as a word) any of `tables`. */
+export function mentionsAnyTable(sql: string, tables: readonly string[]): boolean {
+  return tables.some((name) => new RegExp(`(^|[^A-Za-z0-9_$])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^A-Za-z0-9_$])`, 'i').test(sql))
 }

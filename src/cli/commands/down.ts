@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { down } from '../../api/migrate.js'
 import type { Run } from '../context.js'
+import { dataLossPrompt, printDataLoss } from '../consent.js'
 import { eventRenderer } from '../events.js'
 import { parseLockWait, parseSteps, parseVersion } from '../flags.js'
 import { printRunResult } from '../run-result.js'
@@ -15,9 +16,10 @@ export function register(program: Command, run: Run): void {
     .option('--all', 'revert every applied migration')
     .option('--lock-wait <duration>', 'wait this long for another runner\'s lock (default: config lockWait, 30s)')
     .option('--dry-run', 'print the exact SQL that would run; write nothing')
-    .addHelpText('after', '\nExamples:\n  migrator down\n  migrator down --steps 2 --dry-run\n  migrator down --to 20240101000000')
+    .option('--allow-data-loss', 'revert even when a down drops a table or column that now holds rows; without it down asks on a terminal and refuses elsewhere (config: allowDataLoss)')
+    .addHelpText('after', '\nExamples:\n  migrator down\n  migrator down --steps 2 --dry-run\n  migrator down --to 20240101000000\n  migrator down --all --allow-data-loss')
     .action(
-      run(async (ctx, opts: { lockWait?: string; steps?: string; to?: string; all?: boolean; dryRun?: boolean }) => {
+      run(async (ctx, opts: { lockWait?: string; steps?: string; to?: string; all?: boolean; dryRun?: boolean; allowDataLoss?: boolean }) => {
         const config = await ctx.config()
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
         const result = await down({ ...config, lockWaitMs }, {
@@ -25,8 +27,11 @@ export function register(program: Command, run: Run): void {
           to: parseVersion(opts.to),
           all: opts.all,
           dryRun: opts.dryRun,
+          allowDataLoss: opts.allowDataLoss,
+          confirm: dataLossPrompt(ctx),
           onEvent: eventRenderer(ctx.out, { dryRun: opts.dryRun }),
         })
+        if (opts.dryRun === true) printDataLoss(ctx, result.dataLoss)
         printRunResult(ctx, result, 'Nothing to revert')
       }),
     )

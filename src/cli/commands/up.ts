@@ -2,6 +2,7 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import { up } from '../../api/migrate.js'
 import type { Run } from '../context.js'
+import { dataLossPrompt, printDataLoss } from '../consent.js'
 import { eventRenderer } from '../events.js'
 import { parseCount, parseLockWait, parseSteps, parseTxMode, parseVersion } from '../flags.js'
 import { printRunResult } from '../run-result.js'
@@ -19,11 +20,12 @@ export function register(program: Command, run: Run): void {
     .option('--all-or-nothing', 'a failure also reverts the migrations this run applied before it')
     .option('--lock-retries <n>', 'retry a migration stopped by lockTimeout up to n times, with backoff (it rolled back, so each retry starts clean)')
     .option('--allow-missing', 'do not refuse when applied migrations have no file')
-    .option('--force', 'apply even when lint finds error-level problems (see migrator lint)')
+    .option('--force', 'apply even when lint finds error-level problems (see migrator lint); never covers data loss')
+    .option('--allow-data-loss', 'apply migrations that destroy stored values (drop a table or column holding rows, narrow values that do not fit); without it up asks on a terminal and refuses elsewhere (config: allowDataLoss)')
     .option('--backup', 'snapshot the database before applying (config: backup: true)')
-    .addHelpText('after', '\nExamples:\n  migrator up\n  migrator up --dry-run\n  migrator up --steps 1 --all-or-nothing\n  migrator up --backup --force')
+    .addHelpText('after', '\nExamples:\n  migrator up\n  migrator up --dry-run\n  migrator up --steps 1 --all-or-nothing\n  migrator up --backup --force\n  migrator up --backup --allow-data-loss')
     .action(
-      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; lockRetries?: string; force?: boolean; backup?: boolean }) => {
+      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; lockRetries?: string; force?: boolean; backup?: boolean; allowDataLoss?: boolean }) => {
         const config = await ctx.config()
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
         const result = await up({ ...config, lockWaitMs }, {
@@ -36,6 +38,8 @@ export function register(program: Command, run: Run): void {
           lockRetries: parseCount('--lock-retries', opts.lockRetries),
           force: opts.force,
           backup: opts.backup,
+          allowDataLoss: opts.allowDataLoss,
+          confirm: dataLossPrompt(ctx),
           onEvent: eventRenderer(ctx.out, { dryRun: opts.dryRun }),
         })
         if (result.backup !== undefined) ctx.out.info(`backup: ${path.relative(ctx.cwd, result.backup.file) || result.backup.file} (restore with \`migrator restore <file>\`)`)
@@ -47,6 +51,7 @@ export function register(program: Command, run: Run): void {
           ctx.out.info(`${m.file}: risk ${m.risk.level}${rows}`)
           for (const f of m.findings) (f.severity === 'info' ? ctx.out.info : ctx.out.warn)(`  ${f.code} ${f.severity}: ${f.message}`)
         }
+        if (opts.dryRun === true) printDataLoss(ctx, result.dataLoss)
         printRunResult(ctx, result, 'No pending migrations')
       }),
     )
