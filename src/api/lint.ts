@@ -12,7 +12,7 @@ import { runUp } from '../runner/run.js'
 import { diffSchemas } from '../schema/diff.js'
 import { listMigrations } from './directory.js'
 import { cloneStructure } from './replay.js'
-import { inspectOptions, runnerOptions, withDriver, withScratch } from './session.js'
+import { inspectOptions, scratchRunOptions, withDriver, withScratch } from './session.js'
 
 export interface LintOptions {
   /** Lint the newest N migrations (applied or not) instead of the pending ones. */
@@ -83,7 +83,7 @@ async function lintSelected(
   const settings = lintSettings(config)
   const live = await driver.inspect(inspectOptions(config))
   const probe: DataProbe = liveProbe(driver, live, config.lockTimeoutMs)
-  const runOptions = runnerOptions(config, 'migrator lint')
+  const runOptions = scratchRunOptions(config, 'migrator lint')
   const escalated = Object.entries(settings.rules ?? {}).some(([code, severity]) => severity === 'error' && !code.startsWith('TX'))
   // The gate analyzes the changes of files that name a live table: a file that only creates
   // tables can neither fail on nor destroy existing data.

@@ -4,7 +4,7 @@ import type { MigrationFile } from '../migrations/file.js'
 import { runUp } from '../runner/run.js'
 import { diffSchemas } from '../schema/diff.js'
 import { emptySchema, type Schema } from '../schema/model.js'
-import { inspectOptions, runnerOptions, withScratch } from './session.js'
+import { inspectOptions, scratchRunOptions, withScratch } from './session.js'
 
 /**
  * The schema that `files` produce: they are applied to an empty scratch database of the same
@@ -13,7 +13,7 @@ import { inspectOptions, runnerOptions, withScratch } from './session.js'
  */
 export async function replaySchema(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[]): Promise<Schema> {
   return withScratch(driver, config, async (scratch) => {
-    const result = await runUp(scratch, files, runnerOptions(config, 'migrator replay'))
+    const result = await runUp(scratch, files, scratchRunOptions(config, 'migrator replay'))
     if (result.error !== undefined) throw result.error
     return scratch.inspect(inspectOptions(config))
   })

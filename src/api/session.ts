@@ -60,3 +60,8 @@ export function runnerOptions(config: ResolvedConfig, by: string = appliedBy()) 
     toolVersion,
   }
 }
+
+/** Runner options for replays on scratch databases: no history of note, and no data checks (no rows there). */
+export function scratchRunOptions(config: ResolvedConfig, by: string) {
+  return { ...runnerOptions(config, by), checks: false }
+}

@@ -38,6 +38,11 @@ export interface RunOptions {
    * in each migration's transaction. Off for replays on scratch databases.
    */
   readonly builtinChecks?: boolean
+  /**
+   * Run `check-before`/`check-after` directives and module checks (default true). Off for replays
+   * on scratch databases: they have the structure without the rows, so a data check says nothing there.
+   */
+  readonly checks?: boolean
   /** Retries of a migration's transaction stopped by a lock timeout, with backoff (default 0). */
   readonly lockRetries?: number
   /** up: the lock pre-check before each migration (src/runner/precheck.ts); off when absent. */
@@ -203,6 +208,7 @@ export function countStatements(driver: Driver, text: string | undefined): numbe
  * row fail, as does a query error; the StepFailure names the check and its phase.
  */
 export async function runChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, phase: 'before' | 'after'): Promise<void> {
+  if (ctx.options.checks === false) return
   const checks = phase === 'before' ? file.directives.checksBefore : file.directives.checksAfter
   if (file.format === 'module' && ctx.recorder === undefined) {
     for (const check of (await loadModule(file)).checks?.[phase] ?? []) {

@@ -73,7 +73,12 @@ describe('the main job on SQLite, through the built CLI', () => {
     expect(report.drift).toEqual([])
     expect(report.ungenerated).toEqual([])
 
-    expect((await project.run(['down'])).code).toBe(0)
+    // The down drops users.name, which now holds a value in every row: refused without consent.
+    const refused = await project.run(['down'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/refusing to revert: it would destroy stored data: users\.name \(2 values\): drops column in \d{14}_grow\.down\.sql; .*--allow-data-loss/)
+    expect(querySqlite(db(), "SELECT name FROM pragma_table_info('users')")).toHaveLength(3)
+    expect((await project.run(['down', '--allow-data-loss'])).code).toBe(0)
     expect(querySqlite(db(), "SELECT name FROM pragma_table_info('users')").map((r) => (r as { name: string }).name)).toEqual(['id', 'email'])
     expect(querySqlite(db(), 'SELECT count(*) AS n FROM posts')).toEqual([{ n: 2 }])
     const pending = await project.run(['status', '--check'])

@@ -54,7 +54,8 @@ const find = (report: LintReport, code: string) => report.migrations.flatMap((m)
 describe('lint analyzers on SQLite (replayed on a scratch database, counted on the live one)', () => {
   it('DS101 drop table: names the table and its rows; creating a table is not flagged', async () => {
     const report = await lintPending(pair('DROP VIEW emails;\nDROP TABLE users;'))
-    expect(find(report, 'DS101')).toMatchObject({ severity: 'warning', message: 'drops table users with 3 rows', rows: 3 })
+    // Rows in the table: a data-loss error that up and down refuse without consent.
+    expect(find(report, 'DS101')).toMatchObject({ severity: 'error', message: 'drops table users with 3 rows', rows: 3, loss: { table: 'users', rows: 3, action: 'drops table' } })
     expect(find(report, 'DS103')?.message).toBe('drops view emails')
     expect(report.migrations[0]!.risk.level).toBe('high')
     expect(report.migrations[0]!.risk.rowsTouched).toBe(3)
@@ -65,7 +66,8 @@ describe('lint analyzers on SQLite (replayed on a scratch database, counted on t
 
   it('DS102 drop column + IR102; adding a nullable column is not flagged', async () => {
     const report = await lintPending(pair('ALTER TABLE users DROP COLUMN nick;', 'ALTER TABLE users ADD COLUMN nick TEXT;'))
-    expect(find(report, 'DS102')?.message).toBe('drops column users.nick holding data in 3 rows')
+    // Two of the three rows hold a nick: those values are lost (the NULL one loses nothing).
+    expect(find(report, 'DS102')).toMatchObject({ severity: 'error', message: 'drops column users.nick holding 2 non-NULL values', loss: { table: 'users', column: 'nick', rows: 2 } })
     expect(find(report, 'IR102')?.message).toContain('column users.nick')
     await p.cleanup()
     p = await project()
@@ -116,7 +118,7 @@ describe('lint analyzers on SQLite (replayed on a scratch database, counted on t
   it('TX101 CONCURRENTLY inside a transaction; MF100 the file fails on the scratch database', async () => {
     const report = await lintPending(pair('CREATE INDEX CONCURRENTLY users_nick ON users (nick);'))
     expect(find(report, 'TX101')?.severity).toBe('error')
-    expect(find(report, 'MF100')?.message).toMatch(/^fails when replayed on a scratch database: .*20240101000002_change\.up\.sql/)
+    expect(find(report, 'MF100')?.message).toMatch(/^fails on this database \(tried on a scratch copy of its structure\): .*20240101000002_change\.up\.sql/)
   })
 
   it('IR101 missing down; config rules change severities and silence codes', async () => {

@@ -29,7 +29,10 @@ describe('backups (SQLite online backup API)', () => {
     expect(snapshot.size).toBeGreaterThan(0)
 
     await p.write({ '20240101000002_damage.up.sql': '-- migrator:allow-row-change\nDROP INDEX users_nick;\nALTER TABLE users DROP COLUMN nick;\nDELETE FROM users;\n', '20240101000002_damage.down.sql': 'SELECT 1;\n' })
-    expect((await up(p.config())).error).toBeUndefined()
+    // Destroying data is the point here: without consent up refuses and changes nothing.
+    await expect(up(p.config())).rejects.toThrow(/refusing to apply: it would destroy stored data: users\.nick \(1 value\): drops column/)
+    expect(dumpSqlite(p.dbFile)).toBe(before)
+    expect((await up(p.config(), { allowDataLoss: true })).error).toBeUndefined()
     expect(dumpSqlite(p.dbFile)).not.toBe(before)
 
     await restoreBackup(driver, snapshot.file)
@@ -58,7 +61,7 @@ describe('backups (SQLite online backup API)', () => {
     p.exec("CREATE TABLE t (id INTEGER); INSERT INTO t VALUES (1);")
     await p.write({ '20240101000001_drop.up.sql': 'DROP TABLE t;\n', '20240101000001_drop.down.sql': 'CREATE TABLE t (id INTEGER);\n' })
     const driver = await p.open()
-    const result = await up(p.config(), { backup: true }).catch((e: Error) => e)
+    const result = await up(p.config(), { backup: true, allowDataLoss: true }).catch((e: Error) => e)
     if (driver.backup !== undefined && !(result instanceof Error) && result.backup !== undefined) {
       // The SQLite driver class has the wiring: the backup holds the table and its row.
       expect(result.backup.file.endsWith('.backup')).toBe(true)
