@@ -4,6 +4,7 @@ import { redactSecrets } from '../../config/url.js'
 import { KnexDb, type Db, type RawRows } from '../../db.js'
 import { ConnectionError } from '../../errors.js'
 import { detectFlavor, type Flavor } from './flavor.js'
+import { strictSession } from './strict.js'
 
 /** mysql2 through knex.raw resolves to `[rows, fields]`; DDL gives a ResultSetHeader instead of rows. */
 const mysqlRows: RawRows = (result) => {
@@ -63,7 +64,8 @@ export interface Connection {
 
 /**
  * Opens one session (pool of exactly one connection, kept open) so that GET_LOCK and session
- * settings apply to every statement; reads `SELECT VERSION()` to learn flavor and version.
+ * settings apply to every statement; its `sql_mode` always includes STRICT_ALL_TABLES (strict.ts),
+ * whatever the server's default. Reads `SELECT VERSION()` to learn flavor and version.
  * Throws ConnectionError with the redacted URL when the server cannot be reached.
  */
 export async function connect(url: DatabaseUrl): Promise<Connection> {
@@ -82,8 +84,9 @@ export async function connect(url: DatabaseUrl): Promise<Connection> {
       supportBigNumbers: true,
       ...(ssl !== undefined && ssl !== 'false' && ssl !== 'disable' ? { ssl: {} } : {}),
     },
-    // min 1: the pool never reaps the session that holds GET_LOCK.
-    pool: { min: 1, max: 1 },
+    // min 1: the pool never reaps the session that holds GET_LOCK. Every session is strict, so a
+    // value that does not fit fails its statement instead of being stored truncated.
+    pool: { min: 1, max: 1, afterCreate: strictSession },
     // Core code never prints: connection failures surface as ConnectionError instead.
     log: { warn: silent, error: silent, debug: silent, deprecate: silent },
   })
