@@ -27,7 +27,9 @@ export async function repair(
     for (const row of rows) {
       const file = byVersion.get(row.version)
       if (row.status === 'failed') {
-        actions.push({ version: row.version, action: 'remove-failed', detail: `forget failed ${row.version}_${row.name} (${row.statementsApplied} statements had been applied; check the database first) so \`up\` can run it again` })
+        const n = row.statementsApplied
+        const counted = n === 0 ? 'history counts none of its statements as applied; check the database first' : `history counts ${n === 1 ? 'statement 1' : `statements 1-${n}`} as still applied: undo ${n === 1 ? 'it' : 'them'} by hand first`
+        actions.push({ version: row.version, action: 'remove-failed', detail: `forget failed ${row.version}_${row.name} (${counted}) so \`up\` runs it again from the start` })
       } else if (file === undefined) {
         actions.push({ version: row.version, action: 'remove-missing', detail: `forget ${row.version}_${row.name}, whose file is gone` })
       } else if (file.checksum !== row.checksum || (file.downChecksum ?? null) !== (row.downChecksum ?? null)) {

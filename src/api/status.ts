@@ -88,7 +88,7 @@ export function migrationStates(files: readonly MigrationFile[], history: readon
   const states: MigrationStatus[] = files.map((file) => {
     const row = rows.get(file.version)
     if (row === undefined) return { version: file.version, name: file.slug, state: 'pending' }
-    if (row.status === 'failed') return failedState(row, file.slug, (file.directives.backfills?.length ?? 0) > 0)
+    if (row.status === 'failed') return failedState(row, file.slug, (file.directives.backfills?.length ?? 0) > 0, file.format === 'module')
     if (row.checksum !== file.checksum) {
       return { version: file.version, name: file.slug, state: 'modified', appliedAt: row.appliedAt, checksums: { history: row.checksum, file: file.checksum } }
     }
@@ -101,8 +101,12 @@ export function migrationStates(files: readonly MigrationFile[], history: readon
   return states.sort((a, b) => a.version.localeCompare(b.version))
 }
 
-/** A failed row says what is left in the database and what to do about it. */
-function failedState(row: HistoryRow, name: string, backfills = false): MigrationStatus {
+/**
+ * A failed row says what is left in the database and what to do about it. `statements_applied`
+ * counts the leading statements still applied (the runner lowers it as it undoes them); a run that
+ * was killed may also have completed the next one before it could count it.
+ */
+function failedState(row: HistoryRow, name: string, backfills = false, module = false): MigrationStatus {
   const n = row.statementsApplied
   if (backfills) {
     return {
@@ -110,10 +114,16 @@ function failedState(row: HistoryRow, name: string, backfills = false): Migratio
       hint: `its ${n} statement${n === 1 ? ' is' : 's are'} applied and its backfill was interrupted: run \`migrator up\` to resume it from its checkpoint (if ${n === 1 ? 'that statement' : 'all statements'} ran)`,
     }
   }
-  return {
-    version: row.version, name, state: 'failed', appliedAt: row.appliedAt, statementsApplied: n,
-    hint: `${n} statement${n === 1 ? '' : 's'} of it ${n === 1 ? 'is' : 'are'} in the database and could not be undone: undo or finish ${n === 1 ? 'it' : 'them'} by hand, then run \`migrator repair\``,
-  }
+  // repair forgets the row and `up` runs the migration again from its first statement, so what
+  // stayed must be undone by hand, not finished.
+  const hint =
+    module && n === 0
+      ? 'its up() failed outside a transaction and may have changed the database: check it and undo those changes by hand, then run `migrator repair`'
+      : n === 0
+        ? `none of its statements is counted as applied (a killed run may have completed statement 1): check the database, then run \`migrator repair\``
+        : `${n === 1 ? 'statement 1' : `statements 1-${n}`} of it ${n === 1 ? 'is' : 'are'} in the database and ${n === 1 ? 'was' : 'were'} not undone ` +
+          `(if a run was killed, check the next statement too): undo ${n === 1 ? 'it' : 'them'} by hand, then run \`migrator repair\` so \`up\` runs it again from the start`
+  return { version: row.version, name, state: 'failed', appliedAt: row.appliedAt, statementsApplied: n, hint }
 }
 
 /** One line per statement that would turn `from` into `to` (empty when they are the same). */

@@ -67,6 +67,15 @@ export interface Driver {
    * statements, and migrations made only of them, in one transaction.
    */
   isTransactional?(sql: string): boolean
+  /**
+   * Optional, for dialects without transactional DDL: the schema objects one statement creates,
+   * changes, drops or writes rows of, as keys that compare equal exactly when they name the same
+   * object (`table \`t\``, `column \`t\`.\`c\``, `index \`t\`.\`i\``); undefined when the dialect
+   * cannot tell. Pure. The statement-by-statement runner undoes a partly applied migration with a
+   * hand-written down file only when, for n statements each, down statement n-i+1 touches exactly
+   * the objects up statement i touches; without this method it never pairs them.
+   */
+  objectsOf?(sql: string): readonly string[] | undefined
   /** Optional: whether `error` means a statement gave up waiting for a lock (looks through `cause`). */
   isLockTimeout?(error: unknown): boolean
   /**

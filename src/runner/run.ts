@@ -2,8 +2,6 @@ import type { Db } from '../db.js'
 import type { Driver } from '../dialects/dialect.js'
 import { MigratorError, type MigrationFailedError } from '../errors.js'
 import type { MigrationFile } from '../migrations/file.js'
-import { isEmptySql } from '../migrations/directory.js'
-import { parseUndoGroups } from '../migrations/write.js'
 import { revertMigration } from './down.js'
 import {
   checkTarget,
@@ -34,6 +32,7 @@ import { withLockRetry } from '../zero-downtime/retry.js'
 import { beginBuiltinChecks, BuiltinCheckFailure } from '../safety/postcheck.js'
 import { planPending } from './pending.js'
 import { lockPreCheck } from './precheck.js'
+import { moduleUpFailed, undoApplied } from './undo.js'
 
 export type { MigrationResult, MigrationStatus, RunOptions, RunResult } from './execute.js'
 
@@ -233,9 +232,10 @@ async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile, fin
 /**
  * One migration without a transaction (no transactional DDL, `no-transaction`, txMode 'none'):
  * statements one by one with `statements_applied` recorded after each (a crash leaves a `failed` row
- * saying how far it got). On failure the applied statements are undone newest first, from the down
- * file's `-- migrator:undo <i>` groups, or the whole down file when it has none; if that works the
- * row is removed, otherwise it stays `failed` for `repair`.
+ * saying how far it got). On failure the applied statements are undone newest first where the down
+ * file provably undoes them (src/runner/undo.ts); if that restores the database the row is
+ * removed, otherwise it stays `failed`, counting the statements still applied, for `repair`. The
+ * error message says what was undone and what stayed.
  */
 async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'applied' | 'failed' = 'applied'): Promise<ApplyOutcome> {
   const ref = refOf(file, 'up')
@@ -258,15 +258,23 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
   }
   let completed = 0
   let rowWritten = false
+  let upStarted = false
   try {
     const builtin = await startBuiltinChecks(ctx, ctx.db, ref, file)
     await progress(0, 'failed')
     rowWritten = !dry
-    const statements = await upBody(ctx, ctx.db, ref, file, async (n, db) => {
-      completed = n
-      // Inside a group's transaction the progress row commits with the group.
-      await progress(n, 'failed', db === ctx.db ? ctx.driver.db : db)
-    })
+    const statements = await upBody(
+      ctx,
+      ctx.db,
+      ref,
+      file,
+      async (n, db) => {
+        completed = n
+        // Inside a group's transaction the progress row commits with the group.
+        await progress(n, 'failed', db === ctx.db ? ctx.driver.db : db)
+      },
+      () => (upStarted = true),
+    )
     await builtin()
     await runChecks(ctx, ctx.db, ref, file, 'after')
     await progress(statements, final)
@@ -274,28 +282,41 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
     if (final === 'applied') ctx.emit({ kind: 'migration-applied', ...ref, executionMs, statements })
     return { ok: true, status: 'applied', statements, executionMs }
   } catch (failure) {
-    try {
-      const undone = await undoApplied(ctx, file, completed)
-      if (rowWritten) await ctx.history.remove(ctx.driver.db, file.version)
-      return fail(failure, `${undone}; database and history are as before`, true)
-    } catch (undoFailure) {
-      let marked = `history marks ${file.version} failed with statements_applied = ${completed}`
+    // A module's up() that threw ran outside a transaction: what it did before throwing is unknown.
+    const undo =
+      file.format === 'module' && completed === 0 && upStarted
+        ? moduleUpFailed(file)
+        : await undoApplied(ctx, file, completed, (remaining) => progress(remaining, 'failed'))
+    if (undo.restored) {
       try {
-        if (!dry) await ctx.history.write(ctx.driver.db, historyRow(ctx, file, 'failed', completed, elapsed(start)))
-      } catch (writeError) {
-        marked = `recording that in history also failed (${messageOf(writeError)})`
+        if (rowWritten) await ctx.history.remove(ctx.driver.db, file.version)
+      } catch (removeError) {
+        return fail(failure, `${undo.summary}; the database is as before, but removing its history row failed (${messageOf(removeError)}): run \`migrator repair\``, false)
       }
-      return fail(
-        failure,
-        `${completed} statement(s) had run and undoing them failed (${messageOf(undoFailure)}); ${marked}: inspect the database, then run \`migrator repair\``,
-        false,
-      )
+      return fail(failure, `${undo.summary}; database and history are as before`, true)
     }
+    let marked = `history marks ${file.version} failed with statements_applied = ${undo.remaining}`
+    try {
+      if (!dry) await ctx.history.write(ctx.driver.db, historyRow(ctx, file, 'failed', undo.remaining, elapsed(start)))
+    } catch (writeError) {
+      marked = `recording that in history also failed (${messageOf(writeError)})`
+    }
+    return fail(failure, `${undo.summary}; ${marked}: ${undo.todo ?? 'inspect the database'}, then run \`migrator repair\``, false)
   }
 }
 
-/** The migration's own work: its SQL statements, or its module's up(). Returns the count run. */
-async function upBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, afterEach?: (n: number, db: Db) => Promise<void>): Promise<number> {
+/**
+ * The migration's own work: its SQL statements, or its module's up(). Returns the count run.
+ * `moduleStarted` is called just before a module's up() runs.
+ */
+async function upBody(
+  ctx: RunContext,
+  db: Db,
+  ref: Ref,
+  file: MigrationFile,
+  afterEach?: (n: number, db: Db) => Promise<void>,
+  moduleStarted?: () => void,
+): Promise<number> {
   if (file.format === 'module') {
     if (ctx.recorder !== undefined) {
       note(ctx, `${file.upFile} up() is JavaScript: not shown in a dry run`)
@@ -303,51 +324,12 @@ async function upBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, af
     }
     const loaded = await loadModule(file)
     if (loaded.up === undefined) throw new StepFailure({ file: file.upFile, reason: 'the module exports no up() function' })
+    moduleStarted?.()
     await runModuleFunction(ctx, db, ref, file, loaded.up)
     await afterEach?.(1, db)
     return 1
   }
   return executeScript(ctx, db, ref, { text: file.up, file: file.upFile }, afterEach)
-}
-
-/**
- * Undoes the first `completed` statements of a partly applied migration, newest first. Returns what
- * was done, for the message; throws when the undo is impossible or fails.
- */
-async function undoApplied(ctx: RunContext, file: MigrationFile, completed: number): Promise<string> {
-  if (completed === 0) return 'no statement had run'
-  const ref = refOf(file, 'down')
-  const downFile = file.downFile ?? `${file.version}_${file.slug}.down.sql`
-  const run = async (sql: string, index?: number): Promise<void> => {
-    for (const statement of ctx.driver.splitStatements(sql)) {
-      ctx.emit({ kind: 'undo-statement', ...ref, index, sql: statement.sql })
-      try {
-        await ctx.db.exec(statement.sql)
-      } catch (error) {
-        throw new Error(`${downFile}${index === undefined ? `:${statement.line}` : ` undo ${index}`}: ${messageOf(error)}`)
-      }
-    }
-  }
-  if (file.format === 'module') {
-    const loaded = await loadModule(file)
-    if (loaded.down === undefined) throw new Error(`${file.upFile} exports no down() to undo with`)
-    await runModuleFunction(ctx, ctx.db, ref, file, loaded.down)
-    return `${file.upFile} down() undid it`
-  }
-  const groups = parseUndoGroups(file.down ?? '')
-  if (groups.size > 0) {
-    const undone: number[] = []
-    for (let i = completed; i >= 1; i--) {
-      const sql = groups.get(i)
-      if (sql === undefined) throw new Error(`${downFile} has no \`-- migrator:undo ${i}\` group for statement ${i}`)
-      await run(sql, i)
-      undone.push(i)
-    }
-    return `undid statement${undone.length > 1 ? 's' : ''} ${undone.join(', ')} of ${file.upFile}`
-  }
-  if (file.down === undefined || isEmptySql(file.down)) throw new Error(`${downFile} does not exist or is empty, so nothing can undo them`)
-  await run(file.down)
-  return `ran ${downFile} to undo the ${completed} statement(s) that had run`
 }
 
 /**

@@ -118,6 +118,7 @@ describe.skipIf(!available)('mysql runner: partial failures, repair and concurre
     ])
 
     // The lint gate sees the duplicates first; forced past it, the server refuses statement 3.
+    // (The tests below force past the gate too: they are about what the runner does on failure.)
     await expect(up(config)).rejects.toThrow(/refusing to apply: lint found 1 error-level finding: .*MF101 error: adds unique index uq_email on users \(email\): 1 duplicate row/)
     const events: RunEvent[] = []
     const result = await up(config, { force: true, onEvent: (e) => events.push(e) })
@@ -137,42 +138,80 @@ describe.skipIf(!available)('mysql runner: partial failures, repair and concurre
     expect(await history()).toEqual([{ version: V1, status: 'applied', statements_applied: 1 }])
   })
 
-  it('undoes a hand-written migration without undo groups with its whole down file', async () => {
+  // Issue 9: a down file without undo groups used to run whole, from its first statement: the undo
+  // of statements that never ran. Now it runs only when it pairs with the up statement for statement.
+  it('runs nothing from a hand-written down that does not pair with the up; the failed row says what stayed', async () => {
     const before = await snapshot()
     await write({ [`${V2}_audit.up.sql`]: HAND_UP, [`${V2}_audit.down.sql`]: 'ALTER TABLE users DROP COLUMN nickname;\nDROP TABLE audit;\n' })
     const events: RunEvent[] = []
-    const result = await up(config, { onEvent: (e) => events.push(e) })
+    const result = await up(config, { force: true, onEvent: (e) => events.push(e) })
     expect(result.results.map((r) => r.status)).toEqual(['failed'])
     expect(result.error?.message).toBe(
       `${V2}_audit.up.sql:4: statement 4 (INSERT INTO nowhere VALUES (1)) failed: Table '${test.name}.nowhere' doesn't exist; ` +
-        `ran ${V2}_audit.down.sql to undo the 3 statement(s) that had run; database and history are as before`,
+        `statements 1-3 of ${V2}_audit.up.sql stayed applied (CREATE TABLE audit (id int NOT NULL PRI…; INSERT INTO audit (id, email) SELECT id…; ALTER TABLE users ADD COLUMN nickname v…); ` +
+        `${V2}_audit.down.sql cannot be paired with them safely (it has 2 statements and the up file 4, but it needs one per up statement, in reverse order), so nothing was undone; ` +
+        `history marks ${V2} failed with statements_applied = 3: undo them by hand, then run \`migrator repair\``,
     )
+    expect(events.find((e) => e.kind === 'migration-failed')).toMatchObject({ undone: false })
+    expect(undoEvents(events)).toEqual([])
+    expect(await history()).toEqual([
+      { version: V1, status: 'applied', statements_applied: 1 },
+      { version: V2, status: 'failed', statements_applied: 3 },
+    ])
+    // Exactly statements 1-3 are in: audit with the copied rows, users with the new column and every row unchanged.
+    const after = await snapshot()
+    expect(after.audit?.rows).toEqual([
+      { id: 1, email: 'a@example.com' },
+      { id: 2, email: 'dup@example.com' },
+      { id: 3, email: 'dup@example.com' },
+    ])
+    expect(after.users?.rows).toEqual((before.users?.rows as Record<string, unknown>[]).map((row) => ({ ...row, nickname: null })))
+    expect(after.users?.ddl).toContain('`nickname` varchar(50) DEFAULT NULL')
+  })
+
+  it('undoes a hand-written migration whose down pairs with the up statement for statement', async () => {
+    const before = await snapshot()
+    const down = 'DELETE FROM nowhere;\nALTER TABLE users DROP COLUMN nickname;\nDELETE FROM audit;\nDROP TABLE audit;\n'
+    await write({ [`${V2}_audit.up.sql`]: HAND_UP, [`${V2}_audit.down.sql`]: down })
+    const events: RunEvent[] = []
+    const result = await up(config, { force: true, onEvent: (e) => events.push(e) })
+    expect(result.results.map((r) => r.status)).toEqual(['failed'])
+    expect(result.error?.message).toBe(
+      `${V2}_audit.up.sql:4: statement 4 (INSERT INTO nowhere VALUES (1)) failed: Table '${test.name}.nowhere' doesn't exist; ` +
+        `undid statements 3, 2, 1 of ${V2}_audit.up.sql with statements 2, 3, 4 of ${V2}_audit.down.sql; database and history are as before`,
+    )
+    expect(events.find((e) => e.kind === 'migration-failed')).toMatchObject({ undone: true })
+    // The undo of statement 4 (DELETE FROM nowhere) never runs: statement 4 never ran.
     expect(undoEvents(events)).toEqual([
-      [undefined, 'ALTER TABLE users DROP COLUMN nickname'],
-      [undefined, 'DROP TABLE audit'],
+      [3, 'ALTER TABLE users DROP COLUMN nickname'],
+      [2, 'DELETE FROM audit'],
+      [1, 'DROP TABLE audit'],
     ])
     expect(await snapshot()).toEqual(before)
     expect((await history()).map((r) => r.version)).toEqual([V1])
   })
 
-  it('leaves a failed row when the undo fails; up refuses, status shows it, repair clears it', async () => {
-    // The down names a table that does not exist: it undoes statement 3, then fails.
-    await write({ [`${V2}_audit.up.sql`]: HAND_UP, [`${V2}_audit.down.sql`]: 'ALTER TABLE users DROP COLUMN nickname;\nDROP TABLE audit_log;\n' })
-    const result = await up(config)
+  it('leaves a failed row counting what stayed when a paired undo fails; up refuses, status shows it, repair clears it', async () => {
+    // The undo of statement 2 fails on the server (a subquery returning two rows), after statement 3's undo worked.
+    const down = 'DELETE FROM nowhere;\nALTER TABLE users DROP COLUMN nickname;\nDELETE FROM audit WHERE id = (SELECT 1 UNION SELECT 2);\nDROP TABLE audit;\n'
+    await write({ [`${V2}_audit.up.sql`]: HAND_UP, [`${V2}_audit.down.sql`]: down })
+    const result = await up(config, { force: true })
     expect(result.results.map((r) => r.status)).toEqual(['failed'])
     expect(result.error?.message).toBe(
       `${V2}_audit.up.sql:4: statement 4 (INSERT INTO nowhere VALUES (1)) failed: Table '${test.name}.nowhere' doesn't exist; ` +
-        `3 statement(s) had run and undoing them failed (${V2}_audit.down.sql:2: Unknown table '${test.name}.audit_log'); ` +
-        `history marks ${V2} failed with statements_applied = 3: inspect the database, then run \`migrator repair\``,
+        `undid statement 3 of ${V2}_audit.up.sql; undoing statement 2 failed (${V2}_audit.down.sql:3: Subquery returns more than 1 row), ` +
+        `so statements 1-2 of ${V2}_audit.up.sql stayed applied (CREATE TABLE audit (id int NOT NULL PRI…; INSERT INTO audit (id, email) SELECT id…); ` +
+        `history marks ${V2} failed with statements_applied = 2: undo them by hand, then run \`migrator repair\``,
     )
     expect(await history()).toEqual([
       { version: V1, status: 'applied', statements_applied: 1 },
-      { version: V2, status: 'failed', statements_applied: 3 },
+      { version: V2, status: 'failed', statements_applied: 2 },
     ])
     // The partial state is really there: audit with its copied rows, nickname already undone.
     expect(await test.driver.db.query('SELECT COUNT(*) AS n FROM audit')).toEqual([{ n: 3 }])
+    expect(await test.driver.db.query("SELECT COUNT(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'nickname'")).toEqual([{ n: 0 }])
 
-    const refused = await up(config).catch((e: unknown) => e)
+    const refused = await up(config, { force: true }).catch((e: unknown) => e)
     expect(refused).toBeInstanceOf(FailedMigrationError)
     expect((refused as Error).message).toBe(`migration ${V2}_audit is recorded as failed; inspect the database, then run \`migrator repair\``)
 
@@ -182,6 +221,10 @@ describe.skipIf(!available)('mysql runner: partial failures, repair and concurre
       [V1, 'applied'],
       [V2, 'failed'],
     ])
+    expect(report.migrations[1]?.hint).toBe(
+      'statements 1-2 of it are in the database and were not undone (if a run was killed, check the next statement too): ' +
+        'undo them by hand, then run `migrator repair` so `up` runs it again from the start',
+    )
     expect(report.needsAttention).toBe(true)
     // What the failed migration left behind shows as drift from the applied migrations.
     expect(report.drift).toEqual(['create table audit'])
@@ -195,7 +238,7 @@ describe.skipIf(!available)('mysql runner: partial failures, repair and concurre
     })
     expect(repaired.applied).toBe(true)
     expect(seen).toEqual([
-      `${V2} remove-failed: forget failed ${V2}_audit (3 statements had been applied; check the database first) so \`up\` can run it again`,
+      `${V2} remove-failed: forget failed ${V2}_audit (history counts statements 1-2 as still applied: undo them by hand first) so \`up\` runs it again from the start`,
     ])
     expect((await status({ ...config, target: undefined })).migrations.map((m) => [m.version, m.state])).toEqual([
       [V1, 'applied'],
@@ -214,13 +257,13 @@ describe.skipIf(!available)('mysql runner: partial failures, repair and concurre
   // cannot replay, which must not hide the failed row or the way out.
   it('status still explains a failed migration when a target is configured', async () => {
     await write({ [`${V2}_audit.up.sql`]: HAND_UP, [`${V2}_audit.down.sql`]: 'DROP TABLE audit_log;\n' })
-    expect((await up(config)).results.map((r) => r.status)).toEqual(['failed'])
+    expect((await up(config, { force: true })).results.map((r) => r.status)).toEqual(['failed'])
     const report = await status(config)
     expect(report.migrations.map((m) => [m.version, m.state])).toEqual([
       [V1, 'applied'],
       [V2, 'failed'],
     ])
-    expect(report.migrations[1]?.hint).toMatch(/^\d+ statements? of it (is|are) in the database .* then run `migrator repair`$/)
+    expect(report.migrations[1]?.hint).toMatch(/^statements 1-3 of it are in the database and were not undone .*: undo them by hand, then run `migrator repair` so `up` runs it again from the start$/)
     expect(report.replayError).toMatch(/audit/)
     expect(report.needsAttention).toBe(true)
   })
@@ -236,7 +279,7 @@ describe.skipIf(!available)('mysql runner: partial failures, repair and concurre
         '',
       ].join('\n'),
     })
-    const result = await up(config)
+    const result = await up(config, { force: true })
     expect(result.results.map((r) => r.status)).toEqual(['failed'])
     expect(result.error?.message).toMatch(/statement 3 .* failed: Duplicate entry '10' for key 'PRIMARY'; .*database and history are as before$/)
     expect(await snapshot()).toEqual(before)

@@ -17,6 +17,7 @@ import { blockingActivity, mdlSource, type MdlSource } from './activity.js'
 import { backupMysql, restoreMysql } from './backup.js'
 import { estimateRows } from './estimate.js'
 import { lintChange } from './lint.js'
+import { statementObjects } from './objects.js'
 import { columnValueLosses } from './lossy.js'
 import { acquireLock, applyLockTimeout, lockName } from './lock.js'
 import { plan } from './plan.js'
@@ -79,6 +80,10 @@ export class MysqlDriver implements Driver {
    */
   isTransactional(sql: string): boolean {
     return isTransactionalStatement(sql)
+  }
+
+  objectsOf(sql: string): readonly string[] | undefined {
+    return statementObjects(sql)
   }
 
   lock(name: string, timeoutMs: number): Promise<() => Promise<void>> {
