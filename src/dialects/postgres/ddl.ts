@@ -1,0 +1,70 @@
+import type { Check, Index, Table, View } from '../../schema/model.js'
+import { qualify, quoteIdent, quoteLiteral } from './quote.js'
+
+/**
+ * CREATE/DROP text for the objects an enum rebuild drops and recreates around it (indexes, checks,
+ * views), spelled exactly as plan.ts spells them for the same model objects, so a recreated object
+ * inspects the same as the original.
+ */
+
+function indexPart(part: Index['parts'][number]): string {
+  let sql = part.column !== undefined ? quoteIdent(part.column) : `(${part.expression ?? ''})`
+  if (part.collation !== undefined) sql += ` COLLATE ${part.collation}`
+  const opclass = part.options?.opclass
+  if (typeof opclass === 'string') sql += ` ${opclass}`
+  if (part.desc === true) sql += ' DESC'
+  const nulls = part.options?.nulls
+  if (nulls === 'first') sql += ' NULLS FIRST'
+  if (nulls === 'last') sql += ' NULLS LAST'
+  return sql
+}
+
+export function createIndex(table: Table, index: Index): string {
+  let sql = `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(index.name)} ON ${qualify(table)}`
+  if (index.method !== undefined && index.method !== 'btree') sql += ` USING ${index.method}`
+  sql += ` (${index.parts.map(indexPart).join(', ')})`
+  const include = index.options?.include
+  if (typeof include === 'string') sql += ` INCLUDE (${include})`
+  if (index.options?.nullsNotDistinct === true) sql += ' NULLS NOT DISTINCT'
+  const withOptions = index.options?.with
+  if (typeof withOptions === 'string') sql += ` WITH (${withOptions})`
+  if (index.where !== undefined) sql += ` WHERE ${index.where}`
+  return sql
+}
+
+export function dropIndex(table: Table, index: Index): string {
+  return `DROP INDEX ${qualify({ schema: table.schema, name: index.name })}`
+}
+
+/** Inspection names every check; the fallback is PostgreSQL's own default name for the first one. */
+function checkName(table: Table, check: Check): string {
+  return check.name ?? `${table.name}_check`.slice(0, 63)
+}
+
+export function addCheck(table: Table, check: Check): string {
+  const noInherit = check.options?.noInherit === true ? ' NO INHERIT' : ''
+  return `ALTER TABLE ${qualify(table)} ADD CONSTRAINT ${quoteIdent(checkName(table, check))} CHECK (${check.expression})${noInherit}`
+}
+
+export function dropCheck(table: Table, check: Check): string {
+  return `ALTER TABLE ${qualify(table)} DROP CONSTRAINT ${quoteIdent(checkName(table, check))}`
+}
+
+/** CREATE VIEW followed by the view's comment and (materialized view) index statements. */
+export function createView(view: View): string[] {
+  const withOptions = view.options?.with
+  const w = typeof withOptions === 'string' ? ` WITH (${withOptions})` : ''
+  const out = [`CREATE ${view.materialized === true ? 'MATERIALIZED ' : ''}VIEW ${qualify(view)}${w} AS\n${view.definition}`]
+  for (const [key, value] of Object.entries(view.options ?? {})) {
+    if (key.startsWith('index:') && typeof value === 'string') out.push(value)
+  }
+  const comment = view.options?.comment
+  if (typeof comment === 'string') {
+    out.push(`COMMENT ON ${view.materialized === true ? 'MATERIALIZED ' : ''}VIEW ${qualify(view)} IS ${quoteLiteral(comment)}`)
+  }
+  return out
+}
+
+export function dropView(view: View): string {
+  return `DROP ${view.materialized === true ? 'MATERIALIZED ' : ''}VIEW ${qualify(view)}`
+}
