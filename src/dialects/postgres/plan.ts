@@ -1,12 +1,14 @@
 import type { PlanOptions } from '../dialect.js'
-import type { Plan, Risk } from '../../schema/plan.js'
+import { guardOf, type Plan, type Risk } from '../../schema/plan.js'
 import type { Change, TableChange } from '../../schema/changes.js'
 import { assertNever } from '../../schema/changes.js'
 import type { Check, Column, ForeignKey, Index, PrimaryKey, Schema, SchemaObject, Table, Unique, View } from '../../schema/model.js'
 import { UnsupportedChangeError } from '../../errors.js'
 import { alterEnum } from './enum-plan.js'
+import { alterColumnLosses } from './lossy.js'
 import { label, stmt, type Ctx } from './plan-context.js'
 import { qualify, quoteIdent, quoteLiteral } from './quote.js'
+import { needsUsing } from './type-family.js'
 
 /**
  * Turns changes into PostgreSQL statements, each paired with the statements that undo it.
@@ -412,8 +414,10 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
         `rename column ${t}.${c.from.name} to ${c.to.name}`,
       )
       return
-    case 'alterColumn':
-      return alterColumn(ctx, change, to, c.from, c.to, c.aspects)
+    case 'alterColumn': {
+      const guards = change.kind === 'alterTable' ? alterColumnLosses(change, c, ctx.options).map(guardOf) : []
+      return alterColumn(ctx, change, to, c.from, c.to, c.aspects, guards)
+    }
     case 'addIndex': {
       // Only a new index on an existing, non-partitioned table is worth building concurrently.
       const concurrently = ctx.options.concurrentIndexes === true && typeof to.options.partitionBy !== 'string'
@@ -494,7 +498,8 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
   }
 }
 
-function alterColumn(ctx: Ctx, change: Change, table: Table, from: Column, to: Column, aspects: readonly string[]): void {
+/** `guards`: the check-before queries of the type change (see alterColumnLosses). */
+function alterColumn(ctx: Ctx, change: Change, table: Table, from: Column, to: Column, aspects: readonly string[], guards: readonly string[]): void {
   const q = qualify(table)
   const col = `ALTER TABLE ${q} ALTER COLUMN ${quoteIdent(to.name)}`
   const push = (sql: string, reverse: readonly string[], risks: readonly Risk[] = [], what = 'alter column'): void => {
@@ -523,13 +528,11 @@ function alterColumn(ctx: Ctx, change: Change, table: Table, from: Column, to: C
   if (defaultBlocksType) push(`${col} DROP DEFAULT`, [`${col} SET DEFAULT ${from.default}`], [], 'drop default of')
   if (typeChanged) {
     const collate = (c: Column): string => (c.collation === undefined ? '' : ` COLLATE ${c.collation}`)
+    const using = (source: Column, target: Column): string => (needsUsing(source.type, target.type) ? ` USING ${quoteIdent(to.name)}::${target.type}` : '')
     const risks: Risk[] = typeChangeRewrites(from.type, to.type) || has('collation') ? ['rewrite'] : []
-    push(
-      `${col} TYPE ${to.type}${collate(to)} USING ${quoteIdent(to.name)}::${to.type}`,
-      [`${col} TYPE ${from.type}${collate(from)} USING ${quoteIdent(to.name)}::${from.type}`],
-      risks,
-      'change type of',
-    )
+    const sql = `${col} TYPE ${to.type}${collate(to)}${using(from, to)}`
+    const reverse = [`${col} TYPE ${from.type}${collate(from)}${using(to, from)}`]
+    ctx.out.push({ ...stmt(change, sql, reverse, `change type of ${table.name}.${to.name}`, risks), ...(guards.length > 0 ? { guards } : {}) })
   }
   if (defaultBlocksType && to.default !== undefined) push(`${col} SET DEFAULT ${to.default}`, [`${col} DROP DEFAULT`], [], 'set default of')
   else if (has('default') && !defaultBlocksType) {

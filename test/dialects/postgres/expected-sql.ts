@@ -28,20 +28,20 @@ export const expectedSql: Readonly<Record<string, readonly string[]>> = {
     "ALTER TABLE \"public\".\"t\" RENAME TO \"u\"",
   ],
   "widen varchar": [
-    "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"name\" TYPE character varying(50) USING \"name\"::character varying(50)",
+    "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"name\" TYPE character varying(50)",
   ],
   "integer to bigint": [
-    "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"id\" TYPE bigint USING \"id\"::bigint",
+    "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"id\" TYPE bigint",
   ],
   "text to integer with USING": [
     "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"code\" TYPE integer USING \"code\"::integer",
   ],
   "numeric precision": [
-    "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"price\" TYPE numeric(12,2) USING \"price\"::numeric(12,2)",
+    "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"price\" TYPE numeric(12,2)",
   ],
   "type change keeps default": [
     "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"name\" DROP DEFAULT",
-    "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"name\" TYPE text USING \"name\"::text",
+    "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"name\" TYPE text",
     "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"name\" SET DEFAULT 'x'::text",
   ],
   "set not null": [
@@ -166,7 +166,7 @@ export const expectedSql: Readonly<Record<string, readonly string[]>> = {
   ],
   "retype a column a view reads": [
     "DROP VIEW \"public\".\"v\"",
-    "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"id\" TYPE bigint USING \"id\"::bigint",
+    "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"id\" TYPE bigint",
     "CREATE VIEW \"public\".\"v\" AS\nSELECT t.id,\n    t.name\n   FROM t",
   ],
   "create enum and use it": [
