@@ -84,7 +84,8 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
 
 /**
  * One migration after the other; with `compensate` (all-or-nothing without one enclosing
- * transaction) a failure reverts the migrations this run applied, newest first, with their downs.
+ * transaction) a failure reverts the migrations this run applied, newest first, with their downs,
+ * unless the failed one is left partly applied.
  */
 async function applyEach(
   ctx: RunContext,
@@ -105,6 +106,18 @@ async function applyEach(
     results.push({ version: file.version, name: file.slug, status: 'failed', error: outcome.error })
     for (const rest of files.slice(index + 1)) results.push({ version: rest.version, name: rest.slug, status: 'not-run' })
     if (!compensate || appliedNow.length === 0) return { results, error: outcome.error }
+    if (!outcome.restored) {
+      // Reverting earlier migrations beneath a partly applied one could take away what its failed
+      // row counts as still applied; they stay, and the message says so.
+      const kept = appliedNow.map((done) => `${done.file.version}_${done.file.slug}`).join(', ')
+      const error = new MigratorError(
+        'migration-failed',
+        `${outcome.error.message}; --all-or-nothing did not revert ${kept} (applied earlier in this run), because ${file.version}_${file.slug} is only partly undone: ` +
+          `once it is repaired, revert ${appliedNow.length === 1 ? 'it' : 'them'} with \`migrator down\` if needed`,
+        { cause: outcome.error },
+      )
+      return { results, error }
+    }
 
     // --all-or-nothing: take back what this run applied, newest first.
     for (const done of [...appliedNow].reverse()) {

@@ -168,6 +168,28 @@ describe.skipIf(!available)('mysql: failed migrations say what was undone and wh
     expect(await dump()).toEqual(before)
   })
 
+  it('--all-or-nothing does not revert earlier migrations beneath one left partly applied, and says so', async () => {
+    const earlier = '20240229000000'
+    await migrations({
+      [`${earlier}_extra.up.sql`]: 'CREATE TABLE extra (id int NOT NULL PRIMARY KEY) ENGINE=InnoDB;\n',
+      [`${earlier}_extra.down.sql`]: 'DROP TABLE extra;\n',
+      [`${V}_audit.up.sql`]: UP,
+      [`${V}_audit.down.sql`]: UNPAIRED_DOWN,
+    })
+    const run = await cli(['up', '--force', '--all-or-nothing'])
+    expect(run.code, run.stderr).toBe(1)
+    expect(run.stderr).toContain(
+      `so nothing was undone; history marks ${V} failed with statements_applied = 2: undo them by hand, then run \`migrator repair\`; ` +
+        `--all-or-nothing did not revert ${earlier}_extra (applied earlier in this run), because ${V}_audit is only partly undone: ` +
+        'once it is repaired, revert it with `migrator down` if needed',
+    )
+    expect(await history()).toEqual([
+      { version: earlier, status: 'applied', statements_applied: 1 },
+      { version: V, status: 'failed', statements_applied: 2 },
+    ])
+    expect(Object.keys(await dump())).toEqual(['audit', 'extra', 'users'])
+  })
+
   it('a hand-written down that pairs statement for statement undoes statements 2 and 1 only: schema, data and history as before', async () => {
     const before = await dump()
     const checksum = await usersChecksum()
@@ -279,11 +301,11 @@ describe.skipIf(!available)('mysql: failed migrations say what was undone and wh
           expect(await session()).toContain('STRICT_ALL_TABLES')
           expect(await session()).toEqual(expect.arrayContaining(serverModes))
           // A new session (the server ended the old one) is made strict too.
-          const [{ id }] = await driver.db.query<{ id: number }>('SELECT CONNECTION_ID() AS id')
-          await raw.query(`KILL CONNECTION ${Number(id)}`)
+          const connectionId = async (): Promise<number> => Number((await driver.db.query<{ id: number }>('SELECT CONNECTION_ID() AS id'))[0]?.id)
+          const id = await connectionId()
+          await raw.query(`KILL CONNECTION ${id}`)
           await driver.db.query('SELECT 1').catch(() => undefined)
-          const [{ id: next }] = await driver.db.query<{ id: number }>('SELECT CONNECTION_ID() AS id')
-          expect(next).not.toBe(id)
+          expect(await connectionId()).not.toBe(id)
           expect(await session()).toContain('STRICT_ALL_TABLES')
         } finally {
           await driver.close()
