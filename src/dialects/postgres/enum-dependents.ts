@@ -3,7 +3,7 @@ import type { Check, Column, Index, Schema, SchemaObject, Table, View } from '..
 import { qualifiedName } from '../../schema/model.js'
 import { mentionsName } from '../../schema/order.js'
 import { UnsupportedChangeError } from '../../errors.js'
-import { castsTo, labelsNamed, namesType, type EnumColumn, type EnumType } from './enum-type.js'
+import { castsTo, columnTypeOf, labelsNamed, namesType, type EnumType } from './enum-type.js'
 import { label } from './plan-context.js'
 import { qualify } from './quote.js'
 
@@ -27,16 +27,13 @@ export interface EnumDependents {
  * names a label the rebuild removes (`removed`), or a kind of object it cannot drop and recreate.
  * Views, functions and triggers that `changes` drop have been dropped by then and do not count.
  */
-export function enumDependents(
-  schema: Schema | undefined,
-  type: EnumType,
-  columns: readonly EnumColumn[],
-  changes: readonly Change[],
-  removed: readonly string[],
-): EnumDependents {
+export function enumDependents(schema: Schema | undefined, type: EnumType, changes: readonly Change[], removed: readonly string[]): EnumDependents {
   const enumName = label(type.object)
+  // The enum's columns by table, partitions included (their own indexes and triggers read them too).
   const byTable = new Map<string, string[]>()
-  for (const { table, column } of columns) byTable.set(qualify(table), [...(byTable.get(qualify(table)) ?? []), column.name])
+  for (const table of schema?.tables ?? []) {
+    byTable.set(qualify(table), table.columns.filter((c) => columnTypeOf(type, c.type) !== undefined).map((c) => c.name))
+  }
   const enumColumnsOf = (table: Table): readonly string[] => byTable.get(qualify(table)) ?? []
   // Does `text` on `table` read one of the table's enum columns, or name the type?
   const readsEnum = (table: Table, text: string): boolean => castsTo(type, text) || enumColumnsOf(table).some((c) => mentionsName(text, c))

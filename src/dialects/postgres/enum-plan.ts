@@ -68,7 +68,7 @@ function rebuildEnum(schema: Schema | undefined, changes: readonly Change[], fro
   const after = enumLabels(to.definition)
   const removed = enumLabels(from.definition).filter((l) => !after.includes(l))
   const columns = enumColumns(schema, type)
-  const deps = enumDependents(schema, type, columns, changes, removed)
+  const deps = enumDependents(schema, type, changes, removed)
   const q = qualify(to)
   const oldName = `${to.name}__old`.slice(0, 63)
   const sql = [`ALTER TYPE ${q} RENAME TO ${quoteIdent(oldName)}`, to.definition]
