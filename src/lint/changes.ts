@@ -164,20 +164,30 @@ async function analyzeTableChange(table: Table, change: TableChange, context: Ch
         }),
       ]
     }
-    case 'addForeignKey':
+    case 'addForeignKey': {
+      const fk = change.foreignKey
+      const ref = fk.refSchema === undefined ? fk.refTable : `${fk.refSchema}.${fk.refTable}`
+      const orphans = await probe?.orphans(name, fk.columns, ref, fk.refColumns)
       return [
-        finding('MF105', `adds foreign key ${name} (${change.foreignKey.columns.join(', ')}) → ${change.foreignKey.refTable}: existing rows must all have a parent`, {
+        finding('MF105', `adds foreign key ${name} (${fk.columns.join(', ')}) → ${ref}${orphans === undefined ? ': existing rows must all have a parent' : `: ${formatCount(orphans)} row${orphans === 1 ? ' has' : 's have'} no parent`}`, {
           table: name,
+          rows: orphans,
+          escalate: orphans !== undefined && orphans > 0,
           fix: 'delete or fix orphan rows first; on PostgreSQL add it NOT VALID and VALIDATE CONSTRAINT later',
         }),
       ]
-    case 'addCheck':
+    }
+    case 'addCheck': {
+      const violations = await probe?.violations(name, change.check.expression)
       return [
-        finding('MF105', `adds check ${change.check.name ?? `(${change.check.expression})`} on ${name}: existing rows must all pass it`, {
+        finding('MF105', `adds check ${change.check.name ?? `(${change.check.expression})`} on ${name}${violations === undefined ? ': existing rows must all pass it' : `: ${formatCount(violations)} row${violations === 1 ? ' fails' : 's fail'} it`}`, {
           table: name,
+          rows: violations,
+          escalate: violations !== undefined && violations > 0,
           fix: 'check the data first (SELECT count(*) … WHERE NOT (expression)); on PostgreSQL add it NOT VALID and validate later',
         }),
       ]
+    }
     case 'dropIndex':
     case 'renameIndex':
     case 'dropUnique':

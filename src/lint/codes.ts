@@ -22,7 +22,7 @@ export const CODES = {
   MF102: { severity: 'warning', title: 'NOT NULL column without default added to an existing table (error when it holds rows)' },
   MF103: { severity: 'warning', title: 'existing column made NOT NULL (error when NULLs exist)' },
   MF104: { severity: 'warning', title: 'column type changed or narrowed (error when stored values do not fit)' },
-  MF105: { severity: 'warning', title: 'foreign key or check added to an existing table' },
+  MF105: { severity: 'warning', title: 'foreign key or check added to an existing table (error when rows violate it)' },
   BC101: { severity: 'warning', title: 'column renamed: running application code breaks' },
   BC102: { severity: 'warning', title: 'table renamed: running application code breaks' },
   LK101: { severity: 'warning', title: 'PostgreSQL: index created or dropped without CONCURRENTLY on an existing table' },

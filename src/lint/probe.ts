@@ -13,6 +13,10 @@ export interface DataProbe {
   nulls(table: string, column: string): Promise<number | undefined>
   /** Rows beyond the first of each group of equal non-NULL values of `columns`. */
   duplicates(table: string, columns: readonly string[]): Promise<number | undefined>
+  /** Rows whose non-NULL `columns` match no row of `refTable` (`refColumns`): a new foreign key fails on them. */
+  orphans(table: string, columns: readonly string[], refTable: string, refColumns: readonly string[]): Promise<number | undefined>
+  /** Rows for which the boolean SQL `expression` is false: a new CHECK fails on them. */
+  violations(table: string, expression: string): Promise<number | undefined>
   /** Exact row count of a table a change would drop. */
   lostRows(table: string): Promise<LossCount>
   /** Non-NULL values of a column a change would drop. */
@@ -74,6 +78,15 @@ export function liveProbe(driver: Driver, live: Schema, lockTimeoutMs = 5000): D
         const notNull = cols.map((c) => `${c} IS NOT NULL`).join(' AND ')
         return `SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM ${t} WHERE ${notNull} GROUP BY ${list} HAVING count(*) > 1) d`
       }),
+    orphans: (table, columns, refTable, refColumns) => {
+      const ref = tables.get(refTable)
+      if (ref === undefined || !refColumns.every((c) => ref.columns.some((col) => col.name === c))) return Promise.resolve(undefined)
+      return count(`orphans ${table} ${columns.join(',')} ${refTable}`, table, columns, (t, cols) => {
+        const matches = cols.map((c, i) => `p.${driver.quoteIdent(refColumns[i] ?? '')} = c.${c}`).join(' AND ')
+        return `SELECT count(*) AS n FROM ${t} c WHERE ${cols.map((c) => `c.${c} IS NOT NULL`).join(' AND ')} AND NOT EXISTS (SELECT 1 FROM ${name(ref)} p WHERE ${matches})`
+      })
+    },
+    violations: (table, expression) => count(`check ${table} ${expression}`, table, [], (t) => `SELECT count(*) AS n FROM ${t} WHERE NOT (${expression})`),
     // Exact counts: a statistics estimate can say 0 for a table that holds rows, and consent hangs on it.
     lostRows: (table) => tally(`exact ${table}`, table, [], (t) => `SELECT count(*) AS n FROM ${t}`),
     lostValues: (table, column) => tally(`values ${table} ${column}`, table, [column], (t, [c]) => `SELECT count(*) AS n FROM ${t} WHERE ${c} IS NOT NULL`),

@@ -103,6 +103,23 @@ describe('lint analyzers on SQLite (replayed on a scratch database, counted on t
     expect(codes(same).filter((c) => c.startsWith('MF'))).toEqual([])
   })
 
+  it('MF105 foreign key and check: counts orphans and violating rows live (error); none: a warning', async () => {
+    const fk = (ref: string) =>
+      rebuild('TEXT', 'VARCHAR(10)').replace('code VARCHAR(10));', `code VARCHAR(10), FOREIGN KEY (code) REFERENCES ${ref} (id));`)
+    // users.code holds 'abcdefg' and 'ab' (and a NULL, which needs no parent); log is empty.
+    const orphans = await lintPending(pair(fk('log')))
+    expect(find(orphans, 'MF105')).toMatchObject({ severity: 'error', rows: 2, message: 'adds foreign key users (code) → log: 2 rows have no parent' })
+    await p.cleanup()
+    p = await project()
+    const check = await lintPending(pair(rebuild('TEXT', "VARCHAR(10) CHECK (length(code) < 5)")))
+    expect(find(check, 'MF105')).toMatchObject({ severity: 'error', rows: 1 })
+    expect(find(check, 'MF105')?.message).toMatch(/^adds check .* on users: 1 row fails it$/)
+    await p.cleanup()
+    p = await project()
+    const passing = await lintPending(pair(rebuild('TEXT', "VARCHAR(10) CHECK (length(code) < 50)")))
+    expect(find(passing, 'MF105')).toMatchObject({ severity: 'warning', rows: 0 })
+  })
+
   it('BC101/BC102 renames; TX102 no-transaction with several statements', async () => {
     const renames = await lintPending(pair('-- migrator:no-transaction\nALTER TABLE users RENAME COLUMN nick TO handle;\nALTER TABLE log RENAME TO logs;'))
     expect(find(renames, 'BC101')?.message).toBe('renames column users.nick to handle')
