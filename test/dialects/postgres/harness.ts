@@ -1,7 +1,7 @@
 import { expect } from 'vitest'
 import type { DatabaseUrl } from '../../../src/config/url.js'
 import type { Db } from '../../../src/db.js'
-import type { Plan } from '../../../src/dialects/dialect.js'
+import type { Plan } from '../../../src/schema/plan.js'
 import { open } from '../../../src/dialects/postgres/index.js'
 import type { PostgresDriver } from '../../../src/dialects/postgres/index.js'
 import { diffSchemas } from '../../../src/schema/diff.js'

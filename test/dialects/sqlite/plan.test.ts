@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import type { Plan } from '../../../src/dialects/dialect.js'
+import type { Plan } from '../../../src/schema/plan.js'
 import type { SqliteDriver } from '../../../src/dialects/sqlite/index.js'
 import { planChanges } from '../../../src/dialects/sqlite/plan.js'
 import type { Change } from '../../../src/schema/changes.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Plan, Statement } from '../../../src/dialects/dialect.js'
+import type { Plan, Statement } from '../../../src/schema/plan.js'
 import { parseDirectives } from '../../../src/migrations/directives.js'
 import { parseUndoGroups, renderMigration } from '../../../src/migrations/write.js'
 import type { Change } from '../../../src/schema/changes.js'

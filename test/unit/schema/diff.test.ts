@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Capabilities } from '../../../src/dialects/dialect.js'
+import type { Capabilities } from '../../../src/schema/plan.js'
 import { diffSchemas } from '../../../src/schema/diff.js'
 import type { Column, ForeignKey, Schema, Table } from '../../../src/schema/model.js'
 
