@@ -61,8 +61,8 @@ export class MysqlDriver implements Driver {
     return inspect(options?.db ?? this.db, this.database, this.flavor, options)
   }
 
-  plan(changes: readonly Change[], _options?: PlanOptions): Plan {
-    return plan(changes, this.flavor)
+  plan(changes: readonly Change[], options?: PlanOptions): Plan {
+    return plan(changes, this.flavor, options)
   }
 
   splitStatements(sql: string): readonly { readonly sql: string; readonly line: number }[] {
@@ -94,8 +94,8 @@ export class MysqlDriver implements Driver {
     return applyLockTimeout(tx, timeoutMs)
   }
 
-  valueLosses(change: Change): readonly ValueLoss[] {
-    return columnValueLosses(change)
+  valueLosses(change: Change, options?: PlanOptions): readonly ValueLoss[] {
+    return columnValueLosses(change, options)
   }
 
   lintChange(change: Change, context: LintHookContext): readonly LintFinding[] {

@@ -2,8 +2,10 @@ import type { Change, TableChange } from '../../schema/changes.js'
 import { assertNever } from '../../schema/changes.js'
 import type { Check, Column, ForeignKey, Index, Options, SchemaObject, Table, Unique, View } from '../../schema/model.js'
 import { UnsupportedChangeError } from '../../errors.js'
-import type { Plan, Risk, Statement } from '../../schema/plan.js'
+import { guardOf, type Plan, type Risk, type Statement } from '../../schema/plan.js'
+import type { PlanOptions } from '../dialect.js'
 import type { Flavor } from './flavor.js'
+import { alterColumnLosses } from './lossy.js'
 import { isLiteralDefault } from './normalize.js'
 import { quoteIdent as q, quoteString } from './quote.js'
 
@@ -12,9 +14,9 @@ import { quoteIdent as q, quoteString } from './quote.js'
  * runner undoes a failed migration statement by statement, newest first, because MySQL commits
  * DDL implicitly. Pure: no queries.
  */
-export function plan(changes: readonly Change[], flavor: Flavor): Plan {
+export function plan(changes: readonly Change[], flavor: Flavor, options: PlanOptions = {}): Plan {
   const statements: Statement[] = []
-  for (const change of changes) statements.push(...planChange(change, flavor))
+  for (const change of changes) statements.push(...planChange(change, flavor, options))
   // DDL commits implicitly anyway; the runner's statement-by-statement undo comes from
   // capabilities.transactionalDdl, so no statement needs a `no-transaction` file.
   return { statements, transactional: true }
@@ -24,7 +26,7 @@ function stmt(source: Change, sql: string, reverse: readonly string[], comment: 
   return { sql, reverse, source, comment, risks: reverse.length === 0 ? [...risks, 'irreversible'] : risks }
 }
 
-function planChange(change: Change, flavor: Flavor): Statement[] {
+function planChange(change: Change, flavor: Flavor, options: PlanOptions): Statement[] {
   switch (change.kind) {
     case 'createTable':
       return [stmt(change, createTable(change.table, flavor), [`DROP TABLE ${q(change.table.name)}`], `create table ${change.table.name}`)]
@@ -42,7 +44,7 @@ function planChange(change: Change, flavor: Flavor): Statement[] {
         ),
       ]
     case 'alterTable':
-      return alterTable(change, flavor)
+      return alterTable(change, flavor, options)
     case 'createView':
       return [stmt(change, createView(change.view), [`DROP VIEW ${q(change.view.name)}`], `create view ${change.view.name}`)]
     case 'dropView':
@@ -199,7 +201,7 @@ const PHASE: Readonly<Record<TableChange['kind'], number>> = {
   alterOptions: 12,
 }
 
-function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Flavor): Statement[] {
+function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Flavor, options: PlanOptions): Statement[] {
   const { from, to } = change
   const t = q(to.name)
   const alter = (clause: string): string => `ALTER TABLE ${t} ${clause}`
@@ -220,12 +222,15 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
   const combineIndexes = indexDrops.length > 0 && indexAdds.length > 0
   const combinedDrops = new Set(combineIndexes ? indexDrops : [])
   const alteredAfterRename = new Map(
-    change.changes.flatMap((c) => (c.kind === 'alterColumn' && renamedTo(change.changes, c.to.name) ? [[c.to.name, c.to] as const] : [])),
+    change.changes.flatMap((c) => (c.kind === 'alterColumn' && renamedTo(change.changes, c.to.name) ? [[c.to.name, c] as const] : [])),
   )
   const out: Statement[] = []
-  const add = (sql: string, reverse: readonly string[], comment: string, risks: readonly Risk[] = []): void => {
-    out.push(stmt(change, sql, reverse, comment, risks))
+  const add = (sql: string, reverse: readonly string[], comment: string, risks: readonly Risk[] = [], guards: readonly string[] = []): void => {
+    out.push({ ...stmt(change, sql, reverse, comment, risks), ...(guards.length > 0 ? { guards } : {}) })
   }
+  // The check-before queries of a column's type change: the values it would not keep exactly.
+  const guardsOf = (c: Extract<TableChange, { kind: 'alterColumn' }> | undefined): string[] =>
+    c === undefined ? [] : alterColumnLosses(change, c, options).map(guardOf)
   const where = (name: string): string => `${to.name}.${name}`
 
   for (const c of ordered) {
@@ -251,16 +256,17 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
       case 'alterColumn': {
         if (alteredAfterRename.has(c.to.name)) break
         const risks: Risk[] = c.aspects.some((a) => a === 'type' || a === 'collation' || a === 'generated') ? ['rewrite'] : []
-        add(alter(`MODIFY COLUMN ${columnDef(c.to, flavor)}`), [alter(`MODIFY COLUMN ${columnDef(c.from, flavor)}`)], `alter column ${where(c.to.name)} (${c.aspects.join(', ')})`, risks)
+        add(alter(`MODIFY COLUMN ${columnDef(c.to, flavor)}`), [alter(`MODIFY COLUMN ${columnDef(c.from, flavor)}`)], `alter column ${where(c.to.name)} (${c.aspects.join(', ')})`, risks, guardsOf(c))
         break
       }
       case 'renameColumn': {
-        const target = alteredAfterRename.get(c.to.name) ?? c.to
+        const altered = alteredAfterRename.get(c.to.name)
+        const target = altered?.to ?? c.to
         const same = columnDef({ ...c.from, name: c.to.name }, flavor) === columnDef(target, flavor)
         if (same && flavor.supportsRenameColumn) {
           add(alter(`RENAME COLUMN ${q(c.from.name)} TO ${q(c.to.name)}`), [alter(`RENAME COLUMN ${q(c.to.name)} TO ${q(c.from.name)}`)], `rename column ${where(c.from.name)} to ${c.to.name}`)
         } else {
-          add(alter(`CHANGE COLUMN ${q(c.from.name)} ${columnDef(target, flavor)}`), [alter(`CHANGE COLUMN ${q(c.to.name)} ${columnDef(c.from, flavor)}`)], `rename column ${where(c.from.name)} to ${c.to.name}`, same ? [] : ['rewrite'])
+          add(alter(`CHANGE COLUMN ${q(c.from.name)} ${columnDef(target, flavor)}`), [alter(`CHANGE COLUMN ${q(c.to.name)} ${columnDef(c.from, flavor)}`)], `rename column ${where(c.from.name)} to ${c.to.name}`, same ? [] : ['rewrite'], guardsOf(altered))
         }
         break
       }
