@@ -3,7 +3,7 @@ import type { Check, Column, Index, Schema, SchemaObject, Table, View } from '..
 import { qualifiedName } from '../../schema/model.js'
 import { mentionsName } from '../../schema/order.js'
 import { UnsupportedChangeError } from '../../errors.js'
-import { castsTo, columnTypeOf, labelsNamed, namesType, type EnumType } from './enum-type.js'
+import { castsTo, columnTypeOf, declaresType, labelsNamed, type EnumType } from './enum-type.js'
 import { label } from './plan-context.js'
 import { qualify } from './quote.js'
 
@@ -103,7 +103,7 @@ function refuseTableUses(table: Table, type: EnumType, mine: readonly string[], 
   }
 }
 
-/** Domains over the type, routines taking or returning it, triggers whose WHEN or column list reads it. */
+/** Domains over (or checking against) the type, routines taking or returning it, triggers whose WHEN or column list reads it. */
 function refuseObjects(
   schema: Schema | undefined,
   type: EnumType,
@@ -115,18 +115,18 @@ function refuseObjects(
     changes.some((c) => c.kind === 'dropObject' && c.object.kind === o.kind && c.object.name === o.name && c.object.schema === o.schema)
   for (const object of schema?.objects ?? []) {
     if (object === type.object || dropped(object)) continue
-    if (object.kind === 'domain' && namesType(type, object.definition)) {
+    if (object.kind === 'domain' && (declaresType(type, object.definition) || castsTo(type, object.definition))) {
       throw new UnsupportedChangeError(
-        `domain ${label(object)} is defined over enum ${enumName}, which this change rebuilds; ` +
+        `domain ${label(object)} uses enum ${enumName}, which this change rebuilds; ` +
           'migrator does not rebuild domains: write this migration by hand (rebuild the domain and its columns too)',
       )
     }
     if (object.kind === 'function') {
-      // A routine's signature and RETURNS clause depend on the type; a BEGIN ATOMIC body is parsed at
-      // creation and depends on it as well. Other bodies are plain text, resolved when they run.
-      const atomic = /\nBEGIN ATOMIC\b/.test(object.definition)
-      const header = atomic ? object.definition : (object.definition.split(/\nAS /)[0] ?? '')
-      if (namesType(type, object.name) || namesType(type, header)) {
+      // A routine's signature and RETURNS clause depend on the type; so does a SQL-standard body
+      // (BEGIN ATOMIC or RETURN), parsed at creation. A string body (AS $$…$$) is resolved when it runs.
+      const at = object.definition.search(/\nAS /)
+      const parsed = at < 0 ? object.definition : object.definition.slice(0, at)
+      if (declaresType(type, object.name) || declaresType(type, parsed) || (at < 0 && castsTo(type, parsed))) {
         throw new UnsupportedChangeError(
           `${String(object.options?.type ?? 'function')} ${label(object)} takes, returns or embeds enum ${enumName}, which this change rebuilds; ` +
             'drop it in an earlier migration and recreate it afterwards (or write this migration by hand)',

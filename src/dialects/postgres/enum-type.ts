@@ -69,9 +69,15 @@ export function castsTo(type: EnumType, text: string): boolean {
   return castPattern(type, '').test(text)
 }
 
-/** The text names the type anywhere (a signature, a RETURNS clause, a domain's base type). */
-export function namesType(type: EnumType, text: string): boolean {
-  return new RegExp(`(^|[^\\w$."])(${type.spellings.map(escape).join('|')})(?![\\w$"])`).test(text)
+/**
+ * The text declares something of the type (or an array of it): an argument or RETURNS type of a
+ * routine (`f(x status)`, `RETURNS SETOF status`), a domain's base type (`AS status NOT NULL`).
+ * A parameter merely named like the type (`f(status text)`) does not count.
+ */
+export function declaresType(type: EnumType, text: string): boolean {
+  const spelling = `(${type.spellings.map(escape).join('|')})(\\[\\])*`
+  const end = `(?=\\s*[,)]|\\s*$|\\s+(DEFAULT|NOT|NULL|CHECK|COLLATE|CONSTRAINT)\\b)`
+  return new RegExp(`(^|[^\\w$."])${spelling}${end}`, 'm').test(text)
 }
 
 /** Rewrites every cast to the type to name it schema-qualified, so the text means the same on any search_path. */

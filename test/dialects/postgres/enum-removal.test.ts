@@ -417,7 +417,7 @@ describe.skipIf(!available)('enum rebuild plans on a real server', () => {
       name: 'a domain over the enum',
       before: `${enumDdl(['a', 'b'])} CREATE DOMAIN d AS status CHECK (VALUE <> 'a');`,
       after: `${enumDdl(['a'])} CREATE DOMAIN d AS status CHECK (VALUE <> 'a');`,
-      message: 'domain public.d is defined over enum public.status, which this change rebuilds; migrator does not rebuild domains: write this migration by hand (rebuild the domain and its columns too)',
+      message: 'domain public.d uses enum public.status, which this change rebuilds; migrator does not rebuild domains: write this migration by hand (rebuild the domain and its columns too)',
     },
     {
       name: 'a function taking the enum',
@@ -448,6 +448,12 @@ describe.skipIf(!available)('enum rebuild plans on a real server', () => {
       before: `${enumDdl(['a', 'b', 'c'])} CREATE TABLE t (id int, s status); CREATE INDEX t_ab ON t (id) WHERE s = ANY ('{a,c}'::status[]);`,
       after: `${enumDdl(['a', 'b'])} CREATE TABLE t (id int, s status);`,
       message: "index t_ab on public.t names label 'c', which this change removes from enum public.status; drop or change the index in an earlier migration, then remove the label",
+    },
+    {
+      name: 'a function with a SQL-standard body naming the type',
+      before: `${enumDdl(['a', 'b'])} CREATE FUNCTION h() RETURNS boolean LANGUAGE sql RETURN 'a'::status IS NOT NULL;`,
+      after: `${enumDdl(['a'])} CREATE FUNCTION h() RETURNS boolean LANGUAGE sql RETURN 'a'::status IS NOT NULL;`,
+      message: /^function public\.h\(\) takes, returns or embeds enum public\.status/,
     },
     {
       name: 'a generated column reading the enum column',
@@ -491,6 +497,18 @@ describe.skipIf(!available)('enum rebuild plans on a real server', () => {
     })
   }
 
+  it('routines that merely mention the type, by a parameter name or in a plain body, do not block it', async () => {
+    const functions =
+      "CREATE FUNCTION set_status(status text) RETURNS text LANGUAGE sql AS $$SELECT status$$;\n" +
+      "CREATE FUNCTION first_draft() RETURNS int LANGUAGE plpgsql AS $$BEGIN RETURN (SELECT count(*) FROM t WHERE s = 'a'::status); END$$;"
+    await roundTrip({
+      before: `${enumDdl(['a', 'b'])} CREATE TABLE t (s status); ${functions}`,
+      after: `${enumDdl(['a'])} CREATE TABLE t (s status); ${functions}`,
+      seed: "INSERT INTO t VALUES ('a'), (NULL);",
+      read: 'SELECT s::text, first_draft() AS n FROM t ORDER BY s',
+    })
+  })
+
   it('a function dropped by the same change is gone before the rebuild, so it does not block it', async () => {
     await roundTrip({
       before: `${enumDdl(['a', 'b'])} CREATE TABLE t (s status); CREATE FUNCTION f(x status) RETURNS int LANGUAGE sql AS 'SELECT 1';`,
@@ -506,7 +524,7 @@ describe.skipIf(!available)('enum rebuild plans on a real server', () => {
     expect(statement?.sql).toBe(`ALTER TYPE "public"."status" ADD VALUE 'b'`)
     expect(statement?.reverse).toEqual([])
     expect(statement?.risks).toEqual(['irreversible'])
-    expect(statement?.comment).toMatch(/^add value b to enum public\.status \(the down cannot remove it: domain public\.d is defined over enum public\.status/)
+    expect(statement?.comment).toMatch(/^add value b to enum public\.status \(the down cannot remove it: domain public\.d uses enum public\.status/)
   })
 
   it('views dropped and recreated by the same change are left to it', async () => {
