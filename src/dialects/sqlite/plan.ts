@@ -3,7 +3,8 @@ import { assertNever } from '../../schema/changes.js'
 import type { Column, ForeignKey, Schema, SchemaObject, Table } from '../../schema/model.js'
 import { UnsupportedChangeError } from '../../errors.js'
 import type { PlanOptions } from '../dialect.js'
-import type { Plan, Risk, Statement } from '../../schema/plan.js'
+import { guardOf, type Plan, type Risk, type Statement } from '../../schema/plan.js'
+import { columnValueLosses } from './lossy.js'
 import { isConstantLiteral } from './normalize.js'
 import { quoteIdent } from './quote.js'
 import { rebuildSteps } from './rebuild.js'
@@ -71,7 +72,14 @@ function planChange(change: Change, ctx: Context): Statement[] {
     case 'alterTable': {
       const steps = alterSteps(change, ctx)
       const reverse = alterSteps(invert(change), { current: ctx.desired, desired: ctx.current, renamedTables: new Map() })
-      return steps.map((step, i) => s(step.sql, i === steps.length - 1 ? reverse.map((r) => r.sql) : [], step.comment, step.risks))
+      // A rebuild converts every copied value to its new column's affinity; the copy carries the
+      // check-before guards against the values it would not keep.
+      const guards = columnValueLosses(change, { current: ctx.current }).map(guardOf)
+      const copy = steps.findIndex((step) => step.sql.startsWith('INSERT INTO '))
+      return steps.map((step, i) => {
+        const statement = s(step.sql, i === steps.length - 1 ? reverse.map((r) => r.sql) : [], step.comment, step.risks)
+        return guards.length > 0 && i === Math.max(copy, 0) ? { ...statement, guards } : statement
+      })
     }
     case 'createView':
       return [s(change.view.definition, [`DROP VIEW ${quoteIdent(change.view.name)}`], `create view ${quoteIdent(change.view.name)}`)]
