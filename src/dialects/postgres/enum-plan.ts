@@ -112,7 +112,9 @@ function rebuildBack(schema: Schema | undefined, changes: readonly Change[], fro
 function refuseAmbiguous(schema: Schema | undefined, type: EnumType): void {
   if (!type.ambiguous) return
   const bare = enumType(undefined, type.object)
-  const column = (schema?.tables ?? []).flatMap((t) => t.columns.map((c) => ({ t, c }))).find(({ c }) => columnTypeOf(bare, c.type) !== undefined && columnTypeOf(type, c.type) === undefined)
+  const column = (schema?.tables ?? [])
+    .flatMap((t) => t.columns.map((c) => ({ t, c })))
+    .find(({ c }) => columnTypeOf(bare, c.type) !== undefined && columnTypeOf(type, c.type) === undefined)
   if (column === undefined) return
   throw new UnsupportedChangeError(
     `enum ${label(type.object)} shares its name with a type in another schema, and column ${label(column.t)}.${column.c.name} names its type ` +
