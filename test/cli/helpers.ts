@@ -41,6 +41,37 @@ export function runCli(
   })
 }
 
+/**
+ * Runs the built CLI on a pseudo-terminal (util-linux `script`), so it sees a TTY and may ask; when
+ * a line ending in `[y/N]` appears, `answer` is typed. Returns the exit code and the terminal text
+ * (stdout and stderr interleaved, as a user sees them).
+ */
+export function runInTerminal(args: readonly string[], options: { cwd: string; answer: string }): Promise<{ code: number; screen: string }> {
+  const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ')
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env }
+    delete env.DATABASE_URL
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], env })
+    let screen = ''
+    let answered = false
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      screen += chunk
+      if (!answered && /\[y\/N\]/.test(screen)) {
+        answered = true
+        child.stdin.write(`${options.answer}\r`)
+      }
+    })
+    // A CLI that never asks (or never exits) must fail the test, not hang it.
+    const timer = setTimeout(() => child.kill(), 40_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code: code ?? -1, screen })
+    })
+  })
+}
+
 /** A throw-away project directory under os.tmpdir(). */
 export interface TempProject {
   readonly dir: string

@@ -1,0 +1,98 @@
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { dumpSqlite, execSqlite, querySqlite } from '../helpers/sqlite-dump.js'
+import { runInTerminal, tempProject, type TempProject } from './helpers.js'
+
+const CONFIG = `export default { url: 'sqlite:./app.db', dir: './migrations', target: './schema.sql' }\n`
+const SCHEMA = `CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, bio TEXT);\nCREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n`
+
+let project: TempProject
+afterEach(() => project?.remove())
+const db = () => path.join(project.dir, 'app.db')
+
+/** A project whose database holds rows, with a generated migration that drops users.bio and notes. */
+async function destructive(): Promise<void> {
+  project = tempProject({ 'migrator.config.ts': CONFIG, 'schema.sql': SCHEMA })
+  expect((await project.run(['diff', 'init'])).code).toBe(0)
+  expect((await project.run(['up'])).code).toBe(0)
+  execSqlite(db(), "INSERT INTO users VALUES (1, 'a@x', 'Ünïcode 🐘'), (2, NULL, NULL), (3, 'c@x', 'x'); INSERT INTO notes VALUES (1, 'keep me');")
+  project.write('schema.sql', 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n')
+  expect((await project.run(['diff', 'shrink'])).code).toBe(0)
+}
+
+describe('data loss needs consent (SQLite, through the built CLI)', () => {
+  it('without a terminal up refuses in one line naming each table and column with its count; --force and --yes do not consent', async () => {
+    await destructive()
+    const before = dumpSqlite(db())
+    for (const args of [['up'], ['up', '--force'], ['--yes', 'up'], ['up', '--force', '--yes']]) {
+      const refused = await project.run(args)
+      expect(refused.code).toBe(1)
+      const lines = refused.stderr.trim().split('\n').filter((l) => l.startsWith('error:'))
+      expect(lines).toEqual([expect.stringMatching(/^error: refusing to apply: it would destroy stored data: users\.bio \(2 values\): drops column in \d{14}_shrink\.up\.sql; notes \(1 row\): drops table in \d{14}_shrink\.up\.sql; nothing was changed; .*--allow-data-loss/)])
+      expect(refused.stderr).not.toMatch(/\n\s+at /)
+      expect(dumpSqlite(db())).toBe(before)
+    }
+    const json = await project.run(['up', '--json'])
+    expect(json.code).toBe(1)
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'data-loss' } })
+    expect(dumpSqlite(db())).toBe(before)
+  })
+
+  it('up --dry-run and lint report the same facts and change nothing; --allow-data-loss applies', async () => {
+    await destructive()
+    const before = dumpSqlite(db())
+    const dry = await project.run(['up', '--dry-run', '--json'])
+    expect(dry.code).toBe(0)
+    expect(JSON.parse(dry.stdout).dataLoss).toEqual([
+      expect.objectContaining({ table: 'users', column: 'bio', rows: 2, action: 'drops column' }),
+      expect.objectContaining({ table: 'notes', rows: 1, action: 'drops table' }),
+    ])
+    const lint = await project.run(['lint'])
+    expect(lint.code).toBe(2)
+    expect(lint.stdout).toContain('DS102 error: drops column users.bio holding 2 non-NULL values')
+    expect(lint.stdout).toContain('DS101 error: drops table notes with 1 row')
+    expect(dumpSqlite(db())).toBe(before)
+
+    expect((await project.run(['up', '--allow-data-loss'])).code).toBe(0)
+    expect(dumpSqlite(db())).not.toContain('CREATE TABLE "notes"')
+    expect(querySqlite(db(), 'SELECT * FROM users ORDER BY id')).toEqual([{ id: 1, email: 'a@x' }, { id: 2, email: null }, { id: 3, email: 'c@x' }])
+  })
+
+  it('on a terminal up and down ask, listing what would be lost: no keeps everything, yes goes ahead', { timeout: 180_000 }, async () => {
+    await destructive()
+    const before = dumpSqlite(db())
+    const declined = await runInTerminal(['up'], { cwd: project.dir, answer: 'n' })
+    expect(declined.code).toBe(1)
+    expect(declined.screen).toContain('users.bio (2 values): drops column')
+    expect(declined.screen).toContain('notes (1 row): drops table')
+    expect(declined.screen).toContain('you declined, so nothing was changed')
+    expect(dumpSqlite(db())).toBe(before)
+
+    // The down of the first migration would drop users, which holds 3 rows.
+    const downDeclined = await runInTerminal(['down', '--steps', '1'], { cwd: project.dir, answer: 'n' })
+    expect(downDeclined.code).toBe(1)
+    expect(downDeclined.screen).toContain('users (3 rows): drops table')
+    expect(dumpSqlite(db())).toBe(before)
+
+    const accepted = await runInTerminal(['up'], { cwd: project.dir, answer: 'y' })
+    expect(accepted.code).toBe(0)
+    expect(dumpSqlite(db())).not.toContain('CREATE TABLE "notes"')
+  })
+
+  it('config allowDataLoss consents like the flag; dropping an all-NULL column or an empty table needs no consent', async () => {
+    await destructive()
+    execSqlite(db(), 'UPDATE users SET bio = NULL; DELETE FROM notes;')
+    const before = dumpSqlite(db())
+    const dry = await project.run(['up', '--dry-run', '--json'])
+    expect(JSON.parse(dry.stdout).dataLoss).toEqual([])
+    expect(dumpSqlite(db())).toBe(before)
+    expect((await project.run(['up'])).code).toBe(0)
+
+    // The down recreates what the up dropped (no loss); the first migration's down drops users with rows.
+    expect((await project.run(['down'])).code).toBe(0)
+    expect((await project.run(['down'])).code).toBe(1)
+    project.write('migrator.config.ts', `export default { url: 'sqlite:./app.db', dir: './migrations', target: './schema.sql', allowDataLoss: true }\n`)
+    expect((await project.run(['down'])).code).toBe(0)
+    expect(dumpSqlite(db())).not.toContain('CREATE TABLE "users"')
+  })
+})
