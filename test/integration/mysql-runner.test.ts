@@ -253,6 +253,37 @@ describe.skipIf(!available)('mysql runner: partial failures, repair and concurre
     ])
   })
 
+  it('undoes nothing when an applied statement has no undo group, rather than undoing down to it', async () => {
+    const down = [
+      '-- migrator:undo 4',
+      'DELETE FROM nowhere;',
+      '',
+      '-- migrator:undo 3',
+      'ALTER TABLE users DROP COLUMN nickname;',
+      '',
+      '-- migrator:undo 2',
+      'DELETE FROM audit;',
+      '',
+      '-- cannot undo 1: hand-made table',
+      '',
+    ].join('\n')
+    await write({ [`${V2}_audit.up.sql`]: HAND_UP, [`${V2}_audit.down.sql`]: down })
+    const events: RunEvent[] = []
+    const result = await up(config, { force: true, onEvent: (e) => events.push(e) })
+    expect(result.error?.message).toBe(
+      `${V2}_audit.up.sql:4: statement 4 (INSERT INTO nowhere VALUES (1)) failed: Table '${test.name}.nowhere' doesn't exist; ` +
+        `statements 1-3 of ${V2}_audit.up.sql stayed applied (CREATE TABLE audit (id int NOT NULL PRI…; INSERT INTO audit (id, email) SELECT id…; ALTER TABLE users ADD COLUMN nickname v…); ` +
+        `${V2}_audit.down.sql has no \`-- migrator:undo 1\` group for statement 1, so nothing was undone; ` +
+        `history marks ${V2} failed with statements_applied = 3: undo them by hand, then run \`migrator repair\``,
+    )
+    expect(undoEvents(events)).toEqual([])
+    expect(await history()).toEqual([
+      { version: V1, status: 'applied', statements_applied: 1 },
+      { version: V2, status: 'failed', statements_applied: 3 },
+    ])
+    expect(await test.driver.db.query('SELECT COUNT(*) AS n FROM audit')).toEqual([{ n: 3 }])
+  })
+
   // status replays every file to report ungenerated target changes; the failed migration's file
   // cannot replay, which must not hide the failed row or the way out.
   it('status still explains a failed migration when a target is configured', async () => {
