@@ -284,6 +284,37 @@ describe.skipIf(!available)('mysql runner: partial failures, repair and concurre
     expect(await test.driver.db.query('SELECT COUNT(*) AS n FROM audit')).toEqual([{ n: 3 }])
   })
 
+  // MySQL runs a .ts migration outside a transaction: what its up() did before throwing stays.
+  it('never calls the database as before after a module up() threw midway; the row and status say to check it', async () => {
+    const module = [
+      'interface Ctx { db: { exec(sql: string): Promise<void> } }',
+      'export async function up(ctx: Ctx): Promise<void> {',
+      "  await ctx.db.exec('CREATE TABLE module_made (id int NOT NULL PRIMARY KEY)')",
+      "  throw new Error('backfill broke')",
+      '}',
+      'export async function down(ctx: Ctx): Promise<void> {',
+      "  await ctx.db.exec('DROP TABLE module_made')",
+      '}',
+      '',
+    ].join('\n')
+    await write({ [`${V2}_module.ts`]: module })
+    const events: RunEvent[] = []
+    const result = await up(config, { force: true, onEvent: (e) => events.push(e) })
+    expect(result.error?.message).toBe(
+      `${V2}_module.ts: up() threw: backfill broke; ${V2}_module.ts up() ran outside a transaction, so whatever it changed before it failed stayed; nothing was undone; ` +
+        `history marks ${V2} failed with statements_applied = 0: check the database and undo what up() changed by hand, then run \`migrator repair\``,
+    )
+    expect(events.find((e) => e.kind === 'migration-failed')).toMatchObject({ undone: false })
+    // Neither its down() nor anything else ran: the table up() made is there.
+    expect(await test.driver.db.query("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'module_made'")).toEqual([{ n: 1 }])
+    expect(await history()).toEqual([
+      { version: V1, status: 'applied', statements_applied: 1 },
+      { version: V2, status: 'failed', statements_applied: 0 },
+    ])
+    const report = await status({ ...config, target: undefined })
+    expect(report.migrations[1]?.hint).toBe('its up() failed outside a transaction and may have changed the database: check it and undo those changes by hand, then run `migrator repair`')
+  })
+
   // status replays every file to report ungenerated target changes; the failed migration's file
   // cannot replay, which must not hide the failed row or the way out.
   it('status still explains a failed migration when a target is configured', async () => {
