@@ -12,7 +12,7 @@ export interface BackfillDirective {
 
 const PREFIX = /^--\s*migrator:backfill(?=\s|$)/i
 const ANY_DIRECTIVE = /^--\s*migrator:/i
-const KEYS = ['table', 'schema', 'set', 'where', 'batch', 'key', 'sleep', 'rate'] as const
+const KEYS = ['table', 'schema', 'set', 'where', 'verify', 'batch', 'key', 'sleep', 'rate'] as const
 type Key = (typeof KEYS)[number]
 
 /**
@@ -23,9 +23,10 @@ type Key = (typeof KEYS)[number]
  *   -- migrator:backfill table=users set="name = upper(email)" where="name IS NULL" batch=1000
  *
  * Values are bare (no spaces) or double-quoted, where `\"` is a double quote and `\\` a backslash.
- * Keys: table, set, where, batch (required); schema, key (comma-separated key columns),
- * sleep (ms between chunks), rate (max rows per second). Throws DirectoryError naming
- * `file:line` for an unknown or repeated key, a missing required key, a bad number or quote.
+ * Keys: table, set, where, batch (required); schema, key (comma-separated key columns), verify
+ * (predicate selecting wrongly backfilled rows, checked at the end), sleep (ms between chunks),
+ * rate (max rows per second). Throws DirectoryError naming `file:line` for an unknown or repeated
+ * key, a missing required key, a bad number or quote.
  */
 export function parseBackfillDirectives(text: string, file: string): BackfillDirective[] {
   const out: BackfillDirective[] = []
@@ -63,6 +64,7 @@ export function parseBackfillDirective(body: string, where: string, line = 0): B
     where: values.get('where')!,
     batch: integer(values.get('batch')!, 'batch', where, 1),
     ...(values.has('schema') ? { schema: values.get('schema')! } : {}),
+    ...(values.has('verify') ? { verify: values.get('verify')! } : {}),
     ...(keyList === undefined ? {} : { key: keyList.split(',').map((k) => k.trim()) }),
   }
   try {
@@ -83,7 +85,9 @@ export function parseBackfillDirective(body: string, where: string, line = 0): B
 export function renderBackfillDirective(spec: BackfillSpec, throttle: BackfillThrottle = {}): string {
   const parts: [string, string][] = [['table', spec.table]]
   if (spec.schema !== undefined) parts.push(['schema', spec.schema])
-  parts.push(['set', spec.set], ['where', spec.where], ['batch', String(spec.batch)])
+  parts.push(['set', spec.set], ['where', spec.where])
+  if (spec.verify !== undefined) parts.push(['verify', spec.verify])
+  parts.push(['batch', String(spec.batch)])
   if (spec.key !== undefined) parts.push(['key', spec.key.join(',')])
   if (throttle.sleepMs !== undefined) parts.push(['sleep', String(throttle.sleepMs)])
   if (throttle.maxRowsPerSecond !== undefined) parts.push(['rate', String(throttle.maxRowsPerSecond)])

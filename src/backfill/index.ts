@@ -1,4 +1,4 @@
-export { runBackfill, throttleDelay, BackfillAbortedError, BackfillIncompleteError } from './run.js'
+export { runBackfill, throttleDelay, BackfillAbortedError, BackfillIncompleteError, BackfillVerificationError } from './run.js'
 export type { BackfillOptions, BackfillResult } from './run.js'
 export { parseBackfillDirectives, parseBackfillDirective, renderBackfillDirective } from './directive.js'
 export type { BackfillDirective } from './directive.js'

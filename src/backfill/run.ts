@@ -49,6 +49,26 @@ export class BackfillIncompleteError extends MigratorError {
   }
 }
 
+/**
+ * The walk is done but `verify` still selects rows: their backfilled value is wrong (a value the
+ * migration would lose once the old column goes). The checkpoint stays unfinished, so every rerun
+ * checks again until the rows are fixed.
+ */
+export class BackfillVerificationError extends MigratorError {
+  constructor(
+    readonly table: string,
+    readonly rows: number,
+    readonly verify: string,
+  ) {
+    super(
+      'backfill-verification',
+      `backfill of ${table} failed verification: ${rows} row${rows === 1 ? '' : 's'} where ${verify}, so the backfilled column does not hold the converted ` +
+        'value of its source there; nothing was dropped and the migration stops here; find what wrote those rows (a DEFAULT on the new column, writes bypassing ' +
+        'the sync triggers), fix them, then run `migrator up` again: the check reruns',
+    )
+  }
+}
+
 /** The run was stopped through `signal`; the last chunk's checkpoint is committed, a rerun resumes. */
 export class BackfillAbortedError extends MigratorError {
   constructor(table: string, rowsDone: number) {
@@ -63,6 +83,7 @@ export class BackfillAbortedError extends MigratorError {
  * range (re-checking `where`), and write the checkpoint row, so a killed run resumes after the last
  * committed chunk. When the walk ends, `SELECT count(*) … WHERE <where>` must be 0; rows written
  * behind the cursor meanwhile get another pass (up to `maxPasses`), else BackfillIncompleteError.
+ * Then `SELECT count(*) … WHERE <verify>` must be 0, else BackfillVerificationError.
  *
  * Must not run inside a transaction of `driver.db` (each chunk commits on its own).
  */
@@ -142,6 +163,10 @@ export async function runBackfill(driver: Driver, spec: BackfillSpec, options: B
     await pause(throttleDelay(options, rowsThisRun, elapsed))
   }
 
+  if (spec.verify !== undefined) {
+    const wrong = Number((await driver.db.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${qualified} WHERE (${spec.verify})`))[0]?.n ?? 0)
+    if (wrong > 0) throw new BackfillVerificationError(table, wrong, spec.verify)
+  }
   const done: Checkpoint = { id, rowsDone: checkpoint.rowsDone, pass: checkpoint.pass, done: true }
   await driver.db.transaction((tx) => store.write(tx, done))
   const elapsedMs = Date.now() - started

@@ -20,6 +20,12 @@ export interface BackfillSpec {
   readonly batch: number
   /** Key columns walked in order; default: the table's primary key. Must be unique and not null. */
   readonly key?: readonly string[]
+  /**
+   * SQL predicate selecting the rows whose backfilled value is wrong (`new IS DISTINCT FROM
+   * CAST(old AS bigint)`): counted once the walk is done, and any row it selects fails the backfill,
+   * so values a faulty `where` or `set` would lose are reported instead of dropped later.
+   */
+  readonly verify?: string
 }
 
 /** Pacing between chunks. Both may be given; the longer wait wins. */
@@ -49,6 +55,9 @@ export function validateSpec(spec: BackfillSpec, where = 'backfill'): void {
   if (!Number.isSafeInteger(spec.batch) || spec.batch < 1) {
     throw new BackfillSpecError(`${where}: \`batch\` must be a positive integer (rows per chunk); got ${String(spec.batch)}`)
   }
+  if (spec.verify !== undefined && (typeof spec.verify !== 'string' || spec.verify.trim() === '')) {
+    throw new BackfillSpecError(`${where}: \`verify\` must be a predicate selecting the rows whose backfilled value is wrong, such as "b IS DISTINCT FROM a"`)
+  }
   if (spec.key !== undefined && (spec.key.length === 0 || spec.key.some((k) => typeof k !== 'string' || k === ''))) {
     throw new BackfillSpecError(`${where}: \`key\` must list at least one column name`)
   }
@@ -56,7 +65,8 @@ export function validateSpec(spec: BackfillSpec, where = 'backfill'): void {
 
 /**
  * A stable id for the checkpoint row: sha256 over what decides which rows are touched and how
- * (table, schema, set, where, key). `batch` is left out so a resumed run may use another chunk size.
+ * (table, schema, set, where, key). `batch` and `verify` are left out: a resumed run may use
+ * another chunk size, and checking the result touches no row.
  */
 export function specId(spec: BackfillSpec): string {
   const canonical = JSON.stringify([spec.schema ?? null, spec.table, spec.set.trim(), spec.where.trim(), spec.key ?? null])
