@@ -43,13 +43,17 @@ interface Phase {
 /** What the application must do before the phase after each one, and what each down does. */
 const BEFORE_NEXT: Readonly<Record<PhaseName, string>> = {
   expand: 'nothing is required to continue; the sync triggers keep old and new columns equal whatever the application writes',
-  online: 'deploy application code that reads and writes only the new columns (and never writes NULL into columns made NOT NULL)',
+  online:
+    'deploy application code that reads and writes only the new columns (and never writes NULL into columns made NOT NULL); ' +
+    'until the contract phase gives the new columns their defaults, an INSERT that leaves one out gets the old column\'s default through the sync triggers',
   contract: 'nothing: this is the last phase',
 }
 const DOWN: Readonly<Record<PhaseName, string>> = {
-  expand: 'drops the sync triggers and the columns this phase added; values written only to them are lost',
+  expand:
+    'copies back into renamed columns the values only the new columns hold (rows the new application inserted), then drops the sync triggers and the columns this phase added',
   online: 'drops the indexes and constraints this phase added and makes the columns NULLable again',
-  contract: 're-adds the dropped columns (NULLable), copies their data back from the new columns with one UPDATE each, and recreates the sync triggers',
+  contract:
+    're-adds the dropped columns (with their NOT NULL), copies their data back from the new columns with one UPDATE each, removes the defaults this phase set, and recreates the sync triggers',
 }
 
 /**
@@ -57,10 +61,11 @@ const DOWN: Readonly<Record<PhaseName, string>> = {
  * the application can be deployed between them. Pure. Handled (inside `alterTable`):
  * - addColumn NOT NULL with a default: added instantly where the dialect can, else added NULLable
  *   and backfilled (expand), then made NOT NULL without a long lock (online);
- * - renameColumn (declared): new column + sync triggers + backfill (expand), NOT NULL (online),
- *   triggers and old column dropped (contract), after the application moved to the new name;
- * - alterColumn with a type change: `<col>__new` + sync + backfill (expand), NOT NULL (online),
- *   swap under the old name (contract);
+ * - renameColumn (declared): new column without default + sync triggers + keyset backfill of every
+ *   row, verified equal to the old column (expand), NOT NULL (online), default set and triggers and
+ *   old column dropped (contract), after the application moved to the new name;
+ * - alterColumn with a type change: `<col>__new` without default + sync + verified backfill
+ *   (expand), NOT NULL (online), swap under the old name with the default (contract);
  * - addIndex / addForeignKey on an existing table: built without blocking writes (online).
  * Everything else, and whatever the dialect has no safer form for, is returned in `ordinary`.
  */
@@ -102,13 +107,6 @@ function planTableChange(
 ): boolean {
   const q = (name: string): string => sql.quoteIdent(name)
   const label = (column: string): string => `${from.name}.${column}`
-  const backfill = (target: Column, source: Column | undefined, set: string): BackfillSpec => ({
-    table: from.name,
-    ...(from.schema === undefined ? {} : { schema: from.schema }),
-    set: `${q(target.name)} = ${set}`,
-    where: `${q(target.name)} IS NULL${source === undefined ? '' : ` AND ${q(source.name)} IS NOT NULL`}`,
-    batch,
-  })
   switch (c.kind) {
     case 'addColumn': {
       const column = c.column
@@ -120,45 +118,67 @@ function planTableChange(
         return true
       }
       phases.expand.steps.push(...sql.addNullableColumn(from, column))
-      phases.expand.backfills.push(backfill(column, undefined, column.default))
+      phases.expand.backfills.push({
+        table: from.name,
+        ...(from.schema === undefined ? {} : { schema: from.schema }),
+        set: `${q(column.name)} = ${column.default}`,
+        where: `${q(column.name)} IS NULL`,
+        batch,
+      })
       phases.expand.what.push(`add column ${label(column.name)} NULLable with its default, backfill existing rows`)
       phases.online.steps.push(...sql.setNotNull(from, column))
       phases.online.what.push(`make ${label(column.name)} NOT NULL without a long lock`)
       return true
     }
     case 'renameColumn': {
-      const next = { ...c.to, nullable: true }
-      phases.expand.steps.push(...sql.addNullableColumn(from, next), ...sql.createSync(from, c.from, c.to))
-      phases.expand.backfills.push(backfill(c.to, c.from, sql.convert(q(c.from.name), c.from, c.to)))
-      phases.expand.what.push(`rename ${label(c.from.name)} → ${c.to.name}: add ${c.to.name}, sync triggers keep both equal, backfill`)
+      // Without its default until the contract: with one, every existing row would hold it and the
+      // backfill would skip them all, and an INSERT of the old application (which leaves the new
+      // column out) would keep the default instead of getting the old column's value from the trigger.
+      const next: Column = { ...c.to, nullable: true, default: undefined }
+      const sync = copyColumn(sql, from, c.from, next, phases, batch)
+      // The expand down runs after a rollback of the application: values the new application
+      // wrote only to the new column (its INSERTs leave the old one at its default) go back first.
+      const last = sync[sync.length - 1]!
+      const restore =
+        `UPDATE ${sql.qualify(from)} SET ${q(c.from.name)} = ${sql.convert(q(next.name), next, c.from)} ` +
+        `WHERE ${q(next.name)} IS NOT NULL AND ${sql.isDistinct(q(c.from.name), sql.convert(q(next.name), next, c.from), c.from)}`
+      phases.expand.steps.push(...sync.slice(0, -1), { ...last, reverse: [restore, ...last.reverse] })
+      phases.expand.what.push(`rename ${label(c.from.name)} → ${c.to.name}: add ${c.to.name} without default, sync triggers keep both equal, backfill, verify`)
       if (!c.to.nullable) {
-        phases.online.steps.push(...sql.setNotNull(from, c.to))
+        phases.online.steps.push(...sql.setNotNull(from, { ...next, nullable: false }))
         phases.online.what.push(`make ${label(c.to.name)} NOT NULL without a long lock`)
       }
       const drop = sql.dropColumn(from, c.from)
       // The old column must accept the new application's inserts (which no longer name it) once the
       // sync triggers are gone, before it is dropped: dialects without transactional DDL see that gap.
-      phases.contract.steps.push(...(c.from.nullable ? [] : sql.dropNotNull(from, c.from)), ...sql.dropSync(from, c.from, c.to), {
-        ...drop,
-        reverse: [...drop.reverse, `UPDATE ${sql.qualify(from)} SET ${q(c.from.name)} = ${sql.convert(q(c.to.name), c.to, c.from)}`],
-      })
-      phases.contract.what.push(`rename ${label(c.from.name)} → ${c.to.name}: drop the sync triggers and the old column ${c.from.name}`)
+      // The new column's default comes before the triggers go, so no INSERT meets it without either.
+      phases.contract.steps.push(
+        ...(c.from.nullable ? [] : sql.dropNotNull(from, c.from)),
+        ...sql.setDefault(from, c.to),
+        ...sql.dropSync(from, c.from, c.to),
+        { ...drop, reverse: [...drop.reverse, `UPDATE ${sql.qualify(from)} SET ${q(c.from.name)} = ${sql.convert(q(c.to.name), c.to, c.from)}`] },
+      )
+      phases.contract.what.push(
+        `rename ${label(c.from.name)} → ${c.to.name}: ${c.to.default === undefined ? '' : `set the default of ${c.to.name}, `}drop the sync triggers and the old column ${c.from.name}`,
+      )
       return true
     }
     case 'alterColumn': {
       if (!c.aspects.includes('type') || c.aspects.some((a) => a !== 'type' && a !== 'nullable' && a !== 'default')) return false
       if (c.from.generated !== undefined || c.from.identity !== undefined || isKeyColumn(from, c.from.name)) return false
-      const temp: Column = { ...c.to, name: tempName(c.to.name, sql.maxIdentifierLength), nullable: true }
-      phases.expand.steps.push(...sql.addNullableColumn(from, temp), ...sql.createSync(from, c.from, temp))
-      phases.expand.backfills.push(backfill(temp, c.from, sql.convert(q(c.from.name), c.from, temp)))
-      phases.expand.what.push(`change type of ${label(c.from.name)} ${c.from.type} → ${c.to.type}: add ${temp.name}, sync triggers, backfill`)
+      // Without its default until the swap, for the same reasons as a renamed column's.
+      const temp: Column = { ...c.to, name: tempName(c.to.name, sql.maxIdentifierLength), nullable: true, default: undefined }
+      phases.expand.steps.push(...copyColumn(sql, from, c.from, temp, phases, batch))
+      phases.expand.what.push(`change type of ${label(c.from.name)} ${c.from.type} → ${c.to.type}: add ${temp.name} without default, sync triggers, backfill, verify`)
       if (!c.to.nullable) {
         phases.online.steps.push(...sql.setNotNull(from, { ...temp, nullable: false }))
         phases.online.what.push(`make ${label(temp.name)} NOT NULL without a long lock`)
       }
       swaps.set(c.from.name, temp.name)
       phases.contract.steps.push(...sql.swapColumns(from, c.from, temp, c.to))
-      phases.contract.what.push(`change type of ${label(c.from.name)}: drop the old column and rename ${temp.name} to ${c.to.name}`)
+      phases.contract.what.push(
+        `change type of ${label(c.from.name)}: drop the old column and rename ${temp.name} to ${c.to.name}${c.to.default === undefined ? '' : ' with its default'}`,
+      )
       return true
     }
     case 'addIndex': {
@@ -181,6 +201,26 @@ function planTableChange(
     default:
       return false
   }
+}
+
+/**
+ * The expand steps that give `target` (NULLable, without default) the converted value of `source`
+ * on every row: add it, sync triggers for the writes from now on, and a keyset backfill of the rows
+ * already there, verified at the end. Rows whose `source` is NULL are neither backfilled nor
+ * revisited: NULL is their value in `target` too, and the verification counts them as equal.
+ */
+function copyColumn(sql: ZeroDowntimeSql, table: Table, source: Column, target: Column, phases: Record<PhaseName, Phase>, batch: number): Step[] {
+  const q = (name: string): string => sql.quoteIdent(name)
+  const converted = sql.convert(q(source.name), source, target)
+  phases.expand.backfills.push({
+    table: table.name,
+    ...(table.schema === undefined ? {} : { schema: table.schema }),
+    set: `${q(target.name)} = ${converted}`,
+    where: `${q(target.name)} IS NULL AND ${q(source.name)} IS NOT NULL`,
+    verify: sql.isDistinct(q(target.name), converted, target),
+    batch,
+  })
+  return [...sql.addNullableColumn(table, target), ...sql.createSync(table, source, target)]
 }
 
 /**

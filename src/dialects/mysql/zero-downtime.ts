@@ -62,6 +62,16 @@ export function mysqlZeroDowntimeSql(flavor: Flavor): ZeroDowntimeSql {
       ]
     },
 
+    setDefault(table, column) {
+      if (column.default === undefined) return []
+      // Only the default differs from the live column: a catalog change, which INSTANT guarantees.
+      return [
+        step(`ALTER TABLE ${t(table)} MODIFY COLUMN ${columnDef(column, flavor)}, ALGORITHM=INSTANT`, [
+          `ALTER TABLE ${t(table)} ALTER COLUMN ${quoteIdent(column.name)} DROP DEFAULT`,
+        ]),
+      ]
+    },
+
     dropColumn(table, column) {
       return step(`ALTER TABLE ${t(table)} DROP COLUMN ${quoteIdent(column.name)}`, [`ALTER TABLE ${t(table)} ADD COLUMN ${nullable(column)}`])
     },
@@ -93,6 +103,7 @@ export function mysqlZeroDowntimeSql(flavor: Flavor): ZeroDowntimeSql {
 
     // Assignment converts between column types (strict mode rejects values that do not fit).
     convert: (expr) => expr,
+    isDistinct: (a, b) => `NOT (${a} <=> ${b})`,
 
     swapColumns(table, old, replacement, final) {
       const { insert, update } = names(table, old, replacement)
@@ -101,9 +112,10 @@ export function mysqlZeroDowntimeSql(flavor: Flavor): ZeroDowntimeSql {
       // rather than silently losing the value); the down recreates them with the columns.
       return [
         step(`ALTER TABLE ${t(table)} DROP COLUMN ${quoteIdent(old.name)}, CHANGE COLUMN ${quoteIdent(replacement.name)} ${columnDef(final, flavor)}`, [
-          `ALTER TABLE ${t(table)} CHANGE COLUMN ${quoteIdent(final.name)} ${columnDef({ ...final, name: replacement.name }, flavor)}, ADD COLUMN ${nullable(old)}`,
+          `ALTER TABLE ${t(table)} CHANGE COLUMN ${quoteIdent(final.name)} ${columnDef({ ...final, name: replacement.name, default: undefined }, flavor)}, ADD COLUMN ${nullable(old)}`,
           `UPDATE ${t(table)} SET ${quoteIdent(old.name)} = ${quoteIdent(replacement.name)}`,
           ...sql.createSync(table, old, replacement).map((s) => s.sql),
+          ...(old.nullable ? [] : sql.setNotNull(table, old).map((s) => s.sql)),
         ]),
         step(`DROP TRIGGER IF EXISTS ${quoteIdent(update)}`, []),
         step(`DROP TRIGGER IF EXISTS ${quoteIdent(insert)}`, []),

@@ -51,8 +51,20 @@ export const postgresZeroDowntimeSql: ZeroDowntimeSql = {
     ]
   },
 
-  // The contract runs in one transaction here: nobody sees the old column without its triggers.
-  dropNotNull: () => [],
+  // Catalog only, and the contract runs in one transaction: nobody sees the old column without its
+  // triggers. The step exists for its reverse, which restores NOT NULL when a down re-adds the column.
+  dropNotNull(table, column) {
+    const q = qualify(table)
+    const col = quoteIdent(column.name)
+    return [step(`ALTER TABLE ${q} ALTER COLUMN ${col} DROP NOT NULL`, [`ALTER TABLE ${q} ALTER COLUMN ${col} SET NOT NULL`])]
+  },
+
+  setDefault(table, column) {
+    if (column.default === undefined) return []
+    const q = qualify(table)
+    const col = quoteIdent(column.name)
+    return [step(`ALTER TABLE ${q} ALTER COLUMN ${col} SET DEFAULT ${column.default}`, [`ALTER TABLE ${q} ALTER COLUMN ${col} DROP DEFAULT`])]
+  },
 
   dropColumn(table, column) {
     const q = qualify(table)
@@ -68,9 +80,9 @@ export const postgresZeroDowntimeSql: ZeroDowntimeSql = {
       "  IF TG_OP = 'INSERT' THEN",
       `    IF ${B} IS NULL THEN ${B} := ${convert(A, a, b)}; END IF;`,
       `    IF ${A} IS NULL THEN ${A} := ${convert(B, b, a)}; END IF;`,
-      `  ELSIF ${A} IS DISTINCT FROM OLD.${quoteIdent(a.name)} THEN`,
+      `  ELSIF ${isDistinct(A, `OLD.${quoteIdent(a.name)}`, a)} THEN`,
       `    ${B} := ${convert(A, a, b)};`,
-      `  ELSIF ${B} IS DISTINCT FROM OLD.${quoteIdent(b.name)} THEN`,
+      `  ELSIF ${isDistinct(B, `OLD.${quoteIdent(b.name)}`, b)} THEN`,
       `    ${A} := ${convert(B, b, a)};`,
       '  END IF;',
       '  RETURN NEW;',
@@ -94,19 +106,23 @@ export const postgresZeroDowntimeSql: ZeroDowntimeSql = {
   },
 
   convert,
+  isDistinct,
 
   swapColumns(table, old, replacement, final) {
     // One transaction (the contract file is transactional): readers never see the table without the column.
     const q = qualify(table)
+    const oldCol = quoteIdent(old.name)
     return [
       ...this.dropSync(table, old, replacement),
-      step(`ALTER TABLE ${q} DROP COLUMN ${quoteIdent(old.name)}`, [
+      step(`ALTER TABLE ${q} DROP COLUMN ${oldCol}`, [
         `ALTER TABLE ${q} ADD COLUMN ${definition(old, true)}`,
-        `UPDATE ${q} SET ${quoteIdent(old.name)} = ${convert(quoteIdent(replacement.name), replacement, old)}`,
+        `UPDATE ${q} SET ${oldCol} = ${convert(quoteIdent(replacement.name), replacement, old)}`,
+        ...(old.nullable ? [] : [`ALTER TABLE ${q} ALTER COLUMN ${oldCol} SET NOT NULL`]),
       ]),
       step(`ALTER TABLE ${q} RENAME COLUMN ${quoteIdent(replacement.name)} TO ${quoteIdent(final.name)}`, [
         `ALTER TABLE ${q} RENAME COLUMN ${quoteIdent(final.name)} TO ${quoteIdent(replacement.name)}`,
       ]),
+      ...this.setDefault(table, final),
     ]
   },
 
@@ -144,6 +160,13 @@ function syncNames(table: Table, a: Column, b: Column): { fn: string; trigger: s
 
 function convert(expr: string, from: Column, to: Column): string {
   return from.type === to.type ? expr : `CAST(${expr} AS ${to.type})`
+}
+
+/** Types without an equality operator (json, xml) or whose `=` is not identity (box compares areas). */
+const NO_EQUALITY = /^(?:json|xml|point|line|lseg|box|path|polygon|circle)(?:\[\])*$/
+
+function isDistinct(a: string, b: string, column: Column): string {
+  return NO_EQUALITY.test(column.type) ? `CAST(${a} AS text) IS DISTINCT FROM CAST(${b} AS text)` : `${a} IS DISTINCT FROM ${b}`
 }
 
 /** A literal, optionally cast (`'active'::text`, `0`, `true`, `NULL::integer`): stored in the catalog, no rewrite. */
