@@ -58,8 +58,9 @@ export function lintSettings(config: ResolvedConfig): LintSettings {
 }
 
 async function selectFiles(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], options: LintOptions): Promise<{ selected: MigrationFile[]; applied: Set<string> }> {
-  // A failed row (a backfill to resume) still has work to do: it counts as pending here.
-  const applied = new Set((await new HistoryStore(driver, config.historyTable).list()).filter((r) => r.status === 'applied').map((r) => r.version))
+  // A failed row's statements (all of them, for a backfill to resume) are in the live database
+  // already: replaying them on a copy of its structure would fail for no reason.
+  const applied = new Set((await new HistoryStore(driver, config.historyTable).list()).map((r) => r.version))
   if (options.latest !== undefined) return { selected: files.slice(Math.max(0, files.length - options.latest)), applied }
   return { selected: files.filter((f) => !applied.has(f.version)), applied }
 }

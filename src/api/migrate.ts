@@ -3,7 +3,8 @@ import { MigratorError } from '../errors.js'
 import { findingLine } from '../lint/analyze.js'
 import type { RunEvent } from '../runner/events.js'
 import { runDown } from '../runner/down.js'
-import { runUp, type RunResult } from '../runner/run.js'
+import { HistoryStore } from '../runner/history.js'
+import { planUp, runUp, type RunResult } from '../runner/run.js'
 import { takeBackup, type BackupInfo } from '../safety/backup.js'
 import { lossesOf, requireConsent, type ConsentOptions, type FileDataLoss } from '../safety/consent.js'
 import { downLosses } from './down-losses.js'
@@ -50,6 +51,8 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
   const files = await listMigrations(config.dir)
   const { force, backup: wantBackup, allowDataLoss, confirm, ...runOptions } = options
   return withDriver(config, async (driver) => {
+    // History and files must agree before anything is analyzed: those errors say what to do first.
+    planUp(driver, files, await new HistoryStore(driver, config.historyTable).list(), options)
     // A dry run shows the full risk report; a real run lints only what can refuse it (see LintOptions.gate).
     const report = await lintWithDriver(driver, config, files, { gate: options.dryRun !== true })
     const toRun = report.migrations

@@ -30,7 +30,7 @@ import type { HistoryRow } from './history.js'
 import { runBackfill } from '../backfill/run.js'
 import { withLockRetry } from '../zero-downtime/retry.js'
 import { beginBuiltinChecks, BuiltinCheckFailure } from '../safety/postcheck.js'
-import { planPending } from './pending.js'
+import { planPending, type PendingPlan } from './pending.js'
 import { lockPreCheck } from './precheck.js'
 import { moduleUpFailed, undoApplied } from './undo.js'
 
@@ -40,6 +40,20 @@ export type { MigrationResult, MigrationStatus, RunOptions, RunResult } from './
 type ApplyOutcome =
   | { readonly ok: true; readonly status: 'applied' | 'skipped'; readonly statements: number; readonly executionMs: number }
   | { readonly ok: false; readonly error: MigrationFailedError; readonly restored: boolean }
+
+/**
+ * What `up` would apply, or the precondition error that stops it (a failed row, an edited applied
+ * file, missing files, an unknown `to`). `up` asks this before anything else, so those errors come
+ * first, before lint or consent.
+ */
+export function planUp(driver: Driver, files: readonly MigrationFile[], rows: readonly HistoryRow[], options: Pick<RunOptions, 'allowMissing' | 'to'>): PendingPlan {
+  // A failed row whose statements all ran and whose backfill was interrupted resumes, not refuses.
+  const resumable = (file: MigrationFile, row: HistoryRow): boolean =>
+    hasBackfills(file) && row.statementsApplied === countStatements(driver, file.up)
+  const plan = planPending(files, rows, { allowMissing: options.allowMissing, resumable })
+  checkTarget(options.to, [...files.map((f) => f.version), ...rows.map((r) => r.version)])
+  return plan
+}
 
 /**
  * Applies pending migrations in version order (up to and including `to`, at most `steps`).
@@ -55,11 +69,7 @@ type ApplyOutcome =
  */
 export async function runUp(driver: Driver, files: readonly MigrationFile[], options: RunOptions): Promise<RunResult> {
   return withRun(driver, options, async (ctx, rows) => {
-    // A failed row whose statements all ran and whose backfill was interrupted resumes, not refuses.
-    const resumable = (file: MigrationFile, row: HistoryRow): boolean =>
-      hasBackfills(file) && row.statementsApplied === countStatements(driver, file.up)
-    const { pending, resume } = planPending(files, rows, { allowMissing: options.allowMissing, resumable })
-    checkTarget(options.to, [...files.map((f) => f.version), ...rows.map((r) => r.version)])
+    const { pending, resume } = planUp(driver, files, rows, options)
     const to = options.to
     const selected = pending.filter((f) => to === undefined || f.version <= to).slice(0, options.steps ?? pending.length)
 

@@ -76,7 +76,11 @@ describe.skipIf(!available)('runner on PostgreSQL', () => {
       '20240102000000_broken.down.sql': 'DROP TABLE u;\nALTER TABLE t DROP COLUMN email;\n',
     })
     const before = await dump()
-    const result = await up(config)
+    // Lint tries it on a copy of the live structure first and refuses (MF100) before touching anything…
+    await expect(up(config)).rejects.toThrow(/refusing to apply: .*MF100 error: fails on this database .*statement 3 \(UPDATE t SET no_such_column = 1\)/)
+    expect(await dump()).toBe(before)
+    // …and when forced, the transaction takes the whole migration back.
+    const result = await up(config, { force: true })
     expect(result.error?.message).toMatch(/20240102000000_broken\.up\.sql:3: statement 3 \(UPDATE t SET no_such_column = 1\) failed: .*no_such_column.*rolled back/)
     expect(result.results.map((r) => r.status)).toEqual(['failed'])
     expect(await dump()).toBe(before)
