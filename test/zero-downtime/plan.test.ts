@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseBackfillDirectives } from '../../src/backfill/directive.js'
 import { runBackfill } from '../../src/backfill/run.js'
 import type { Driver } from '../../src/dialects/dialect.js'
+import { detectFlavor } from '../../src/dialects/mysql/flavor.js'
 import type { MysqlDriver } from '../../src/dialects/mysql/index.js'
 import { mysqlZeroDowntimeSql } from '../../src/dialects/mysql/zero-downtime.js'
 import { postgresZeroDowntimeSql } from '../../src/dialects/postgres/zero-downtime.js'
 import { diffSchemas } from '../../src/schema/diff.js'
-import type { Schema } from '../../src/schema/model.js'
+import type { Change } from '../../src/schema/changes.js'
+import type { Column, Schema, Table } from '../../src/schema/model.js'
 import type { ZeroDowntimeSql } from '../../src/zero-downtime/dialect-sql.js'
 import { planZeroDowntime } from '../../src/zero-downtime/plan.js'
 import type { PhaseFile } from '../../src/zero-downtime/plan.js'
@@ -89,7 +91,7 @@ for (const kind of [POSTGRES, MARIADB] as DatabaseKind[]) {
       const [expand, online, contract] = plan.phases as [PhaseFile, PhaseFile, PhaseFile]
       expect(expand.up).toMatch(/^-- Zero-downtime phase 1 of 3: expand/)
       expect(expand.up).toContain('-- Before phase 2 (online):')
-      expect(expand.up).toContain('-- Down: drops the sync triggers')
+      expect(expand.up).toMatch(/^-- Down: copies back into renamed columns the values only the new columns hold .*, then drops the sync triggers/m)
       expect(expand.up).toMatch(/^-- migrator:backfill table=users (schema=public )?set=.* where=.* batch=500$/m)
       expect(online.up).toContain('-- Before phase 3 (contract): deploy application code that reads and writes only the new columns')
       if (kind.name === 'postgres') {
@@ -139,3 +141,70 @@ for (const kind of [POSTGRES, MARIADB] as DatabaseKind[]) {
 function concat(kind: string, ...parts: string[]): string {
   return kind === 'postgres' ? parts.join(' || ') : `concat(${parts.join(', ')})`
 }
+
+/**
+ * Columns with a DEFAULT (issue 9): had the new column its default in the expand phase, every
+ * existing row would hold it there, the backfill (`WHERE new IS NULL`) would match nothing and the
+ * contract would drop the only copy of the values.
+ */
+describe('expand/contract of columns with a default (planner only)', () => {
+  const column = (name: string, type: string, extra: Partial<Column> = {}): Column => ({ name, type, nullable: true, ...extra })
+  const table = (columns: Column[]): Table => ({
+    schema: 'public', name: 'scores', columns: [column('id', 'integer', { nullable: false }), ...columns],
+    primaryKey: { columns: ['id'] }, indexes: [], uniques: [], foreignKeys: [], checks: [], options: {},
+  })
+  const score = column('score', 'integer', { nullable: false, default: '7' })
+  const points = { ...score, name: 'points' }
+  const n = column('n', 'integer', { default: '5' })
+  const wide = { ...n, type: 'bigint' }
+  const change: Change = {
+    kind: 'alterTable',
+    from: table([score, n]),
+    to: table([points, wide]),
+    changes: [
+      { kind: 'renameColumn', from: score, to: points },
+      { kind: 'alterColumn', from: n, to: wide, aspects: ['type'] },
+    ],
+  }
+  const dialects: [string, ZeroDowntimeSql, RegExp, string][] = [
+    ['postgres', postgresZeroDowntimeSql, /ADD COLUMN "(points|n__new)" (integer|bigint)(?=;)/g, 'IS DISTINCT FROM'],
+    ['mariadb', mysqlZeroDowntimeSql(detectFlavor('10.11.19-MariaDB')), /ADD COLUMN `(points|n__new)` (int|integer|bigint) NULL, ALGORITHM=INSTANT/g, '<=>'],
+  ]
+  for (const [name, sql, bareAdd, distinct] of dialects) {
+    it(`${name}: adds the new columns without default, verifies the backfill, and sets the defaults only in the contract`, () => {
+      const plan = planZeroDowntime([change], sql)
+      expect(plan.ordinary).toEqual([])
+      const [expand, online, contract] = plan.phases as [PhaseFile, PhaseFile, PhaseFile]
+      expect(plan.phases.map((p) => p.phase)).toEqual(['expand', 'online', 'contract'])
+      expect(expand.up.match(bareAdd)).toHaveLength(2)
+      expect(expand.up).not.toMatch(/DEFAULT/)
+      expect(online.up).not.toMatch(/DEFAULT/)
+      expect(contract.up).toMatch(/DEFAULT 7/)
+      expect(contract.up).toMatch(/DEFAULT 5/)
+      // The default comes before the sync triggers go, so no INSERT meets the new column without either.
+      expect(contract.up.indexOf('DEFAULT 7')).toBeLessThan(contract.up.indexOf('DROP TRIGGER'))
+      // Every pre-existing row is walked by key; NULL sources are neither backfilled nor revisited; the result is verified.
+      const specs = parseBackfillDirectives(expand.up, 'expand.up.sql').map((d) => d.spec)
+      expect(specs).toHaveLength(2)
+      for (const spec of specs) {
+        expect(spec.where).toMatch(/IS NULL AND .* IS NOT NULL$/)
+        expect(spec.verify).toContain(distinct)
+        expect(spec.key).toBeUndefined()
+      }
+      // Rolling back the expand phase first copies what only the renamed column holds back to the old one.
+      expect(expand.down.split('\n').find((l) => l.startsWith('UPDATE'))).toMatch(/SET .score. = .points. WHERE .points. IS NOT NULL AND /)
+      // The contract's down restores the old columns' NOT NULL and takes the defaults back off the new ones.
+      expect(contract.down).toMatch(/DROP DEFAULT/)
+      expect(contract.down).toMatch(/`?"?score"?`? (SET NOT NULL|int(eger)? NOT NULL DEFAULT 7)/)
+    })
+  }
+
+  it('postgres: json has no equality operator, so the sync trigger and the verification compare its text', () => {
+    const doc = column('doc', 'json', { default: "'{}'::json" })
+    const body = { ...doc, name: 'body' }
+    const plan = planZeroDowntime([{ kind: 'alterTable', from: table([doc]), to: table([body]), changes: [{ kind: 'renameColumn', from: doc, to: body }] }], postgresZeroDowntimeSql)
+    const expand = plan.phases[0]!
+    expect(expand.up).toContain('ELSIF CAST(NEW."doc" AS text) IS DISTINCT FROM CAST(OLD."doc" AS text) THEN')
+    expect(parseBackfillDirectives(expand.up, 'expand.up.sql')[0]?.spec.verify).toBe('CAST("body" AS text) IS DISTINCT FROM CAST("doc" AS text)')
+  })
+})
