@@ -94,13 +94,29 @@ describe('lint analyzers on SQLite (replayed on a scratch database, counted on t
   it('MF103 NOT NULL: counts NULLs live; MF104 narrowing counts values that do not fit', async () => {
     const report = await lintPending(pair(rebuild('TEXT NOT NULL', 'VARCHAR(3)')))
     expect(find(report, 'MF103')).toMatchObject({ severity: 'error', message: 'makes users.nick NOT NULL: 1 row of users.nick is NULL' })
-    expect(find(report, 'MF104')).toMatchObject({ severity: 'error', message: 'narrows users.code from varchar(10) to varchar(3): 1 row holds longer values' })
+    // SQLite does not enforce declared lengths: 'abcdefg' survives a VARCHAR(3) column unchanged.
+    expect(find(report, 'MF104')).toMatchObject({ severity: 'warning', message: 'changes the type of users.code from varchar(10) to varchar(3)' })
+    expect(find(report, 'MF104')?.loss).toBeUndefined()
     expect(find(report, 'TX103')).toBeUndefined() // copying into the table the file creates is a rebuild, not a backfill
     expect(report.migrations[0]!.risk.level).toBe('high')
     await p.cleanup()
     p = await project()
     const same = await lintPending(pair(rebuild('TEXT', 'VARCHAR(10)')))
     expect(codes(same).filter((c) => c.startsWith('MF'))).toEqual([])
+  })
+
+  it('MF104 counts values a SQLite affinity change would store differently: a data-loss error', async () => {
+    await p.write(BASE)
+    const driver = await p.open()
+    const { runUp } = await import('../../src/runner/run.js')
+    await runUp(driver, await readDirectory(p.dir), { historyTable: 'migrator_history', lockTimeoutMs: 5000, appliedBy: 't', toolVersion: 't' })
+    p.exec("INSERT INTO users (email, nick, code) VALUES ('a@x', 'a', '007'), ('b@x', 'b', '42'), ('c@x', 'c', 'abc'), ('d@x', 'd', NULL);")
+    await p.write(pair(rebuild('TEXT', 'INTEGER')))
+    const report = await lintWithDriver(driver, p.config(), await readDirectory(p.dir))
+    // '007' would become 7; '42' reads back as '42' and 'abc' stays text: one value lost.
+    const mf104 = find(report, 'MF104')
+    expect(mf104).toMatchObject({ severity: 'error', rows: 1, loss: { table: 'users', column: 'code', rows: 1 } })
+    expect(mf104?.message).toMatch(/^narrows users\.code from varchar\(10\) to integer: values that do not fit: 1 /)
   })
 
   it('MF105 foreign key and check: counts orphans and violating rows live (error); none: a warning', async () => {
