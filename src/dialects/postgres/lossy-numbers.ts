@@ -68,7 +68,10 @@ export function toNumeric(from: PgType, to: NumericType, col: string): Loss[] {
   }
   const { precision, scale } = to
   const rounds = from.family === 'float' || (from.family === 'integer' ? scale < 0 : from.scale === undefined || from.scale > scale)
-  if (rounds) out.push({ where: `${exact} <> round(${value}, ${scale})`, reason: `more than ${Math.max(scale, 0)} decimal places${scale < 0 ? ` (rounds to ${powerOfTen(-scale)})` : ''}` })
+  if (rounds) {
+    const reason = scale < 0 ? `not a multiple of ${powerOfTen(-scale)}` : `more than ${scale} decimal place${scale === 1 ? '' : 's'}`
+    out.push({ where: `${exact} <> round(${value}, ${scale})`, reason })
+  }
   const digits = precision - scale
   const fitsFrom =
     from.family === 'integer'
@@ -94,12 +97,17 @@ const DOUBLE_MIN = '4.9406564584124654e-324'
 export function toFloat(from: PgType, to: FloatType, col: string): Loss[] {
   const name = FLOAT_NAMES[to.bits]
   const reason = `not exactly representable as ${name}`
-  // Floats print their shortest exact decimal as text, so text → numeric compares exact values.
+  // A float prints as the shortest text that reads back as it: a number is kept when that text is the number.
   const roundTrip = (value: string): string => `${value}::${name}::text::numeric <> ${value}::numeric`
   switch (from.family) {
-    case 'integer':
-      // A real holds 24 significant bits, a double 53.
-      return from.bits < (to.bits === 32 ? 24 : 53) ? [] : [{ where: roundTrip(col), reason }]
+    case 'integer': {
+      // A real holds 24 significant bits, a double 53. An integral float converts back exactly,
+      // unless it rounded up to 2^(bits-1), just outside the integer type.
+      if (from.bits < (to.bits === 32 ? 24 : 53)) return []
+      const back = INTEGER_NAMES[from.bits]
+      const limit = range(from.bits).highPlusOne
+      return [{ where: `CASE WHEN ${col}::${name} >= ${limit}::${name} THEN true ELSE ${col}::${name}::${back} <> ${col} END`, reason }]
+    }
     case 'numeric': {
       const [max, min] = to.bits === 32 ? [REAL_MAX, REAL_MIN] : [DOUBLE_MAX, DOUBLE_MIN]
       return [

@@ -104,6 +104,13 @@ const CASES: readonly Narrowing[] = [
     sql: `${ALTER} real`,
   },
   {
+    from: 'bigint',
+    to: 'double precision',
+    rows: { 1: '9007199254740992', 2: '9007199254740993', 3: '-9223372036854775808', 4: '9223372036854775807', 5: 'NULL', 6: '-9007199254740993', 7: '42' },
+    lost: [2, 4, 6],
+    sql: `${ALTER} double precision`,
+  },
+  {
     from: 'timestamp(6)',
     to: 'timestamp(0)',
     rows: {
