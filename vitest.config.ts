@@ -8,7 +8,8 @@ export default defineConfig({
     // Real databases: each file creates and drops its own database, so files may run in parallel.
     pool: 'forks',
     maxWorkers: 2,
-    // Finds or starts a MySQL 8 server for the MySQL dialect tests (skipped without one).
-    globalSetup: ['test/helpers/mysql8-setup.ts'],
+    // Finds or starts a MySQL 8 server for the MySQL dialect tests (skipped without one); says
+    // once when the optional real-world fixture corpus is missing.
+    globalSetup: ['test/helpers/mysql8-setup.ts', 'test/helpers/corpus-setup.ts'],
   },
 })

@@ -8,25 +8,26 @@ import { down, up } from '../../src/api/migrate.js'
 import { withDriver, withScratch } from '../../src/api/session.js'
 import type { ResolvedConfig } from '../../src/config/schema.js'
 import { loadTarget } from '../../src/target/load.js'
+import { corpusFile, describeCorpus } from '../helpers/corpus.js'
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../../shared/fixtures/real/sqlite')
+const OWN = path.resolve(import.meta.dirname, '../fixtures/sqlite')
 
 let work: string | undefined
 afterEach(() => {
   if (work !== undefined) rmSync(work, { recursive: true, force: true })
 })
 
-function configFor(fixture: string): ResolvedConfig {
+function configFor(dir: string, fixture: string): ResolvedConfig {
   work = mkdtempSync(path.join(os.tmpdir(), 'migrator-fixture-'))
   return {
-    cwd: work, url: `sqlite:${path.join(work, 'app.db')}`, dir: path.join(work, 'migrations'), target: path.join(FIXTURES, fixture),
+    cwd: work, url: `sqlite:${path.join(work, 'app.db')}`, dir: path.join(work, 'migrations'), target: path.join(dir, fixture),
     schemas: ['public'], historyTable: 'migrator_history', lockTimeoutMs: 5000, lockWaitMs: 5000,
   }
 }
 
-describe.each(readdirSync(FIXTURES).filter((f) => f.endsWith('.sql')))('round trip of sqlite/%s', (fixture) => {
+function roundTrip(dir: string, fixture: string): void {
   it('empty → diff → up equals the target; second diff is empty; down returns to empty', async () => {
-    const config = configFor(fixture)
+    const config = configFor(dir, fixture)
     const generated = await diff(config, { name: 'create' })
     expect(generated.written).toBeDefined()
     const applied = await up(config)
@@ -41,4 +42,11 @@ describe.each(readdirSync(FIXTURES).filter((f) => f.endsWith('.sql')))('round tr
     expect(reverted.error?.message).toBeUndefined()
     expect((await inspect(config, 'json')).schema).toEqual({ tables: [], views: [], objects: [] })
   })
+}
+
+const sqlFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.sql'))
+
+describe.each(sqlFiles(OWN))('round trip of test/fixtures/sqlite/%s', (fixture) => roundTrip(OWN, fixture))
+describeCorpus('round trips of the real-world corpus', () => {
+  describe.each(sqlFiles(corpusFile('sqlite')))('round trip of sqlite/%s', (fixture) => roundTrip(corpusFile('sqlite'), fixture))
 })

@@ -1,34 +1,32 @@
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { splitStatements } from '../../../src/dialects/mysql/split.js'
+import { corpusFile, describeCorpus } from '../../helpers/corpus.js'
 
-const FIXTURES = '/work/shared/fixtures/real/mysql'
+const OWN = path.resolve(import.meta.dirname, '../../fixtures/mysql')
+const corpus = (file: string): string => readFileSync(corpusFile('mysql', file), 'utf8')
 
 describe('mysql splitStatements', () => {
-  it('splits sakila: DELIMITER ;; // $$ blocks, triggers and routines, with start lines', () => {
-    const statements = splitStatements(readFileSync(`${FIXTURES}/sakila.sql`, 'utf8'))
-    expect(statements).toHaveLength(38)
-    expect(statements[0]).toEqual({ sql: 'SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0', line: 17 })
-    const trigger = statements.find((s) => s.sql.startsWith('CREATE TRIGGER `upd_film`'))
-    expect(trigger?.line).toBe(186)
+  it('splits shop.sql: DELIMITER ;; // $$ blocks, triggers and routines, # comments, with start lines', () => {
+    const statements = splitStatements(readFileSync(path.join(OWN, 'shop.sql'), 'utf8'))
+    expect(statements).toHaveLength(17)
+    expect(statements[0]).toEqual({ sql: 'SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0', line: 6 })
+    expect(statements[2]?.sql).toMatch(/^CREATE TABLE customer \(/)
+    const trigger = statements.find((s) => s.sql.startsWith('CREATE TRIGGER product_price_guard'))
+    expect(trigger?.line).toBe(74)
     expect(trigger?.sql.endsWith('END IF;\n  END')).toBe(true)
-    const procedures = statements.filter((s) => /^CREATE (PROCEDURE|FUNCTION)/.test(s.sql))
-    expect(procedures.map((p) => p.line)).toEqual([443, 510, 555, 571, 587, 605])
-    // No statement keeps a delimiter or a DELIMITER command.
+    expect(statements.find((s) => s.sql.startsWith('CREATE TRIGGER order_item_log'))?.sql).toContain("'; added'")
+    const routines = statements.filter((s) => /^CREATE (PROCEDURE|FUNCTION)/.test(s.sql))
+    expect(routines.map((r) => r.line)).toEqual([82, 92])
+    expect(routines[1]?.sql).toContain("'shipped; done');\nEND")
+    // No statement keeps a delimiter, a DELIMITER command or a # comment.
     for (const s of statements) {
       expect(s.sql).not.toMatch(/;;$|\/\/$|\$\$$/)
       expect(s.sql).not.toMatch(/^DELIMITER/im)
+      expect(s.sql.startsWith('#')).toBe(false)
     }
-    expect(statements.at(-1)).toEqual({ sql: 'SET UNIQUE_CHECKS=@OLD_UNIQUE_CHECKS', line: 638 })
-  })
-
-  it('counts the other fixtures: ambari (# comments, PREPARE), chinook, temporal', () => {
-    const count = (file: string): number => splitStatements(readFileSync(`${FIXTURES}/${file}`, 'utf8')).length
-    const ambari = splitStatements(readFileSync(`${FIXTURES}/ambari.sql`, 'utf8'))
-    expect(ambari.some((s) => s.sql.startsWith('#'))).toBe(false)
-    expect(ambari.at(-1)?.sql.toLowerCase()).toBe('commit')
-    expect(count('chinook.sql')).toBeGreaterThan(11)
-    expect(count('temporal.sql')).toBeGreaterThanOrEqual(37)
+    expect(statements.at(-1)).toEqual({ sql: 'SET UNIQUE_CHECKS=@OLD_UNIQUE_CHECKS', line: 100 })
   })
 
   it('respects quotes, backslash escapes and the three comment styles', () => {
@@ -71,5 +69,33 @@ describe('mysql splitStatements', () => {
       { sql: 'CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END', line: 2 },
       { sql: 'SELECT 3', line: 4 },
     ])
+  })
+})
+
+describeCorpus('mysql splitStatements on the real-world corpus', () => {
+  it('splits sakila: DELIMITER ;; // $$ blocks, triggers and routines, with start lines', () => {
+    const statements = splitStatements(corpus('sakila.sql'))
+    expect(statements).toHaveLength(38)
+    expect(statements[0]).toEqual({ sql: 'SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0', line: 17 })
+    const trigger = statements.find((s) => s.sql.startsWith('CREATE TRIGGER `upd_film`'))
+    expect(trigger?.line).toBe(186)
+    expect(trigger?.sql.endsWith('END IF;\n  END')).toBe(true)
+    const procedures = statements.filter((s) => /^CREATE (PROCEDURE|FUNCTION)/.test(s.sql))
+    expect(procedures.map((p) => p.line)).toEqual([443, 510, 555, 571, 587, 605])
+    // No statement keeps a delimiter or a DELIMITER command.
+    for (const s of statements) {
+      expect(s.sql).not.toMatch(/;;$|\/\/$|\$\$$/)
+      expect(s.sql).not.toMatch(/^DELIMITER/im)
+    }
+    expect(statements.at(-1)).toEqual({ sql: 'SET UNIQUE_CHECKS=@OLD_UNIQUE_CHECKS', line: 638 })
+  })
+
+  it('counts the other fixtures: ambari (# comments, PREPARE), chinook, temporal', () => {
+    const count = (file: string): number => splitStatements(corpus(file)).length
+    const ambari = splitStatements(corpus('ambari.sql'))
+    expect(ambari.some((s) => s.sql.startsWith('#'))).toBe(false)
+    expect(ambari.at(-1)?.sql.toLowerCase()).toBe('commit')
+    expect(count('chinook.sql')).toBeGreaterThan(11)
+    expect(count('temporal.sql')).toBeGreaterThanOrEqual(37)
   })
 })

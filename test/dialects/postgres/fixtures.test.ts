@@ -6,15 +6,21 @@ import type { PostgresDriver } from '../../../src/dialects/postgres/index.js'
 import { inspect } from '../../../src/dialects/postgres/inspect.js'
 import { diffSchemas } from '../../../src/schema/diff.js'
 import type { Schema } from '../../../src/schema/model.js'
+import { corpusFile, describeCorpus } from '../../helpers/corpus.js'
 import { createTestDatabase, pgAvailable, psqlFile } from '../../helpers/postgres.js'
 import type { TestDatabase } from '../../helpers/postgres.js'
 import { applyPlan, applyReverse, reset } from './harness.js'
 
-const FIXTURES = path.resolve(import.meta.dirname, '../../../../shared/fixtures/real/postgres')
+const OWN = path.resolve(import.meta.dirname, '../../fixtures/postgres')
 const available = await pgAvailable()
 
-/** Counts from fixtures/real/README.md, in the model's terms (see `counts`). */
-const EXPECTED: Readonly<Record<string, Record<string, number>>> = {
+/** Counted by hand from test/fixtures/postgres, in the model's terms (see `counts`). */
+const OWN_EXPECTED: Readonly<Record<string, Record<string, number>>> = {
+  shop: { tables: 6, partitions: 2, indexes: 4, matviewIndexes: 1, pk: 6, inheritedPk: 2, unique: 1, check: 2, fk: 4, views: 1, matviews: 1, sequences: 1, functions: 3, aggregates: 1, triggers: 1, enums: 1, domains: 2, extensions: 0, operators: 0, identity: 2, generated: 1, serial: 2, unlogged: 1 },
+}
+
+/** Counts from the corpus README, in the model's terms (see `counts`). */
+const CORPUS_EXPECTED: Readonly<Record<string, Record<string, number>>> = {
   pagila: { tables: 15, partitions: 7, indexes: 33, matviewIndexes: 1, pk: 15, inheritedPk: 7, unique: 0, check: 0, fk: 36, views: 7, matviews: 1, sequences: 13, functions: 9, aggregates: 1, triggers: 15, enums: 1, domains: 2, extensions: 0, operators: 0, identity: 0, generated: 0, serial: 0, unlogged: 0 },
   chinook: { tables: 11, partitions: 0, indexes: 11, matviewIndexes: 0, pk: 11, inheritedPk: 0, unique: 0, check: 0, fk: 11, views: 0, matviews: 0, sequences: 0, functions: 0, aggregates: 0, triggers: 0, enums: 0, domains: 0, extensions: 0, operators: 0, identity: 10, generated: 0, serial: 0, unlogged: 0 },
   danbooru: { tables: 66, partitions: 0, indexes: 391, matviewIndexes: 0, pk: 65, inheritedPk: 0, unique: 0, check: 0, fk: 93, views: 2, matviews: 0, sequences: 0, functions: 3, aggregates: 0, triggers: 0, enums: 0, domains: 0, extensions: 5, operators: 1, identity: 0, generated: 0, serial: 58, unlogged: 1 },
@@ -74,7 +80,8 @@ function counting(inner: Db): Db & { count: number } {
   return wrapper
 }
 
-describe.skipIf(!available)('postgres inspect and round trip on real-world fixtures', () => {
+/** Each fixture of `dir`: counts, a fixed query count, empty → target → equal → second diff empty → reverse → empty. */
+function roundTrips(dir: string, expected: Readonly<Record<string, Record<string, number>>>): void {
   let target: TestDatabase
   let live: TestDatabase
   let targetDriver: PostgresDriver
@@ -98,17 +105,17 @@ describe.skipIf(!available)('postgres inspect and round trip on real-world fixtu
     await live?.drop()
   })
 
-  for (const name of Object.keys(EXPECTED)) {
+  for (const name of Object.keys(expected)) {
     it(`${name}: counts, fixed query count, empty → target → equal → second diff empty → reverse → empty`, async (ctx) => {
       if (name === 'danbooru' && missingExtensions.length > 0) ctx.skip(`contrib extensions not installed: ${missingExtensions.join(', ')}`)
       await reset(targetDriver.db)
       await reset(liveDriver.db)
-      await psqlFile(target.url, path.join(FIXTURES, `${name}.sql`))
+      await psqlFile(target.url, path.join(dir, `${name}.sql`))
 
       const db = counting(targetDriver.db)
       const desired = await inspect(db, targetDriver.features, { schemas: ['public'] })
       expect(db.count).toBe(15)
-      expect(counts(desired)).toEqual(EXPECTED[name])
+      expect(counts(desired)).toEqual(expected[name])
 
       const empty = await liveDriver.inspect()
       const { changes } = diffSchemas(empty, desired, { capabilities: liveDriver.capabilities })
@@ -122,4 +129,9 @@ describe.skipIf(!available)('postgres inspect and round trip on real-world fixtu
       expect(await liveDriver.inspect()).toEqual(empty)
     })
   }
+}
+
+describe.skipIf(!available)('postgres inspect and round trip on the project fixtures', () => roundTrips(OWN, OWN_EXPECTED))
+describeCorpus('postgres inspect and round trip on the real-world corpus', () => {
+  describe.skipIf(!available)('on the test server', () => roundTrips(corpusFile('postgres'), CORPUS_EXPECTED))
 })

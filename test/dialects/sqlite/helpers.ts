@@ -4,19 +4,20 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { DatabaseUrl } from '../../../src/config/url.js'
 import { SqliteDriver } from '../../../src/dialects/sqlite/index.js'
+import { corpusFile } from '../../helpers/corpus.js'
 
-/** The shared real-world fixtures (read in place, never copied). */
-export const FIXTURES_DIR = path.resolve(
-  process.env.MIGRATOR_FIXTURES_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/fixtures/real'),
-  'sqlite',
-)
+/** The project's own SQLite fixtures. */
+export const OWN_FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/sqlite')
+/** The SQLite part of the optional real-world corpus (test/helpers/corpus.ts). */
+export const CORPUS_FIXTURES = corpusFile('sqlite')
 
-export function fixtureNames(): string[] {
-  return fs.readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.sql')).sort()
+/** The `.sql` files of `dir` (own fixtures by default), sorted. */
+export function fixtureNames(dir: string = OWN_FIXTURES): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()
 }
 
-export function readFixture(name: string): string {
-  return fs.readFileSync(path.join(FIXTURES_DIR, name), 'utf8')
+export function readFixture(name: string, dir: string = OWN_FIXTURES): string {
+  return fs.readFileSync(path.join(dir, name), 'utf8')
 }
 
 export function sqliteUrl(file: string): DatabaseUrl {

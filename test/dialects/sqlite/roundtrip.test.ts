@@ -1,16 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { diffSchemas } from '../../../src/schema/diff.js'
 import { emptySchema } from '../../../src/schema/model.js'
-import { fixtureNames, openFile, readFixture, runScript, tempDir } from './helpers.js'
+import { describeCorpus } from '../../helpers/corpus.js'
+import { CORPUS_FIXTURES, fixtureNames, OWN_FIXTURES, openFile, readFixture, runScript, tempDir } from './helpers.js'
 
 const temp = tempDir('roundtrip')
 afterAll(() => temp.cleanup())
 
-describe('sqlite round trip on the real fixtures', () => {
-  for (const name of fixtureNames()) {
+/** Each fixture of `dir`: empty → target → second diff empty → reverse → empty. */
+function roundTrips(dir: string): void {
+  for (const name of fixtureNames(dir)) {
     it(`${name}: empty → target → second diff empty → reverse → empty`, async () => {
       const source = openFile(temp.dir)
-      await runScript(source, readFixture(name))
+      await runScript(source, readFixture(name, dir))
       const target = await source.inspect()
       await source.close()
 
@@ -35,4 +37,7 @@ describe('sqlite round trip on the real fixtures', () => {
       }
     })
   }
-})
+}
+
+describe('sqlite round trip on the project fixtures', () => roundTrips(OWN_FIXTURES))
+describeCorpus('sqlite round trip on the real-world corpus', () => roundTrips(CORPUS_FIXTURES))

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { splitStatements } from '../../../src/dialects/sqlite/split.js'
-import { readFixture } from './helpers.js'
+import { describeCorpus } from '../../helpers/corpus.js'
+import { CORPUS_FIXTURES, readFixture } from './helpers.js'
 
 describe('sqlite splitStatements', () => {
   it('splits on semicolons outside quotes and comments, with 1-based start lines', () => {
@@ -39,21 +40,44 @@ COMMIT;`
     expect(splitStatements(';;\n -- only a comment\n/* and; this */ ;\n')).toEqual([])
   })
 
-  it('handles CRLF line endings (northwind.sql) with correct line numbers', () => {
+  it('handles CRLF line endings with correct line numbers', () => {
     const sql = 'CREATE TABLE a (x INT);\r\n\r\n-- c\r\nCREATE VIEW v AS\r\nSELECT x FROM a;\r\n'
     expect(splitStatements(sql)).toEqual([
       { sql: 'CREATE TABLE a (x INT)', line: 1 },
       { sql: 'CREATE VIEW v AS\r\nSELECT x FROM a', line: 4 },
     ])
-    const northwind = splitStatements(readFixture('northwind.sql'))
+    const store = splitStatements(readFixture('store.sql').replace(/\n/g, '\r\n'))
+    expect(store[0]).toEqual({ sql: 'PRAGMA foreign_keys = off', line: 6 })
+    expect(store.filter((s) => /^CREATE VIEW/i.test(s.sql))).toHaveLength(2)
+    expect(store.filter((s) => /^CREATE TABLE/i.test(s.sql))).toHaveLength(7)
+    expect(store.find((s) => s.sql.startsWith('CREATE VIEW order_totals'))?.line).toBe(78)
+  })
+
+  it('counts the trigger bodies of the project fixtures as single statements', () => {
+    const store = splitStatements(readFixture('store.sql')).filter((s) => /^CREATE TRIGGER/i.test(s.sql))
+    expect(store).toHaveLength(3)
+    // A RAISE message and an INSERT value holding semicolons, and CASE … END, stay inside the body.
+    expect(store[2]!.sql).toMatch(/^CREATE TRIGGER products_price_check[\s\S]*'negative price; refused'[\s\S]*ELSE 'cut' END\);\nEND$/)
+    expect(store[0]!.sql).toContain("'insert; new'")
+    const fts = splitStatements(readFixture('search.sql')).filter((s) => /^CREATE TRIGGER/i.test(s.sql))
+    expect(fts).toHaveLength(3)
+    for (const t of fts) expect(t.sql).toMatch(/END$/)
+  })
+})
+
+describeCorpus('sqlite splitStatements on the real-world corpus', () => {
+  const corpus = (name: string) => readFixture(name, CORPUS_FIXTURES)
+
+  it('handles CRLF line endings (northwind.sql) with correct line numbers', () => {
+    const northwind = splitStatements(corpus('northwind.sql'))
     expect(northwind[0]).toEqual({ sql: 'PRAGMA foreign_keys=off', line: 8 })
     expect(northwind.filter((s) => /^CREATE VIEW/i.test(s.sql))).toHaveLength(16)
     expect(northwind.filter((s) => /^CREATE TABLE/i.test(s.sql))).toHaveLength(13)
   })
 
-  it('counts the trigger bodies of the real fixtures as single statements', () => {
-    expect(splitStatements(readFixture('sakila.sql')).filter((s) => /^CREATE TRIGGER/i.test(s.sql))).toHaveLength(30)
-    const fts = splitStatements(readFixture('temporal_visibility.sql')).filter((s) => /^CREATE TRIGGER/i.test(s.sql))
+  it('counts the trigger bodies as single statements', () => {
+    expect(splitStatements(corpus('sakila.sql')).filter((s) => /^CREATE TRIGGER/i.test(s.sql))).toHaveLength(30)
+    const fts = splitStatements(corpus('temporal_visibility.sql')).filter((s) => /^CREATE TRIGGER/i.test(s.sql))
     expect(fts).toHaveLength(3)
     for (const t of fts) expect(t.sql).toMatch(/END$/)
   })
