@@ -59,7 +59,12 @@ export async function lintMigration(input: LintInput): Promise<MigrationLint> {
   const rows = probe === undefined ? undefined : await touchedRows(changes, probe)
   const findings: LintFinding[] = [
     ...(input.extra ?? []),
-    ...(await analyzeChanges(changes, { probe, lossProbe: input.lossProbe, valueLosses: (change) => driver.valueLosses?.(change, input.schemas) ?? [] })),
+    ...(await analyzeChanges(changes, {
+      probe,
+      lossProbe: input.lossProbe,
+      valueLosses: (change) => driver.valueLosses?.(change, input.schemas) ?? [],
+      valuesKept: file.directives.valuesKept,
+    })),
     ...analyzeStatements(statements, transactional),
     ...analyzeReversibility({ format: file.format, down: file.down, hasDownFunction: input.hasDownFunction }, changes),
   ]

@@ -1,6 +1,7 @@
 import { assertNever, type Change, type TableChange } from '../schema/changes.js'
 import { qualifiedName, type Table } from '../schema/model.js'
 import type { ValueLoss } from '../schema/plan.js'
+import type { ValuesKept } from '../migrations/file.js'
 import type { DataLoss } from '../safety/consent.js'
 import { CODES, type Code } from './codes.js'
 import { formatCount, type LintFinding } from './finding.js'
@@ -18,6 +19,8 @@ export interface ChangeContext {
   readonly lossProbe?: DataProbe
   /** The dialect's `valueLosses`: what a type change or enum change would not keep. */
   readonly valueLosses?: (change: Change) => readonly ValueLoss[]
+  /** Dropped columns whose values the file declares copied into another column (`values-kept`). */
+  readonly valuesKept?: readonly ValuesKept[]
 }
 
 /**
@@ -102,7 +105,13 @@ async function analyzeTableChange(table: Table, change: TableChange, context: Ch
   switch (change.kind) {
     case 'dropColumn': {
       const column = change.column.name
-      const values = await lossProbe?.lostValues(name, column)
+      const kept = context.valuesKept?.find((k) => k.table === name && k.column === column)
+      // Values copied into another column are lost only where the copy lacks one. When that column
+      // does not exist yet (an earlier phase of the same run adds it), the file's guard checks it.
+      const values = kept === undefined ? await lossProbe?.lostValues(name, column) : await lossProbe?.uncopied(name, column, kept.keptIn)
+      if (kept !== undefined && (values === undefined || values === 0)) {
+        return [finding('DS102', `drops column ${name}.${column}, whose values are kept in ${name}.${kept.keptIn}`, { table: name, ...(values === 0 ? { rows: 0 } : {}) })]
+      }
       return [
         finding('DS102', `drops column ${name}.${column}${lossSuffix(values, 'holding', 'non-NULL value')}`, {
           table: name,

@@ -21,6 +21,8 @@ export interface DataProbe {
   lostRows(table: string): Promise<LossCount>
   /** Non-NULL values of a column a change would drop. */
   lostValues(table: string, column: string): Promise<LossCount>
+  /** Non-NULL values of `column` that `keptIn` (a copy of it) lacks. */
+  uncopied(table: string, column: string, keptIn: string): Promise<LossCount>
   /** Rows matching a ValueLoss (values a conversion would not keep). */
   lostByConversion(loss: ValueLoss): Promise<LossCount>
 }
@@ -90,6 +92,8 @@ export function liveProbe(driver: Driver, live: Schema, lockTimeoutMs = 5000): D
     // Exact counts: a statistics estimate can say 0 for a table that holds rows, and consent hangs on it.
     lostRows: (table) => tally(`exact ${table}`, table, [], (t) => `SELECT count(*) AS n FROM ${t}`),
     lostValues: (table, column) => tally(`values ${table} ${column}`, table, [column], (t, [c]) => `SELECT count(*) AS n FROM ${t} WHERE ${c} IS NOT NULL`),
+    uncopied: (table, column, keptIn) =>
+      tally(`uncopied ${table} ${column} ${keptIn}`, table, [column, keptIn], (t, [c, k]) => `SELECT count(*) AS n FROM ${t} WHERE ${c} IS NOT NULL AND ${k} IS NULL`),
     lostByConversion: (loss) => tally(`loss ${loss.from} ${loss.where}`, loss.table, [loss.column], () => `SELECT count(*) AS n FROM ${loss.from} WHERE ${loss.where}`),
   }
 }

@@ -1,6 +1,6 @@
 import { DirectoryError } from '../errors.js'
 import { parseBackfillDirective, type BackfillDirective } from '../backfill/directive.js'
-import type { Directives } from './file.js'
+import type { Directives, ValuesKept } from './file.js'
 
 /** Which file a directive block belongs to: down files may carry `undo` group markers. */
 export type DirectiveScope = 'up' | 'down'
@@ -22,6 +22,7 @@ export function parseDirectives(text: string, file: string, scope: DirectiveScop
   let expectSchema: string | undefined
   let allowRowChange = false
   const backfills: BackfillDirective[] = []
+  const valuesKept: ValuesKept[] = []
   const lines = text.replace(/\r\n/g, '\n').split('\n')
   for (const [index, raw] of lines.entries()) {
     const line = raw.trim()
@@ -60,12 +61,18 @@ export function parseDirectives(text: string, file: string, scope: DirectiveScop
       case 'backfill':
         backfills.push(parseBackfillDirective(argument, where, index + 1))
         break
+      case 'values-kept': {
+        const match = /^(\S+)\.([^.\s]+)\s+in\s+(\S+)$/i.exec(argument)
+        if (match === null) throw new DirectoryError(`${where}: \`-- migrator:values-kept\` takes <table>.<column> in <column>, e.g. \`-- migrator:values-kept users.email in email_address\`; got "${argument}"`)
+        valuesKept.push({ table: match[1]!, column: match[2]!, keptIn: match[3]! })
+        break
+      }
       case 'undo':
         if (scope === 'down') break
         throw new DirectoryError(`${where}: \`-- migrator:undo\` belongs in a .down.sql file; remove it from the up file`)
       default:
         throw new DirectoryError(
-          `${where}: unknown directive \`-- migrator:${name}\`; expected no-transaction, check-before <SQL>, check-after <SQL>, allow-row-change or backfill table=… set=… where=… batch=…`,
+          `${where}: unknown directive \`-- migrator:${name}\`; expected no-transaction, check-before <SQL>, check-after <SQL>, allow-row-change, values-kept <table>.<column> in <column> or backfill table=… set=… where=… batch=…`,
         )
     }
   }
@@ -76,6 +83,7 @@ export function parseDirectives(text: string, file: string, scope: DirectiveScop
     ...(expectSchema === undefined ? {} : { expectSchema }),
     ...(allowRowChange ? { allowRowChange } : {}),
     ...(backfills.length > 0 ? { backfills } : {}),
+    ...(valuesKept.length > 0 ? { valuesKept } : {}),
   }
 }
 

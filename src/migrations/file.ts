@@ -15,6 +15,20 @@ export interface Directives {
   readonly expectSchema?: string
   /** `-- migrator:allow-row-change`: the built-in "no rows lost" check is off for this file. */
   readonly allowRowChange?: boolean
+  /**
+   * `-- migrator:values-kept <table>.<column> in <column>`: the file drops a column whose values an
+   * earlier phase copied into another column of the same table (a zero-downtime rename or type
+   * change). Dropping it destroys only the values that copy lacks; lint counts those.
+   */
+  readonly valuesKept?: readonly ValuesKept[]
+}
+
+/** A dropped column whose values live on in `keptIn` (see Directives.valuesKept). */
+export interface ValuesKept {
+  /** The table as messages name it (`public.users`, `users`). */
+  readonly table: string
+  readonly column: string
+  readonly keptIn: string
 }
 
 /** One migration of the directory: a `.up.sql`/`.down.sql` pair (or a `.ts`/`.js` module). */
