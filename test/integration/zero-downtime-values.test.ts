@@ -85,14 +85,15 @@ async function seed(p: Project, seeds: readonly Seed[]): Promise<void> {
   }
 }
 
-/** Every row's `id:value` of `column` in id order (values as text, NULL as null), their sha256, and sum(column). */
+/** The seeded rows' `id:value` of `column` in id order (values as text, NULL as null), their sha256, and sum(column) when numeric. */
 interface Snapshot {
   readonly rows: readonly (readonly [number, string | null])[]
   readonly checksum: string
   readonly sum: string | null
 }
 
-async function snapshot(driver: Driver, column: string, where = `id <= ${ROWS}`): Promise<Snapshot> {
+async function snapshot(driver: Driver, column: string): Promise<Snapshot> {
+  const where = `id <= ${ROWS}`
   const rows = (await driver.db.query<{ id: unknown; v: unknown }>(`SELECT id, ${driver.quoteIdent(column)} AS v FROM t WHERE ${where} ORDER BY id`)).map(
     (r) => [Number(r.id), r.v === null ? null : String(r.v)] as const,
   )
