@@ -2,7 +2,6 @@ import { isLockTimeout } from './lock-errors.js'
 import { postgresZeroDowntimeSql } from './zero-downtime.js'
 import type { DatabaseUrl } from '../../config/url.js'
 import type { Db } from '../../db.js'
-import { ConnectionError } from '../../errors.js'
 import type { Change } from '../../schema/changes.js'
 import type { Schema } from '../../schema/model.js'
 import type { Dialect, Driver, InspectOptions, PlanOptions, ScratchDriver } from '../dialect.js'
@@ -23,7 +22,8 @@ import { plan } from './plan.js'
 import { serverFeatures } from './queries.js'
 import type { ServerFeatures } from './queries.js'
 import { quoteIdent } from './quote.js'
-import { clearDatabase, createScratchDatabase, readBaseline, dropScratchDatabase, scratchName, trackScratch, untrackScratch, withDatabase } from './scratch.js'
+import { openDev } from './dev-database.js'
+import { openTemporary } from './scratch.js'
 import { splitStatements } from './split.js'
 
 const CAPABILITIES: Capabilities = {
@@ -81,61 +81,12 @@ export class PostgresDriver implements Driver {
     return applyLockTimeout(tx, timeoutMs)
   }
 
-  async openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {
-    if (devUrl !== undefined) {
-      const driver = await open(devUrl)
-      await assertEmpty(driver)
-      const baseline = await readBaseline(driver.db)
-      let dropped = false
-      // A devUrl database belongs to the user: "dropping" the scratch empties it again and closes it.
-      return Object.assign(driver, {
-        drop: async () => {
-          if (dropped) return
-          dropped = true
-          try {
-            await clearDatabase(driver.db, baseline)
-          } finally {
-            await driver.close()
-          }
-        },
-      })
-    }
-    const name = scratchName()
-    const adminUrl = this.url
-    // Registered before it exists, so a signal arriving during CREATE DATABASE still drops it.
-    trackScratch(name, adminUrl)
-    try {
-      await createScratchDatabase(this.db, this.url, name)
-    } catch (error) {
-      untrackScratch(name)
-      throw error
-    }
-    const dropDatabase = async (): Promise<void> => {
-      const admin = await connect(adminUrl)
-      try {
-        await dropScratchDatabase(admin.db, name)
-      } finally {
-        await admin.knex.destroy()
-      }
-    }
-    let driver: PostgresDriver
-    try {
-      driver = await open(withDatabase(this.url, name))
-    } catch (error) {
-      await dropDatabase().catch(() => undefined)
-      untrackScratch(name)
-      throw error
-    }
-    let dropped = false
-    return Object.assign(driver, {
-      drop: async () => {
-        if (dropped) return
-        dropped = true
-        await driver.close()
-        await dropDatabase()
-        untrackScratch(name)
-      },
-    })
+  /**
+   * devUrl: checked empty, and emptied again by drop() (dev-database.ts); otherwise a temporary
+   * database on this server, dropped by drop() (scratch.ts). Both are released on signals too.
+   */
+  openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {
+    return devUrl === undefined ? openTemporary(this, open) : openDev(devUrl, open)
   }
 
   estimateRows(tables: readonly string[]): Promise<ReadonlyMap<string, number>> {
@@ -185,23 +136,6 @@ export class PostgresDriver implements Driver {
     if (this.closed) return
     this.closed = true
     await this.connection.knex.destroy()
-  }
-}
-
-/** A devUrl must hold no user objects: the target is applied to it and compared as is. */
-async function assertEmpty(driver: PostgresDriver): Promise<void> {
-  const rows = await driver.db.query<{ n: string }>(
-    `SELECT count(*)::int8 AS n FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`,
-  )
-  const count = Number(rows[0]?.n ?? 0)
-  if (count > 0) {
-    await driver.close()
-    throw new ConnectionError(
-      `dev database ${driver.url.redacted} is not empty (${count} relations): it must be an empty database that migrator may fill and clear; ` +
-        'point devUrl at an empty database, or leave it unset to use a temporary one',
-    )
   }
 }
 

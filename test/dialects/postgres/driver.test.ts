@@ -73,7 +73,7 @@ describe.skipIf(!available)('postgres driver on a real server', () => {
   it('openScratch creates a temporary database and drop() removes it', async () => {
     const scratch = await driver.openScratch()
     const name = scratch.url.database!
-    expect(name).toMatch(/^migrator_scratch_[0-9a-f]{12}$/)
+    expect(name).toMatch(/^migrator_scratch_[a-z0-9]{1,16}_\d+_\d{10}_[0-9a-f]{6}$/)
     await scratch.db.exec('CREATE TABLE x (id int)')
     expect((await scratch.inspect()).tables.map((t) => t.name)).toEqual(['x'])
     await scratch.drop()
@@ -93,7 +93,7 @@ describe.skipIf(!available)('postgres driver on a real server', () => {
       await reopened.db.exec('CREATE TABLE y (id int)')
       const third = driver.openScratch(dev.url)
       await expect(third).rejects.toBeInstanceOf(ConnectionError)
-      await expect(third).rejects.toThrow(/is not empty .*point devUrl at an empty database/)
+      await expect(third).rejects.toThrow(/is not empty: table public\.y; point devUrl at an empty database$/)
       await reopened.drop()
     } finally {
       await dev.drop()
