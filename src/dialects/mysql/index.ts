@@ -18,11 +18,13 @@ import { backupMysql, restoreMysql } from './backup.js'
 import { estimateRows } from './estimate.js'
 import { lintChange } from './lint.js'
 import { statementObjects } from './objects.js'
+import { statementTookEffect } from './effects.js'
 import { columnValueLosses } from './lossy.js'
 import { acquireLock, applyLockTimeout, lockName } from './lock.js'
 import { plan } from './plan.js'
 import { quoteIdent } from './quote.js'
-import { createScratchDatabase, emptyDatabase, withDatabase } from './scratch.js'
+import { openDev } from './dev-database.js'
+import { openTemporary } from './scratch.js'
 import { splitStatements } from './split.js'
 import { isTransactionalStatement } from './transactional.js'
 
@@ -86,6 +88,10 @@ export class MysqlDriver implements Driver {
     return statementObjects(sql)
   }
 
+  statementTookEffect(sql: string, schema: Schema): boolean | undefined {
+    return statementTookEffect(sql, schema, this.database)
+  }
+
   lock(name: string, timeoutMs: number): Promise<() => Promise<void>> {
     return acquireLock(this.db, lockName(this.database, name), timeoutMs, this.url.redacted)
   }
@@ -121,27 +127,12 @@ export class MysqlDriver implements Driver {
     return blockingActivity(this.db, this.database, await this.mdl, tables, options)
   }
 
-  async openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {
-    if (devUrl !== undefined) {
-      const dev = await open(devUrl)
-      return Object.assign(dev, {
-        drop: once(async () => {
-          await emptyDatabase(dev.db, dev.database)
-          await dev.close()
-        }),
-      })
-    }
-    const name = await createScratchDatabase(this.db, this.url)
-    const scratch = await open(withDatabase(this.url, name)).catch(async (error: unknown) => {
-      await this.db.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`)
-      throw error
-    })
-    return Object.assign(scratch, {
-      drop: once(async () => {
-        await scratch.close()
-        await this.db.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`)
-      }),
-    })
+  /**
+   * devUrl: checked empty, and emptied again by drop() (dev-database.ts); otherwise a temporary
+   * database on this server, dropped by drop() (scratch.ts). Both are released on signals too.
+   */
+  openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {
+    return devUrl === undefined ? openTemporary(this, open) : openDev(devUrl, open)
   }
 
   historyTableDdl(table: string): string {
@@ -168,11 +159,6 @@ export class MysqlDriver implements Driver {
     this.closed = true
     await this.knex.destroy()
   }
-}
-
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined
-  return () => (done ??= fn())
 }
 
 async function open(url: DatabaseUrl): Promise<MysqlDriver> {

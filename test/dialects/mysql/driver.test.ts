@@ -160,7 +160,7 @@ describe.each([...servers])('mysql driver on $label', (server) => {
     const scratch = await test.driver.openScratch()
     const name = (scratch as unknown as MysqlDriver).database
     try {
-      expect(name).toMatch(/^migrator_scratch_[0-9a-f]{12}$/)
+      expect(name).toMatch(/^migrator_scratch_[a-z0-9]{1,16}_\d+_\d{10}_[0-9a-f]{6}$/)
       expect(await test.driver.db.query('SELECT DEFAULT_COLLATION_NAME AS c FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name])).toEqual([
         { c: 'latin1_swedish_ci' },
       ])
