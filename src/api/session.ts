@@ -25,15 +25,25 @@ export async function withDriver<T>(config: ResolvedConfig, fn: (driver: Driver)
   }
 }
 
-/** Opens a scratch database next to `driver` (or at devUrl), runs `fn`, and always drops it. */
+/**
+ * Opens a scratch database next to `driver` (or at devUrl), runs `fn`, and always drops it: a
+ * temporary one is dropped, a devUrl one is left exactly as found. When `fn` fails, that failure
+ * is what is thrown; when only the drop fails (a dev database left dirty), the drop's error is.
+ * Signals and exits are covered by the dialect (Driver.openScratch).
+ */
 export async function withScratch<T>(driver: Driver, config: ResolvedConfig, fn: (scratch: ScratchDriver) => Promise<T>): Promise<T> {
   const devUrl = config.devUrl === undefined ? undefined : parseUrl(config.devUrl, config.cwd)
   const scratch = await driver.openScratch(devUrl)
+  let result: T
   try {
-    return await fn(scratch)
-  } finally {
-    await scratch.drop()
+    result = await fn(scratch)
+  } catch (error) {
+    // A clean-up failure after it would hide what the user must fix first; the next run names a dirty dev database.
+    await scratch.drop().catch(() => undefined)
+    throw error
   }
+  await scratch.drop()
+  return result
 }
 
 /** What inspection reports: the configured schemas, without migrator's own history table. */

@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import type { DatabaseUrl } from '../../config/url.js'
 import type { Db } from '../../db.js'
 import type { Change } from '../../schema/changes.js'
@@ -13,6 +12,7 @@ import { columnValueLosses } from './lossy.js'
 import { isLockTimeout } from './lock-errors.js'
 import { planChanges } from './plan.js'
 import { quoteIdent } from './quote.js'
+import { assertEmptyDevFile, MEMORY_URL } from './scratch.js'
 import { splitStatements } from './split.js'
 
 const CAPABILITIES: Capabilities = {
@@ -78,11 +78,13 @@ export class SqliteDriver implements Driver {
 
   async applyLockTimeout(_tx: Db, _timeoutMs: number): Promise<void> {}
 
+  /**
+   * Always an in-memory database. A devUrl file is only checked to be empty, never opened for
+   * writing, so it stays exactly as found on every exit path, SIGKILL included (scratch.ts).
+   */
   async openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {
-    const url: DatabaseUrl = devUrl ?? { dialect: 'sqlite', raw: 'sqlite::memory:', redacted: 'sqlite::memory:', file: ':memory:', params: {} }
-    const file = url.file ?? ':memory:'
-    const created = file !== ':memory:' && !fs.existsSync(file)
-    return new SqliteScratchDriver(url, created ? file : undefined)
+    if (devUrl !== undefined) assertEmptyDevFile(devUrl)
+    return new SqliteScratchDriver(MEMORY_URL)
   }
 
   historyTableDdl(table: string): string {
@@ -105,19 +107,10 @@ export class SqliteDriver implements Driver {
   }
 }
 
-/** A scratch database: in memory, or a dev file that is deleted on drop when we created it. */
+/** A scratch database: in memory, so dropping it is closing it. */
 class SqliteScratchDriver extends SqliteDriver implements ScratchDriver {
-  constructor(
-    url: DatabaseUrl,
-    private readonly createdFile: string | undefined,
-  ) {
-    super(url)
-  }
-
-  async drop(): Promise<void> {
-    await this.close()
-    if (this.createdFile === undefined) return
-    for (const suffix of ['', '-journal', '-wal', '-shm']) fs.rmSync(this.createdFile + suffix, { force: true })
+  drop(): Promise<void> {
+    return this.close()
   }
 }
 
