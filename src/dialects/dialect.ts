@@ -76,6 +76,15 @@ export interface Driver {
    * the objects up statement i touches; without this method it never pairs them.
    */
   objectsOf?(sql: string): readonly string[] | undefined
+  /**
+   * Optional, for dialects without transactional DDL: whether one statement that may or may not
+   * have run (a run was killed while it ran) took effect, judged from `schema`, the live schema
+   * inspected afterwards: true when everything it creates is there and everything it drops is
+   * gone, false when none of that happened, undefined when its effect cannot be told from the
+   * schema (a changed column type, table options, data). Pure. The runner resumes an interrupted
+   * migration after that statement, or at it, and asks a human only when this says undefined.
+   */
+  statementTookEffect?(sql: string, schema: Schema): boolean | undefined
   /** Optional: whether `error` means a statement gave up waiting for a lock (looks through `cause`). */
   isLockTimeout?(error: unknown): boolean
   /**
@@ -123,6 +132,11 @@ export interface Driver {
 export interface ActivityOptions {
   /** Also report sessions whose transaction is at least this old, whatever they lock. */
   readonly longTransactionMs: number
+  /**
+   * Told when part of the check cannot run here and is skipped (a missing privilege): what is
+   * not checked, why, and how to fix it or turn the check off.
+   */
+  readonly warn?: (message: string) => void
 }
 
 /** Another session found by `Driver.blockingActivity`. */

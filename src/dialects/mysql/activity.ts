@@ -49,14 +49,16 @@ export async function mdlSource(db: Db): Promise<MdlSource> {
  * `longTransactionMs` (information_schema.INNODB_TRX, PROCESSLIST). Without a metadata lock
  * source, those long-running sessions come back with `tables` undefined: they may hold a lock
  * the migration's ALTER would queue behind. Our own connection is left out.
+ *
+ * INNODB_TRX needs the PROCESS privilege. Without it (error 1227) that part is skipped: open
+ * transactions are then seen only through statements running in PROCESSLIST, which itself shows
+ * only this user's sessions; `options.warn` is told, naming the privilege and the `preCheck: false`
+ * switch. The run goes on.
  */
 export async function blockingActivity(db: Db, database: string, source: MdlSource, tables: readonly string[], options: ActivityOptions): Promise<readonly SessionActivity[]> {
   const names = [...new Set(tables)]
   const mdl = names.length === 0 || source === 'none' ? [] : await metadataLocks(db, source, database, names)
-  const trx = await db.query<TrxRow>(
-    `SELECT trx_mysql_thread_id AS id, TIMESTAMPDIFF(MICROSECOND, trx_started, NOW(6)) / 1000 AS age_ms
-       FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id <> CONNECTION_ID()`,
-  )
+  const trx = await openTransactions(db, options)
   const processes = await db.query<ProcessRow>(
     `SELECT ID AS id, COMMAND AS command, TIME AS time, LEFT(coalesce(INFO, ''), 300) AS info
        FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND (DB = ? OR DB IS NULL)`,
@@ -90,6 +92,30 @@ export async function blockingActivity(db: Db, database: string, source: MdlSour
     })
   }
   return out.sort((a, b) => (b.transactionAgeMs ?? -1) - (a.transactionAgeMs ?? -1) || a.pid - b.pid)
+}
+
+/** Open InnoDB transactions of other sessions; none, with a warning, when the user may not see them. */
+async function openTransactions(db: Db, options: ActivityOptions): Promise<TrxRow[]> {
+  try {
+    return await db.query<TrxRow>(
+      `SELECT trx_mysql_thread_id AS id, TIMESTAMPDIFF(MICROSECOND, trx_started, NOW(6)) / 1000 AS age_ms
+         FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id <> CONNECTION_ID()`,
+    )
+  } catch (error) {
+    if (!lacksProcess(error)) throw error
+    options.warn?.(
+      'lock pre-check: open transactions of other sessions are not checked, because information_schema.INNODB_TRX needs the PROCESS privilege, ' +
+        'which this database user lacks (and without it PROCESSLIST shows only its own sessions); grant it (GRANT PROCESS ON *.* TO <user>) ' +
+        'or turn the pre-check off with `preCheck: false` in migrator.config.ts',
+    )
+    return []
+  }
+}
+
+/** 1227 ER_SPECIFIC_ACCESS_DENIED_ERROR: "you need (at least one of) the PROCESS privilege(s)". */
+function lacksProcess(error: unknown): boolean {
+  const e = error as { errno?: unknown; code?: unknown } | null
+  return e?.errno === 1227 || e?.code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR'
 }
 
 async function metadataLocks(db: Db, source: Exclude<MdlSource, 'none'>, database: string, names: readonly string[]): Promise<MdlRow[]> {

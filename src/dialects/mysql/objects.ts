@@ -306,8 +306,8 @@ function deleteFrom(c: Cursor): string[] | undefined {
   return c.atEnd() || c.isWord('WHERE', 'ORDER', 'LIMIT', 'PARTITION', 'RETURNING') ? [tableKey(table)] : undefined
 }
 
-/** Reads tokens front to back; keywords match words only, never quoted names. */
-class Cursor {
+/** Reads tokens front to back; keywords match words only, never quoted names. Also read by effects.ts. */
+export class Cursor {
   private at = 0
 
   constructor(private readonly tokens: readonly Token[]) {}
