@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ResolvedConfig } from '../config/schema.js'
 import { parseUrl } from '../config/url.js'
-import type { Driver } from '../dialects/dialect.js'
+import type { Driver, PlanOptions } from '../dialects/dialect.js'
 import type { Plan } from '../schema/plan.js'
 import { openDriver } from '../dialects/registry.js'
 import { ConfigError, MigratorError } from '../errors.js'
@@ -19,11 +19,14 @@ import { loadTarget } from '../target/load.js'
 import { toolVersion } from '../version.js'
 import { findingLine, lintMigration, type MigrationLint } from '../lint/analyze.js'
 import { liveProbe } from '../lint/probe.js'
+import { assessRisk } from '../lint/risk.js'
 import { NO_DIRECTIVES } from '../migrations/directives.js'
+import type { MigrationFile } from '../migrations/file.js'
 import { schemaFingerprint } from '../safety/fingerprint.js'
 import { replaySchema } from './replay.js'
 import { lintSettings } from './lint.js'
-import { inspectOptions, withDriver, withScratch } from './session.js'
+import { databaseFileMissing } from './database-file.js'
+import { databaseUrl, inspectOptions, withDriver, withScratch } from './session.js'
 
 export interface DiffOptions {
   /** Migration name; slugified into the file names. */
@@ -73,13 +76,15 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
   }
   const target = config.target
   const files = await listMigrations(config.dir, { allowMissingDir: true })
+  // A database file that does not exist has nothing applied: refuse without creating it.
+  if (options.from === undefined && files.length > 0 && databaseFileMissing(config)) throw unappliedError(config, databaseUrl(config).redacted, files)
   return withDriver(config, async (driver) => {
     const current = await currentSchema(driver, config, files, options.from)
     const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config)))
     const { changes: all, renameCandidates } = diffSchemas(current, desired, { capabilities: driver.capabilities })
     const version = nextVersion(files.map((f) => f.version), options.now ?? new Date())
     const name = slugify(options.name ?? 'changes')
-    const zd = options.zeroDowntime === true ? splitPhases(driver, all, name) : undefined
+    const zd = options.zeroDowntime === true ? splitPhases(driver, all, name, { current, desired }) : undefined
     const changes = zd?.ordinary ?? all
     const plan = driver.plan(changes, { current, desired, concurrentIndexes: options.concurrentIndexes })
     const notes = renameCandidates.map(
@@ -88,8 +93,9 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
     const draft = renderMigration(plan, { name, version, toolVersion, notes })
     const probe = liveProbe(driver, current, config.lockTimeoutMs)
     // The analyzers see the change list directly (no replay needed) and, when diffing from the
-    // live database, count rows there; the findings go into the header for the reviewer.
-    const lint = await lintMigration({
+    // live database, count rows there; the findings go into the header for the reviewer. Without
+    // changes there is no file to lint (an empty draft would report its empty down as IR101).
+    const lint = changes.length === 0 ? noFindings(version, name) : await lintMigration({
       file: { version, slug: name, upFile: `${version}_${name}.up.sql`, format: 'sql', up: draft.up, down: draft.down, directives: { ...NO_DIRECTIVES, noTransaction: !plan.transactional } },
       changes,
       driver,
@@ -131,6 +137,10 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
   })
 }
 
+function noFindings(version: string, name: string): MigrationLint {
+  return { version, name, file: `${version}_${name}.up.sql`, findings: [], risk: assessRisk([]) }
+}
+
 /** One expand/online/contract file of `diff --zero-downtime`. */
 export interface ZeroDowntimeFile {
   readonly version: string
@@ -141,14 +151,14 @@ export interface ZeroDowntimeFile {
   readonly written?: { readonly version: string; readonly up: string; readonly down: string }
 }
 
-function splitPhases(driver: Driver, changes: readonly Change[], name: string): ZeroDowntimePlan {
+function splitPhases(driver: Driver, changes: readonly Change[], name: string, schemas: PlanOptions): ZeroDowntimePlan {
   if (driver.zeroDowntimeSql === undefined) {
     throw new MigratorError(
       'unsupported',
       `--zero-downtime is not available for ${driver.dialect}: a single-writer database has no concurrent writers to protect; run \`migrator diff\` without it`,
     )
   }
-  return planZeroDowntime(changes, driver.zeroDowntimeSql, { name })
+  return planZeroDowntime(changes, driver.zeroDowntimeSql, { name, valueLosses: (change) => driver.valueLosses?.(change, schemas) ?? [] })
 }
 
 async function currentSchema(driver: Driver, config: ResolvedConfig, files: Awaited<ReturnType<typeof listMigrations>>, from?: string): Promise<Schema> {
@@ -163,12 +173,15 @@ async function currentSchema(driver: Driver, config: ResolvedConfig, files: Awai
   }
   const applied = new Set((await new HistoryStore(driver, config.historyTable).list()).map((row) => row.version))
   const unapplied = files.filter((f) => !applied.has(f.version))
-  if (unapplied.length > 0) {
-    throw new MigratorError(
-      'unapplied-migrations',
-      `${unapplied.length} migration${unapplied.length > 1 ? 's' : ''} in ${path.relative(config.cwd, config.dir) || '.'} ` +
-        `not yet applied to ${driver.url.redacted} (first: ${unapplied[0]!.upFile}); run \`migrator up\` first, or diff with --from dir`,
-    )
-  }
+  if (unapplied.length > 0) throw unappliedError(config, driver.url.redacted, unapplied)
   return driver.inspect(inspectOptions(config))
+}
+
+/** Diffing from a live database that lacks some migrations would generate them a second time. */
+function unappliedError(config: ResolvedConfig, database: string, unapplied: readonly MigrationFile[]): MigratorError {
+  return new MigratorError(
+    'unapplied-migrations',
+    `${unapplied.length} migration${unapplied.length > 1 ? 's' : ''} in ${path.relative(config.cwd, config.dir) || '.'} ` +
+      `not yet applied to ${database} (first: ${unapplied[0]!.upFile}); run \`migrator up\` first, or diff with --from dir`,
+  )
 }

@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/schema.js'
 import type { Driver } from '../dialects/dialect.js'
 import { analyzeChanges } from '../lint/changes.js'
+import { parseDirectives } from '../migrations/directives.js'
 import { liveProbe } from '../lint/probe.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { downTargets } from '../runner/down.js'
@@ -45,11 +46,12 @@ export async function downLosses(
       }
       const after = await scratch.inspect(inspectOptions(config))
       const { changes } = diffSchemas(before, after, { capabilities: driver.capabilities })
+      const downFile = file.downFile ?? file.upFile
       const findings = await analyzeChanges(changes, {
         lossProbe: probe,
         valueLosses: (change) => driver.valueLosses?.(change, { current: before, desired: after }) ?? [],
+        valuesKept: file.format === 'sql' ? parseDirectives(file.down ?? '', downFile, 'down').valuesKept : undefined,
       })
-      const downFile = file.downFile ?? file.upFile
       for (const f of findings) if (f.loss !== undefined) losses.push({ ...f.loss, version: file.version, file: downFile })
     }
     return losses

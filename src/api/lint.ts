@@ -57,12 +57,20 @@ export function lintSettings(config: ResolvedConfig): LintSettings {
   return { rules: config.lint?.rules ?? {}, largeTableRows: config.lint?.largeTableRows }
 }
 
-async function selectFiles(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], options: LintOptions): Promise<{ selected: MigrationFile[]; applied: Set<string> }> {
+async function selectFiles(
+  driver: Driver,
+  config: ResolvedConfig,
+  files: readonly MigrationFile[],
+  options: LintOptions,
+): Promise<{ selected: MigrationFile[]; applied: Set<string>; resuming: boolean }> {
   // A failed row's statements (all of them, for a backfill to resume) are in the live database
   // already: replaying them on a copy of its structure would fail for no reason.
-  const applied = new Set((await new HistoryStore(driver, config.historyTable).list()).map((r) => r.version))
-  if (options.latest !== undefined) return { selected: files.slice(Math.max(0, files.length - options.latest)), applied }
-  return { selected: files.filter((f) => !applied.has(f.version)), applied }
+  const rows = await new HistoryStore(driver, config.historyTable).list()
+  const applied = new Set(rows.map((r) => r.version))
+  // A failed row is a backfill to resume: it runs first and changes the data the counts describe.
+  const resuming = rows.some((r) => r.status === 'failed')
+  if (options.latest !== undefined) return { selected: files.slice(Math.max(0, files.length - options.latest)), applied, resuming }
+  return { selected: files.filter((f) => !applied.has(f.version)), applied, resuming }
 }
 
 /**
@@ -77,7 +85,7 @@ async function lintSelected(
   driver: Driver,
   config: ResolvedConfig,
   files: readonly MigrationFile[],
-  { selected, applied }: { selected: readonly MigrationFile[]; applied: ReadonlySet<string> },
+  { selected, applied, resuming }: { selected: readonly MigrationFile[]; applied: ReadonlySet<string>; resuming: boolean },
   options: LintOptions,
 ): Promise<MigrationLint[]> {
   if (selected.length === 0) return []
@@ -129,8 +137,9 @@ async function lintSelected(
       const after = await scratch.inspect(inspectOptions(config))
       const statements = file.format === 'sql' ? driver.splitStatements(file.up).map((st) => st.sql) : []
       const { changes } = diffSchemas(before, withDeclaredRenames(after, statements), { capabilities: driver.capabilities })
-      // Might-fail counts describe the database before the first pending migration only: an earlier
-      // one of the same run may change the data (a backfill fills the NULLs a later NOT NULL needs).
+      // Might-fail counts describe the database before the first pending migration only (and not
+      // even that one while a backfill resumes first): an earlier one of the same run may change
+      // the data (a backfill fills the NULLs a later NOT NULL needs).
       // What a change would destroy is always counted: a table holding rows now is assumed to hold
       // them when the migration runs, so consent errs on the side of asking.
       results.push(
@@ -139,7 +148,7 @@ async function lintSelected(
           changes,
           driver,
           schemas: { current: before, desired: after },
-          probe: index === 0 || options.latest !== undefined ? probe : undefined,
+          probe: (index === 0 && !resuming) || options.latest !== undefined ? probe : undefined,
           lossProbe: probe,
           settings,
           hasDownFunction,

@@ -52,12 +52,11 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
   const { force, backup: wantBackup, allowDataLoss, confirm, ...runOptions } = options
   return withDriver(config, async (driver) => {
     // History and files must agree before anything is analyzed: those errors say what to do first.
-    planUp(driver, files, await new HistoryStore(driver, config.historyTable).list(), options)
+    const { pending } = planUp(driver, files, await new HistoryStore(driver, config.historyTable).list(), options)
+    const runs = new Set(pending.filter((f) => options.to === undefined || f.version <= options.to).slice(0, options.steps ?? pending.length).map((f) => f.version))
     // A dry run shows the full risk report; a real run lints only what can refuse it (see LintOptions.gate).
     const report = await lintWithDriver(driver, config, files, { gate: options.dryRun !== true })
-    const toRun = report.migrations
-      .filter((m) => options.to === undefined || m.version <= options.to)
-      .slice(0, options.steps ?? report.migrations.length)
+    const toRun = report.migrations.filter((m) => runs.has(m.version))
     const lint: LintReport = { ...report, migrations: toRun }
     const findings = toRun.flatMap((m) => m.findings)
     const dataLoss = lossesOf(findings)

@@ -5,11 +5,16 @@ const NAME = String.raw`((?:${IDENT}\s*\.\s*)?${IDENT})`
 const RENAME_COLUMN = new RegExp(String.raw`^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?${NAME}\s+RENAME\s+(?:COLUMN\s+)?(${IDENT})\s+TO\s+(${IDENT})\s*;?\s*$`, 'i')
 const RENAME_TABLE = new RegExp(String.raw`^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?${NAME}\s+RENAME\s+TO\s+${NAME}\s*;?\s*$`, 'i')
 const RENAME_TABLE_MYSQL = new RegExp(String.raw`^\s*RENAME\s+TABLE\s+${NAME}\s+TO\s+${NAME}\s*;?\s*$`, 'i')
+const CHANGE_COLUMN = new RegExp(String.raw`^\s*ALTER\s+TABLE\s+${NAME}\s+CHANGE\s+(?:COLUMN\s+)?(${IDENT})\s+(${IDENT})\s`, 'i')
+const COPY = new RegExp(String.raw`^\s*INSERT\s+INTO\s+${NAME}\s*\(([^)]*)\)\s*SELECT\s+([\s\S]+?)\s+FROM\s+${NAME}\s*;?\s*$`, 'i')
+const PLAIN = new RegExp(String.raw`^\s*${IDENT}\s*$`)
 
 /**
  * Marks in `after` the renames the statements spell out (`ALTER TABLE … RENAME [COLUMN] a TO b`,
- * `ALTER TABLE a RENAME TO b`, `RENAME TABLE a TO b`) as `renamedFrom`, so diffing the schemas
- * before and after a file reports a rename (BC101/BC102) instead of a drop and an add (DS101/DS102).
+ * MySQL `ALTER TABLE … CHANGE [COLUMN] a b …`, `ALTER TABLE a RENAME TO b`, `RENAME TABLE a TO b`,
+ * and a table rebuild's `INSERT INTO copy (b, …) SELECT a, … FROM t`, which carries column a's
+ * values into b) as `renamedFrom`, so diffing the schemas before and after a file reports a rename
+ * (BC101/BC102) instead of a drop and an add (DS101/DS102) that would count as data lost.
  */
 export function withDeclaredRenames(after: Schema, statements: readonly string[]): Schema {
   const tables = new Map<string, string>()
@@ -21,12 +26,24 @@ export function withDeclaredRenames(after: Schema, statements: readonly string[]
       tables.set(last(table[2]!), last(table[1]!))
       continue
     }
-    const column = RENAME_COLUMN.exec(sql)
-    if (column !== null) {
-      const owner = last(column[1]!)
+    const rename = (owner: string, from: string, to: string): void => {
+      if (from.toLowerCase() === to.toLowerCase()) return
       const map = columns.get(owner) ?? new Map<string, string>()
-      map.set(unquote(column[3]!), unquote(column[2]!))
+      map.set(to, from)
       columns.set(owner, map)
+    }
+    const column = RENAME_COLUMN.exec(sql) ?? CHANGE_COLUMN.exec(sql)
+    if (column !== null) {
+      rename(last(column[1]!), unquote(column[2]!), unquote(column[3]!))
+      continue
+    }
+    const copy = COPY.exec(sql)
+    if (copy !== null) {
+      // The copy is renamed to the source's name at the end of the rebuild.
+      const targets = copy[2]!.split(',')
+      const values = copy[3]!.split(',')
+      if (targets.length !== values.length || !values.every((v) => PLAIN.test(v))) continue
+      targets.forEach((target, i) => rename(last(copy[4]!), unquote(values[i]!), unquote(target)))
     }
   }
   if (tables.size === 0 && columns.size === 0) return after

@@ -1,7 +1,8 @@
 import { renderBackfillDirective } from '../backfill/directive.js'
 import type { BackfillSpec } from '../backfill/spec.js'
 import type { Change, TableChange } from '../schema/changes.js'
-import type { Column, Table } from '../schema/model.js'
+import type { ValueLoss } from '../schema/plan.js'
+import { qualifiedName, type Column, type Table } from '../schema/model.js'
 import type { Step, ZeroDowntimeSql } from './dialect-sql.js'
 
 export type PhaseName = 'expand' | 'online' | 'contract'
@@ -32,12 +33,32 @@ export interface ZeroDowntimeOptions {
   readonly name?: string
   /** Rows per backfill chunk. Default 1000. */
   readonly batch?: number
+  /**
+   * The dialect's `Driver.valueLosses`. A type change that could lose values (a narrowing) stays in
+   * the ordinary migration, whose guards stop it on values that do not fit: a backfill and sync
+   * triggers would convert them silently, and writes arriving after any check could still not fit.
+   */
+  readonly valueLosses?: (change: Change) => readonly ValueLoss[]
 }
 
 interface Phase {
   readonly steps: Step[]
   readonly what: string[]
   readonly backfills: BackfillSpec[]
+  /**
+   * Columns the phase drops whose values an earlier phase copied into another column: written as
+   * `-- migrator:values-kept` (lint then does not count them as destroyed) with a check-before
+   * guard that stops the phase if any value is missing from the copy.
+   */
+  readonly kept: Kept[]
+  /** The same for the columns the phase's down drops (the expand down drops the copy, whose values go back first). */
+  readonly keptByDown: Kept[]
+}
+
+interface Kept {
+  readonly table: Table
+  readonly column: string
+  readonly keptIn: string
 }
 
 /** What the application must do before the phase after each one, and what each down does. */
@@ -67,7 +88,8 @@ const DOWN: Readonly<Record<PhaseName, string>> = {
  * - alterColumn with a type change: `<col>__new` without default + sync + verified backfill
  *   (expand), NOT NULL (online), swap under the old name with the default (contract);
  * - addIndex / addForeignKey on an existing table: built without blocking writes (online).
- * Everything else, and whatever the dialect has no safer form for, is returned in `ordinary`.
+ * Everything else, narrowing type changes, and whatever the dialect has no safer form for, is
+ * returned in `ordinary`.
  */
 export function planZeroDowntime(changes: readonly Change[], sql: ZeroDowntimeSql, options: ZeroDowntimeOptions = {}): ZeroDowntimePlan {
   const batch = options.batch ?? 1000
@@ -81,19 +103,23 @@ export function planZeroDowntime(changes: readonly Change[], sql: ZeroDowntimeSq
     const rest: TableChange[] = []
     // Columns whose type change becomes a `<col>__new` swap: new indexes are built on the new column.
     const swaps = new Map<string, string>()
-    for (const c of change.changes) if (!planTableChange(sql, change.from, change.to, c, phases, batch, swaps)) rest.push(c)
+    const lossy = new Set((options.valueLosses?.(change) ?? []).map((loss) => loss.column))
+    for (const c of change.changes) {
+      const narrows = c.kind === 'alterColumn' && (lossy.has(c.from.name) || lossy.has(c.to.name))
+      if (narrows || !planTableChange(sql, change.from, change.to, c, phases, batch, swaps)) rest.push(c)
+    }
     if (rest.length > 0) ordinary.push({ ...change, changes: rest })
   }
   const order: PhaseName[] = (['expand', 'online', 'contract'] as const).filter((p) => phases[p].steps.length > 0)
   const name = options.name ?? 'zero_downtime'
   return {
     ordinary,
-    phases: order.map((phase, i) => render(phase, phases[phase], i + 1, order.length, name, order[i + 1])),
+    phases: order.map((phase, i) => render(sql, phase, phases[phase], i + 1, order.length, name, order[i + 1])),
   }
 }
 
 function empty(): Phase {
-  return { steps: [], what: [], backfills: [] }
+  return { steps: [], what: [], backfills: [], kept: [], keptByDown: [] }
 }
 
 function planTableChange(
@@ -144,6 +170,7 @@ function planTableChange(
         `WHERE ${q(next.name)} IS NOT NULL AND ${sql.isDistinct(q(c.from.name), sql.convert(q(next.name), next, c.from), c.from)}`
       phases.expand.steps.push(...sync.slice(0, -1), { ...last, reverse: [restore, ...last.reverse] })
       phases.expand.what.push(`rename ${label(c.from.name)} → ${c.to.name}: add ${c.to.name} without default, sync triggers keep both equal, backfill, verify`)
+      phases.expand.keptByDown.push({ table: from, column: next.name, keptIn: c.from.name })
       if (!c.to.nullable) {
         phases.online.steps.push(...sql.setNotNull(from, { ...next, nullable: false }))
         phases.online.what.push(`make ${label(c.to.name)} NOT NULL without a long lock`)
@@ -161,6 +188,7 @@ function planTableChange(
       phases.contract.what.push(
         `rename ${label(c.from.name)} → ${c.to.name}: ${c.to.default === undefined ? '' : `set the default of ${c.to.name}, `}drop the sync triggers and the old column ${c.from.name}`,
       )
+      phases.contract.kept.push({ table: from, column: c.from.name, keptIn: c.to.name })
       return true
     }
     case 'alterColumn': {
@@ -170,12 +198,14 @@ function planTableChange(
       const temp: Column = { ...c.to, name: tempName(c.to.name, sql.maxIdentifierLength), nullable: true, default: undefined }
       phases.expand.steps.push(...copyColumn(sql, from, c.from, temp, phases, batch))
       phases.expand.what.push(`change type of ${label(c.from.name)} ${c.from.type} → ${c.to.type}: add ${temp.name} without default, sync triggers, backfill, verify`)
+      phases.expand.keptByDown.push({ table: from, column: temp.name, keptIn: c.from.name })
       if (!c.to.nullable) {
         phases.online.steps.push(...sql.setNotNull(from, { ...temp, nullable: false }))
         phases.online.what.push(`make ${label(temp.name)} NOT NULL without a long lock`)
       }
       swaps.set(c.from.name, temp.name)
       phases.contract.steps.push(...sql.swapColumns(from, c.from, temp, c.to))
+      phases.contract.kept.push({ table: from, column: c.from.name, keptIn: temp.name })
       phases.contract.what.push(
         `change type of ${label(c.from.name)}: drop the old column and rename ${temp.name} to ${c.to.name}${c.to.default === undefined ? '' : ' with its default'}`,
       )
@@ -237,13 +267,17 @@ function isKeyColumn(table: Table, column: string): boolean {
   )
 }
 
+function valuesKept({ table, column, keptIn }: Kept): string {
+  return `-- migrator:values-kept ${qualifiedName(table)}.${column} in ${keptIn}`
+}
+
 /** `<name>__new`, shortened to the identifier limit. */
 export function tempName(name: string, max: number): string {
   const suffix = '__new'
   return `${name.slice(0, Math.max(1, max - suffix.length))}${suffix}`
 }
 
-function render(phase: PhaseName, content: Phase, index: number, total: number, name: string, next: PhaseName | undefined): PhaseFile {
+function render(sql: ZeroDowntimeSql, phase: PhaseName, content: Phase, index: number, total: number, name: string, next: PhaseName | undefined): PhaseFile {
   const noTransaction = content.steps.some((s) => !s.transactional)
   const header = [
     `-- Zero-downtime phase ${index} of ${total}: ${phase} (generated by migrator diff --zero-downtime)`,
@@ -261,11 +295,16 @@ function render(phase: PhaseName, content: Phase, index: number, total: number, 
   // Phases run while the application writes: row counts move on their own.
   header.push('-- migrator:allow-row-change')
   for (const spec of content.backfills) header.push(renderBackfillDirective(spec))
+  for (const kept of content.kept) {
+    header.push(valuesKept(kept))
+    header.push(`-- migrator:check-before SELECT count(*) = 0 FROM ${sql.qualify(kept.table)} WHERE ${sql.quoteIdent(kept.column)} IS NOT NULL AND ${sql.quoteIdent(kept.keptIn)} IS NULL`)
+  }
   const up = `${header.join('\n')}\n\n${content.steps.map((s) => `${s.sql};`).join('\n\n')}\n`
   const downs = [...content.steps].reverse().flatMap((s) => s.reverse.map((r) => `${r};`))
   const down =
     `-- Down of zero-downtime phase ${index} of ${total} (${phase}): ${DOWN[phase]}.\n` +
     (noTransaction ? '-- migrator:no-transaction\n' : '') +
+    content.keptByDown.map((kept) => `${valuesKept(kept)}\n`).join('') +
     `\n${downs.join('\n\n')}\n`
   return { phase, index, total, slug: `${name}_${phase}`, up, down, noTransaction, backfills: content.backfills }
 }

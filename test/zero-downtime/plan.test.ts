@@ -199,6 +199,23 @@ describe('expand/contract of columns with a default (planner only)', () => {
     })
   }
 
+  it('the contract declares the dropped column kept in its copy, guarded; the expand down declares the copy kept in the original', () => {
+    const [expand, , contract] = planZeroDowntime([change], postgresZeroDowntimeSql).phases as [PhaseFile, PhaseFile, PhaseFile]
+    expect(contract.up).toContain('-- migrator:values-kept public.scores.score in points')
+    expect(contract.up).toContain('-- migrator:check-before SELECT count(*) = 0 FROM "public"."scores" WHERE "score" IS NOT NULL AND "points" IS NULL')
+    expect(contract.up).toContain('-- migrator:values-kept public.scores.n in n__new')
+    expect(expand.down).toContain('-- migrator:values-kept public.scores.points in score')
+    expect(expand.down).toContain('-- migrator:values-kept public.scores.n__new in n')
+  })
+
+  it('a type change that could lose values (the dialect reports losses) stays in the ordinary migration, with its guards', () => {
+    const plan = planZeroDowntime([change], postgresZeroDowntimeSql, {
+      valueLosses: () => [{ table: 'public.t', column: 'n', from: '"public"."t"', where: '"n" > 2147483647', reason: 'outside the integer range' }],
+    })
+    expect(plan.ordinary).toEqual([{ ...change, changes: [change.changes[1]] }])
+    expect(plan.phases.map((p) => p.up).join('\n')).not.toContain('n__new')
+  })
+
   it('postgres: json has no equality operator, so the sync trigger and the verification compare its text', () => {
     const doc = column('doc', 'json', { default: "'{}'::json" })
     const body = { ...doc, name: 'body' }
