@@ -219,6 +219,8 @@ describe.skipIf(!available)('PostgreSQL dev and scratch databases are always lef
       expect(next.code).toBe(0)
       const after = await server(async (c) => (await c.query<{ datname: string }>('SELECT datname FROM pg_database')).rows.map((r) => r.datname))
       expect(after).not.toContain(left)
+      // The killed run's statement kept running on the server; its session was ended too.
+      expect(await sleepingIn({ pid: run.pid })).toBe(false)
       expect(after).not.toContain(stale)
       for (const name of keep) expect(after).toContain(name)
     } finally {

@@ -104,8 +104,16 @@ async function createScratchDatabase(db: Db, url: DatabaseUrl, name: string): Pr
 export async function reapStaleScratches(db: Db): Promise<void> {
   const rows = await db.query<{ name: string }>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [SCRATCH_LIKE])
   for (const { name } of rows) {
-    if (isStaleScratch(name)) await db.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`).catch(() => undefined)
+    if (isStaleScratch(name)) await dropStale(db, name).catch(() => undefined)
   }
+}
+
+// The server finishes a statement a killed client sent (and a DDL holds its locks until then), so
+// the sessions still in the database are ended before DROP DATABASE would wait for them.
+async function dropStale(db: Db, name: string): Promise<void> {
+  const sessions = await db.query<{ id: number | string }>('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [name])
+  for (const { id } of sessions) await killSession(db, Number(id))
+  await db.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`)
 }
 
 const MYSQL_MODULE = createRequire(import.meta.url).resolve('mysql2/promise')
