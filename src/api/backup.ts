@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { ResolvedConfig } from '../config/schema.js'
-import { listBackups, restoreBackup, takeBackup, type BackupInfo } from '../safety/backup.js'
+import { checkBackupFile, listBackups, restoreBackup, takeBackup, type BackupInfo } from '../safety/backup.js'
 import { withDriver } from './session.js'
 
 export type { BackupInfo } from '../safety/backup.js'
@@ -10,9 +10,14 @@ export async function backup(config: ResolvedConfig): Promise<BackupInfo> {
   return withDriver(config, (driver) => takeBackup(driver, config))
 }
 
-/** `migrator restore <file>`: replace the database's contents with a snapshot (the CLI confirms first). */
+/**
+ * `migrator restore <file>`: replace the database with a snapshot, exactly, and verify the result
+ * (the CLI confirms first). A file that does not exist is refused before connecting: nothing is
+ * changed or created, not even an empty SQLite file.
+ */
 export async function restore(config: ResolvedConfig, file: string): Promise<{ readonly file: string; readonly database: string }> {
   const absolute = path.resolve(config.cwd, file)
+  checkBackupFile(absolute)
   return withDriver(config, async (driver) => {
     await restoreBackup(driver, absolute)
     return { file: absolute, database: driver.url.redacted }

@@ -4,6 +4,7 @@ import { readDirectory } from '../migrations/directory.js'
 import { verifySum } from '../migrations/sum.js'
 import { HistoryStore } from '../runner/history.js'
 import { migrationStates } from './status.js'
+import { databaseFileMissing } from './database-file.js'
 import { withDriver } from './session.js'
 
 export interface ValidateReport {
@@ -14,7 +15,8 @@ export interface ValidateReport {
 
 /**
  * Checks migrator.sum against the files and, when a database URL is configured, the files'
- * checksums against history. Reads only; never writes to the database.
+ * checksums against history. Reads only; never writes to the database, and never creates a
+ * database file that does not exist (it has no history).
  */
 export async function validate(config: ResolvedConfig): Promise<ValidateReport> {
   const files = await readDirectory(config.dir)
@@ -26,7 +28,7 @@ export async function validate(config: ResolvedConfig): Promise<ValidateReport> 
     problems.push(error.message)
   }
   if (config.url !== undefined) {
-    const history = await withDriver(config, (driver) => new HistoryStore(driver, config.historyTable).list())
+    const history = databaseFileMissing(config) ? [] : await withDriver(config, (driver) => new HistoryStore(driver, config.historyTable).list())
     for (const state of migrationStates(files, history)) {
       if (state.state === 'modified') {
         problems.push(`${state.version}_${state.name} changed after it was applied (sha256 ${state.checksums!.history.slice(0, 12)} in history ≠ ${state.checksums!.file.slice(0, 12)} on disk)`)

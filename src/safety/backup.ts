@@ -27,7 +27,10 @@ export function backupLocation(driver: Driver, config: ResolvedConfig): { readon
   return { dir, base }
 }
 
-/** Snapshots the database to a new timestamped file; throws when the dialect (or its tool) cannot. */
+/**
+ * Snapshots the database to a new timestamped file, verified readable and complete by the dialect
+ * (Driver.backup); throws when the dialect (or its tool) cannot, or the file is not complete.
+ */
 export async function takeBackup(driver: Driver, config: ResolvedConfig, now: Date = new Date()): Promise<BackupInfo> {
   if (driver.backup === undefined) {
     throw new MigratorError('backup', `backups are not available for ${driver.dialect} yet; nothing was run — take one with the database's own tools, or run without --backup`)
@@ -41,10 +44,18 @@ export async function takeBackup(driver: Driver, config: ResolvedConfig, now: Da
   return describe(file, now)
 }
 
-/** Replaces the database's contents with `file`. */
+/** Throws when `file` does not exist: checked before connecting, so a mistyped path changes and creates nothing. */
+export function checkBackupFile(file: string): void {
+  if (!existsSync(file)) throw new MigratorError('restore', `backup file ${file} does not exist; nothing was restored (\`migrator status\` lists the backups)`)
+}
+
+/**
+ * Replaces the database with `file`, exactly (objects created after the backup are gone), and
+ * verifies the result against the backup (Driver.restore): a MigratorError says when it differs.
+ */
 export async function restoreBackup(driver: Driver, file: string): Promise<void> {
   if (driver.restore === undefined) throw new MigratorError('restore', `restoring is not available for ${driver.dialect} yet; use the database's own tools`)
-  if (!existsSync(file)) throw new MigratorError('restore', `backup file ${file} does not exist; \`migrator status\` lists the backups`)
+  checkBackupFile(file)
   await driver.restore(file)
 }
 
