@@ -3,7 +3,9 @@ import type { FileDataLoss } from './safety/consent.js'
 /**
  * Every error a user can cause or meet. The CLI maps `exitCode` to the process exit code and prints
  * `message` as one line (the stack only under --verbose). Messages say what, where and what to do,
- * and never contain a password: URLs go through `redactUrl` before they reach a message.
+ * and never contain a password: URLs go through `redactUrl` before they reach a message. Control
+ * characters in a message (from file names, SQL, identifiers, server errors) are escaped
+ * (`escapeControl`), so no message can drive the user's terminal.
  */
 export class MigratorError extends Error {
   /** 1 = error (bad input, connection, failed migration); 2 = a check found something. */
@@ -11,7 +13,7 @@ export class MigratorError extends Error {
   readonly code: string
 
   constructor(code: string, message: string, options: { cause?: unknown; exitCode?: 1 | 2 } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    super(escapeControl(message), options.cause === undefined ? undefined : { cause: options.cause })
     this.name = new.target.name
     this.code = code
     this.exitCode = options.exitCode ?? 1
@@ -149,6 +151,45 @@ export class UnsupportedChangeError extends MigratorError {
     super('unsupported', message)
   }
 }
+
+/**
+ * A migration a killed (or still running) run left part-way, whose state cannot be settled from the
+ * database: the statement that was running may or may not have taken effect. Nothing ran.
+ */
+export class InterruptedMigrationError extends MigratorError {
+  readonly version: string
+
+  constructor(data: { version: string; name: string; message: string }) {
+    super('interrupted-migration', data.message)
+    this.version = data.version
+  }
+}
+
+/** A migration file or target that is not UTF-8 text; names the file and the byte offset. */
+export class NotTextError extends MigratorError {
+  readonly file: string
+  readonly offset: number
+
+  constructor(data: { code: 'directory' | 'target'; file: string; offset: number; line: number; problem: string; fix: string }) {
+    super(data.code, `${data.file} is not UTF-8 text: ${data.problem} at byte offset ${data.offset} (line ${data.line}); ${data.fix}`)
+    this.file = data.file
+    this.offset = data.offset
+  }
+}
+
+/**
+ * `text` with every control character that could move the cursor, recolor, retitle or rewrite a
+ * terminal (C0 except tab and newline, DEL, C1, bidirectional overrides) written as a visible
+ * `\x1b` / `\u202e` escape. Newlines stay: the CLI joins a message's lines itself.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0)
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+  })
+}
+
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
 
 function short(hash: string): string {
   return hash.slice(0, 12)

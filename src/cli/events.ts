@@ -77,6 +77,8 @@ export function eventRenderer(out: Output, options: { readonly dryRun?: boolean 
         // A blocked run says why in its error; here only the sessions it went ahead despite.
         if (!event.blocked) for (const s of event.sessions) out.warn(`${event.version}_${event.name}: session ${s.pid} ${describeSession(s)}`)
         return
+      case 'warning':
+        return out.warn(`${event.version}_${event.name}: ${event.message}`)
       case 'dry-run-sql':
         return
     }

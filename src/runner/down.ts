@@ -5,6 +5,7 @@ import { parseDirectives } from '../migrations/directives.js'
 import { isEmptySql } from '../migrations/directory.js'
 import type { MigrationFile } from '../migrations/file.js'
 import {
+  checkSelection,
   checkTarget,
   countStatements,
   elapsed,
@@ -22,6 +23,7 @@ import {
   type RunContext,
   type RunOptions,
   type RunResult,
+  type ScriptProgress,
 } from './execute.js'
 import type { HistoryRow } from './history.js'
 
@@ -69,8 +71,12 @@ export async function runDown(driver: Driver, files: readonly MigrationFile[], o
   })
 }
 
-/** The history rows a down run reverts, newest first: one, `steps`, those newer than `to`, or `all`. */
+/**
+ * The history rows a down run reverts, newest first: one, `steps`, those newer than `to`, or `all`.
+ * Throws the `checkSelection` error when more than one of them is given.
+ */
 export function downTargets(rows: readonly HistoryRow[], options: Pick<RunOptions, 'all' | 'to' | 'steps'>): HistoryRow[] {
+  checkSelection(options)
   const newestFirst = [...rows].reverse()
   const targets = options.all === true ? newestFirst : options.to !== undefined ? newestFirst.filter((r) => r.version > (options.to ?? '')) : newestFirst
   return targets.slice(0, options.steps ?? (options.all === true || options.to !== undefined ? targets.length : 1))
@@ -142,9 +148,7 @@ export async function revertMigration(ctx: RunContext, file: MigrationFile, row:
 
   let completed = 0
   try {
-    const statements = await revertBody(ctx, ctx.db, ref, file, async (n) => {
-      completed = n
-    })
+    const statements = await revertBody(ctx, ctx.db, ref, file, { committed: (n) => (completed = n) })
     if (!dry) await ctx.history.remove(ctx.driver.db, file.version)
     ctx.emit({ kind: 'migration-reverted', ...ref, executionMs: elapsed(start), statements })
     return { ok: true, status: 'reverted', statements, executionMs: elapsed(start) }
@@ -185,7 +189,7 @@ function revertsInTransaction(ctx: RunContext, file: MigrationFile): boolean {
 }
 
 /** Runs the down statements (or the module's down()); returns how many ran. */
-async function revertBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, afterEach?: (n: number, db: Db) => Promise<void>): Promise<number> {
+async function revertBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, progress: ScriptProgress = {}): Promise<number> {
   if (file.format === 'module') {
     if (ctx.recorder !== undefined) {
       note(ctx, `${file.upFile} down() is JavaScript: not shown in a dry run`)
@@ -196,8 +200,9 @@ async function revertBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile
       throw new StepFailure({ file: file.upFile, reason: 'the module exports no down() function; add one to make it reversible' })
     }
     await runModuleFunction(ctx, db, ref, file, loaded.down)
-    await afterEach?.(1, db)
+    progress.committed?.(1)
+    await progress.record?.(1, db)
     return 1
   }
-  return executeScript(ctx, db, ref, { text: file.down ?? '', file: file.downFile ?? file.upFile }, afterEach)
+  return executeScript(ctx, db, ref, { text: file.down ?? '', file: file.downFile ?? file.upFile }, progress)
 }

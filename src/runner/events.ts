@@ -43,6 +43,11 @@ export type RunEvent =
    * or long transactions; `blocked`: it refused to start the migration (a migration-failed follows).
    */
   | (MigrationRef & { readonly kind: 'pre-check'; readonly sessions: readonly SessionActivity[]; readonly blocked: boolean })
+  /**
+   * Something about one migration the user should know that does not change the run's outcome:
+   * part of its lock pre-check skipped for a missing privilege, an interrupted run resumed.
+   */
+  | (MigrationRef & { readonly kind: 'warning'; readonly message: string })
   /** A dry run finished: the exact SQL that would run, with transaction boundaries. */
   | { readonly kind: 'dry-run-sql'; readonly sql: string }
 

@@ -1,6 +1,6 @@
 import { RecordingDb, type Db } from '../db.js'
 import type { DialectName, Driver, InspectOptions } from '../dialects/dialect.js'
-import { MigrationFailedError, MigratorError } from '../errors.js'
+import { escapeControl, MigrationFailedError, MigratorError } from '../errors.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { importUserModule } from '../modules.js'
 import type { Schema } from '../schema/model.js'
@@ -145,26 +145,41 @@ export function refOf(file: MigrationFile, direction: Direction): Ref {
 }
 
 /**
- * Executes a SQL script statement by statement (split by the dialect), announcing each one.
- * `afterEach(n)` runs after the n-th statement succeeded (progress in history). A failing statement
- * throws StepFailure naming the file, its line, an excerpt and the database error.
+ * How a statement-by-statement run keeps count. `record` stores the count (the history row): it
+ * runs after each lone statement and, for statements that share a transaction, inside it, so
+ * that data statements and their record commit together. `committed` is told each count that is
+ * durably in the database (a lone statement ran, a group committed), whatever became of `record`.
+ */
+export interface ScriptProgress {
+  record?(completed: number, db: Db): Promise<void>
+  committed?(completed: number): void
+}
+
+/**
+ * Executes a SQL script statement by statement (split by the dialect), announcing each one,
+ * starting after the first `from` statements (an interrupted migration resuming). Where the
+ * dialect tells which statements can share a transaction (Driver.isTransactional), each run of
+ * such statements, even a single one, commits in one transaction together with its `record`:
+ * a crash then leaves either the statements and their count or neither. Returns the statements
+ * in the database. A failing statement throws StepFailure naming the file, its line, an excerpt
+ * and the database error, with the count of statements still applied.
  */
 export async function executeScript(
   ctx: RunContext,
   db: Db,
   ref: Ref,
   script: { readonly text: string; readonly file: string },
-  afterEach?: (completed: number, db: Db) => Promise<void>,
+  progress: ScriptProgress = {},
+  from = 0,
 ): Promise<number> {
   const statements = ctx.driver.splitStatements(script.text)
-  // Without transactional DDL, consecutive data statements still commit or roll back together.
+  // Inside an enclosing transaction everything commits together anyway.
   const groupable = db === ctx.driver.db || db === ctx.db ? ctx.driver.isTransactional?.bind(ctx.driver) : undefined
-  let completed = 0
-  for (let i = 0; i < statements.length; ) {
+  let completed = from
+  for (let i = from; i < statements.length; ) {
+    const grouped = groupable !== undefined && groupable(statements[i]!.sql)
     let end = i + 1
-    if (groupable !== undefined && groupable(statements[i]!.sql)) {
-      while (end < statements.length && groupable(statements[end]!.sql)) end++
-    }
+    if (grouped) while (end < statements.length && groupable(statements[end]!.sql)) end++
     const group = statements.slice(i, end)
     const before = completed
     const run = async (target: Db): Promise<void> => {
@@ -183,15 +198,20 @@ export async function executeScript(
               cause: error,
             },
             // A group runs in one transaction: when it fails, none of it stays applied.
-            group.length > 1 ? before : index - 1,
+            grouped ? before : index - 1,
           )
         }
-        if (group.length === 1) await afterEach?.(index, target)
+        if (!grouped) {
+          progress.committed?.(index)
+          await progress.record?.(index, target)
+        }
       }
-      if (group.length > 1) await afterEach?.(before + group.length, target)
+      if (grouped) await progress.record?.(before + group.length, target)
     }
-    if (group.length > 1) await db.transaction(run)
-    else await run(db)
+    if (grouped) {
+      await db.transaction(run)
+      progress.committed?.(before + group.length)
+    } else await run(db)
     completed = before + group.length
     i = end
   }
@@ -352,33 +372,48 @@ export function historyRow(ctx: RunContext, file: MigrationFile, status: History
 }
 
 /**
- * The frame of every run: checks `steps`, takes the runner lock (not in a dry run, which writes
- * nothing), creates the history table if needed and hands `fn` the history rows; releases the lock.
+ * The frame of every run: checks the selection, takes the runner lock (not in a dry run, which
+ * writes nothing) and hands `fn` the history rows; releases the lock. The history table is not
+ * created here: only a run about to record a migration creates it (`ensureHistory`), so a run
+ * that refuses or has nothing to do leaves the database as it found it.
  */
 export async function withRun<T>(
   driver: Driver,
   options: RunOptions,
   fn: (ctx: RunContext, rows: readonly HistoryRow[]) => Promise<T>,
 ): Promise<T> {
-  checkSteps(options.steps)
+  checkSelection(options)
   const ctx = createContext(driver, new HistoryStore(driver, options.historyTable), options)
-  const body = async (): Promise<T> => {
-    if (ctx.recorder === undefined) await ctx.history.ensure()
-    return fn(ctx, await ctx.history.list())
-  }
-  if (ctx.recorder !== undefined) return body()
+  if (ctx.recorder !== undefined) return fn(ctx, await ctx.history.list())
   const release = await driver.lock(options.historyTable, options.lockTimeoutMs)
   try {
-    return await body()
+    return await fn(ctx, await ctx.history.list())
   } finally {
     await release()
   }
 }
 
-/** Validates `--steps`. */
-export function checkSteps(steps: number | undefined): void {
+/** Creates the history table when missing, right before a run records its first migration (never in a dry run). */
+export async function ensureHistory(ctx: RunContext): Promise<void> {
+  if (ctx.recorder === undefined) await ctx.history.ensure()
+}
+
+/**
+ * Validates where a run stops: `steps` is a positive whole number, and at most one of `steps`,
+ * `to` and `all` is given. Each of them alone says where the run ends, so two of them together
+ * (`down --to V --all`, `down --steps 1 --to V`, `up --to V --steps 2`) would leave one silently
+ * ignored or the stopping point to whichever comes first: refused instead, before anything runs.
+ */
+export function checkSelection(options: Pick<RunOptions, 'steps' | 'to' | 'all'>): void {
+  const { steps, to, all } = options
   if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) {
     throw new MigratorError('bad-option', `--steps must be a positive whole number, got ${steps}`)
+  }
+  const given = [steps === undefined ? undefined : `--steps ${steps}`, to === undefined ? undefined : `--to ${to}`, all === true ? '--all' : undefined].filter(
+    (flag): flag is string => flag !== undefined,
+  )
+  if (given.length > 1) {
+    throw new MigratorError('bad-option', `${given.join(' and ')} conflict: each says where the run stops; pass only one of them`)
   }
 }
 
@@ -388,9 +423,10 @@ export function checkTarget(to: string | undefined, known: readonly string[]): v
   throw new MigratorError('bad-option', `--to ${to} names no migration in the directory or the history; pass the version of one (e.g. ${known.at(-1) ?? '20240102030405'})`)
 }
 
+/** One line of `sql` for a message: whitespace collapsed, at most `max` characters, control characters escaped. */
 export function excerpt(sql: string, max = 80): string {
   const flat = sql.replace(/\s+/g, ' ').trim()
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+  return escapeControl(flat.length > max ? `${flat.slice(0, max - 1)}…` : flat)
 }
 
 export function messageOf(error: unknown): string {

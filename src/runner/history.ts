@@ -11,6 +11,14 @@ export interface HistoryRow {
   readonly downChecksum?: string
   /** `failed`: a partial migration that could not be undone (non-transactional DDL); see `repair`. */
   readonly status: 'applied' | 'failed'
+  /**
+   * The row of a migration a run is applying statement by statement (stored with status
+   * `running`; `status` is then 'failed', so everything but the runner treats it as a failed row):
+   * statements 1..statementsApplied are in the database, and statement statementsApplied+1 may
+   * have been running. Left behind by a run that was killed, the next `up` resumes it
+   * (src/runner/interrupted.ts).
+   */
+  readonly interrupted?: boolean
   /** ISO 8601 timestamp. */
   readonly appliedAt: string
   readonly executionMs: number
@@ -70,6 +78,18 @@ export class HistoryStore {
     return rows[0] === undefined ? undefined : toRow(rows[0])
   }
 
+  /**
+   * Inserts `row` unless its version has a row already, which is returned instead. One transaction:
+   * of two runners claiming one version, one inserts and the other sees that row.
+   */
+  async claim(db: Db, row: HistoryRow): Promise<HistoryRow | undefined> {
+    return db.transaction(async (tx) => {
+      const found = await this.find(tx, row.version)
+      if (found === undefined) await this.insert(tx, row)
+      return found
+    })
+  }
+
   /** Inserts or replaces the row for `row.version`. */
   async write(db: Db, row: HistoryRow): Promise<void> {
     // Delete + insert is portable upsert; the nested transaction keeps the pair atomic when `db` is
@@ -87,7 +107,7 @@ export class HistoryStore {
       row.name,
       row.checksum,
       row.downChecksum ?? null,
-      row.status,
+      row.status === 'failed' && row.interrupted === true ? RUNNING : row.status,
       row.appliedAt,
       Math.round(row.executionMs),
       row.appliedBy,
@@ -113,16 +133,25 @@ export class HistoryStore {
   }
 }
 
-/** Driver values → HistoryRow: numbers may arrive as strings (bigint) and timestamps as Date. */
+/** The stored status of an interrupted row (HistoryRow.interrupted). */
+const RUNNING = 'running'
+
+/**
+ * Driver values → HistoryRow: numbers may arrive as strings (bigint) and timestamps as Date. Only
+ * `applied` reads as applied: any other stored status (`failed`, `running`, one a later version
+ * may write) is not a migration anyone may build on.
+ */
 function toRow(raw: Record<string, unknown>): HistoryRow {
   const text = (value: unknown): string => (value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value))
   const downChecksum = text(raw['down_checksum'])
+  const status = text(raw['status'])
   return {
     version: text(raw['version']),
     name: text(raw['name']),
     checksum: text(raw['checksum']),
     downChecksum: downChecksum === '' ? undefined : downChecksum,
-    status: text(raw['status']) === 'failed' ? 'failed' : 'applied',
+    status: status === 'applied' ? 'applied' : 'failed',
+    ...(status === RUNNING ? { interrupted: true } : {}),
     appliedAt: text(raw['applied_at']),
     executionMs: Number(raw['execution_ms'] ?? 0),
     appliedBy: text(raw['applied_by']),

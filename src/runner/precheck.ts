@@ -12,13 +12,17 @@ export interface PreCheckOptions {
 /** Long transactions elsewhere are reported from this age (or the blocking age, if lower). */
 const REPORT_LONG_TRANSACTION_MS = 60_000
 
+/** The pre-check warnings each run has emitted. */
+const warned = new WeakMap<RunContext, Set<string>>()
+
 /**
  * The built-in lock pre-check before one migration (`options.preCheck`, drivers with
  * `blockingActivity`): sessions holding or awaiting locks on the tables the migration mentions,
  * and long transactions, are reported in a `pre-check` event. A session that locks one of those
  * tables (or might: the server cannot tell) with a transaction open at least
  * `maxTransactionAgeMs` makes the migration fail before anything ran, naming its pid and query.
- * Dry runs report and never block.
+ * A part of the check the server does not let this user run is skipped with one `warning` event
+ * per run. Dry runs report and never block.
  */
 export async function lockPreCheck(ctx: RunContext, file: MigrationFile): Promise<MigrationFailedError | undefined> {
   const settings = ctx.options.preCheck
@@ -27,10 +31,18 @@ export async function lockPreCheck(ctx: RunContext, file: MigrationFile): Promis
   // A file naming no table that existed at the start of the run cannot wait for another session.
   if (!namesAnyTable(file, await tablesAtRunStart(ctx, ctx.driver.db))) return undefined
   const tables = file.format === 'sql' ? mentionedNames(ctx.driver.splitStatements(file.up).map((s) => s.sql)) : []
-  const sessions = await probe(tables, { longTransactionMs: Math.min(REPORT_LONG_TRANSACTION_MS, settings.maxTransactionAgeMs) })
+  const ref = refOf(file, 'up')
+  const warn = (message: string): void => {
+    // Once per run: the same missing privilege would say the same before every migration.
+    const told = warned.get(ctx) ?? new Set<string>()
+    if (told.has(message)) return
+    told.add(message)
+    warned.set(ctx, told)
+    ctx.emit({ kind: 'warning', ...ref, message })
+  }
+  const sessions = await probe(tables, { longTransactionMs: Math.min(REPORT_LONG_TRANSACTION_MS, settings.maxTransactionAgeMs), warn })
   if (sessions.length === 0) return undefined
   const blockers = ctx.recorder !== undefined ? [] : sessions.filter((s) => blocks(s, settings.maxTransactionAgeMs))
-  const ref = refOf(file, 'up')
   ctx.emit({ kind: 'pre-check', ...ref, sessions, blocked: blockers.length > 0 })
   if (blockers.length === 0) return undefined
   const failure = new StepFailure({ file: file.upFile, reason: `lock pre-check: ${blockers.map(describeSession).join('; ')}` })

@@ -1,12 +1,14 @@
 import type { Db } from '../db.js'
 import type { Driver } from '../dialects/dialect.js'
-import { MigratorError, type MigrationFailedError } from '../errors.js'
+import { FailedMigrationError, MigratorError, type MigrationFailedError } from '../errors.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { revertMigration } from './down.js'
 import {
+  checkSelection,
   checkTarget,
   countStatements,
   elapsed,
+  ensureHistory,
   executeScript,
   historyRow,
   loadModule,
@@ -25,7 +27,9 @@ import {
   type RunContext,
   type RunOptions,
   type RunResult,
+  type ScriptProgress,
 } from './execute.js'
+import { awaitOtherRunner, interruptedError, mayResume, reconcile } from './interrupted.js'
 import type { HistoryRow } from './history.js'
 import { runBackfill } from '../backfill/run.js'
 import { withLockRetry } from '../zero-downtime/retry.js'
@@ -41,29 +45,52 @@ type ApplyOutcome =
   | { readonly ok: true; readonly status: 'applied' | 'skipped'; readonly statements: number; readonly executionMs: number }
   | { readonly ok: false; readonly error: MigrationFailedError; readonly restored: boolean }
 
+/** Where one migration starts (see runUp). */
+type Start =
+  /** From its first statement. */
+  | { readonly kind: 'fresh' }
+  /**
+   * A run left it part-way (an interrupted history row): after its first `from` statements, or,
+   * with `from` undefined (no exclusive runner lock), once the run holding it is seen to be gone.
+   */
+  | { readonly kind: 'interrupted'; readonly from?: number }
+  /** Its statements are in and its backfill resumes from the checkpoint. */
+  | { readonly kind: 'backfill' }
+
 /**
  * What `up` would apply, or the precondition error that stops it (a failed row, an edited applied
- * file, missing files, an unknown `to`). `up` asks this before anything else, so those errors come
+ * file, missing files, an unknown `to`, `to` together with `steps`, a migration an interrupted run
+ * left where `up` cannot settle it). `up` asks this before anything else, so those errors come
  * first, before lint or consent.
  */
-export function planUp(driver: Driver, files: readonly MigrationFile[], rows: readonly HistoryRow[], options: Pick<RunOptions, 'allowMissing' | 'to'>): PendingPlan {
-  // A failed row whose statements all ran and whose backfill was interrupted resumes, not refuses.
+export function planUp(driver: Driver, files: readonly MigrationFile[], rows: readonly HistoryRow[], options: Pick<RunOptions, 'allowMissing' | 'to' | 'steps'>): PendingPlan {
+  checkSelection(options)
+  const byVersion = new Map(files.map((f) => [f.version, f]))
+  for (const row of rows) {
+    const file = byVersion.get(row.version)
+    if (row.interrupted === true && file !== undefined && file.checksum === row.checksum && !mayResume(driver, file, row)) throw interruptedError(driver, file, row)
+  }
+  // A failed row whose statements all ran and whose backfill was interrupted resumes, not refuses;
+  // so does a migration a killed run left part-way (src/runner/interrupted.ts).
   const resumable = (file: MigrationFile, row: HistoryRow): boolean =>
-    hasBackfills(file) && row.statementsApplied === countStatements(driver, file.up)
+    row.interrupted === true || (hasBackfills(file) && row.statementsApplied === countStatements(driver, file.up))
   const plan = planPending(files, rows, { allowMissing: options.allowMissing, resumable })
   checkTarget(options.to, [...files.map((f) => f.version), ...rows.map((r) => r.version)])
   return plan
 }
 
 /**
- * Applies pending migrations in version order (up to and including `to`, at most `steps`).
+ * Applies pending migrations in version order (up to and including `to`, or at most `steps`).
  *
- * Takes the runner lock, creates the history table, and refuses to start when history and files
- * disagree (ChecksumMismatchError, FailedMigrationError, MissingMigrationError: thrown, like a lock
- * timeout). Each migration then runs in one transaction with its checks and history row when the
- * dialect has transactional DDL and the file does not say `no-transaction`; otherwise statement by
- * statement with progress in history and, on failure, its applied statements undone newest first.
- * `allOrNothing` (txMode 'all') makes a failure take back the whole run.
+ * Takes the runner lock and refuses to start when history and files disagree
+ * (ChecksumMismatchError, FailedMigrationError, MissingMigrationError, InterruptedMigrationError:
+ * thrown, like a lock timeout); creates the history table only when there is something to apply.
+ * Each migration then runs in one transaction with its checks and history row when the dialect
+ * has transactional DDL and the file does not say `no-transaction`; otherwise statement by
+ * statement, its history row counting the statements in the database (data statements commit
+ * with it), and, on failure, its applied statements undone newest first. A migration a killed run
+ * left part-way resumes where it stopped (src/runner/interrupted.ts). `allOrNothing` (txMode
+ * 'all') makes a failure take back the whole run.
  *
  * Never throws for a failed migration: see RunResult.error and the failed result.
  */
@@ -73,17 +100,27 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
     const to = options.to
     const selected = pending.filter((f) => to === undefined || f.version <= to).slice(0, options.steps ?? pending.length)
 
+    const interrupted = new Map(rows.filter((r) => r.interrupted === true && resume.has(r.version)).map((r) => [r.version, r]))
+    const starts = new Map<string, Start>()
+    for (const file of selected) {
+      const row = interrupted.get(file.version)
+      if (row === undefined) starts.set(file.version, resume.has(file.version) ? { kind: 'backfill' } : { kind: 'fresh' })
+      // Holding the runner lock, this runner knows the run that wrote the row is gone.
+      else starts.set(file.version, { kind: 'interrupted', from: driver.capabilities.exclusiveRunnerLock ? await reconcile(ctx, file, row) : undefined })
+    }
+    if (selected.length > 0) await ensureHistory(ctx)
+
     const mode = options.allOrNothing === true ? 'all' : (options.txMode ?? 'file')
     const inTransaction = (file: MigrationFile): boolean =>
       mode !== 'none' && !file.directives.noTransaction && (driver.capabilities.transactionalDdl || dataOnly(driver, file))
-    const applyOne = (file: MigrationFile): Promise<ApplyOutcome> =>
-      hasBackfills(file)
-        ? applyWithBackfills(ctx, file, resume.has(file.version), inTransaction(file))
-        : inTransaction(file)
-          ? applyInTransaction(ctx, file)
-          : applyStepwise(ctx, file)
+    const applyOne = (file: MigrationFile): Promise<ApplyOutcome> => {
+      const start = starts.get(file.version) ?? { kind: 'fresh' }
+      if (hasBackfills(file)) return applyWithBackfills(ctx, file, start, inTransaction(file))
+      if (start.kind === 'interrupted') return applyStepwise(ctx, file, 'applied', start)
+      return inTransaction(file) ? applyInTransaction(ctx, file) : applyStepwise(ctx, file)
+    }
     const result =
-      mode === 'all' && selected.length > 0 && selected.every((f) => inTransaction(f) && !hasBackfills(f))
+      mode === 'all' && selected.length > 0 && selected.every((f) => inTransaction(f) && !hasBackfills(f) && !interrupted.has(f.version))
         ? await applyAllInOneTransaction(ctx, selected)
         : await applyEach(ctx, selected, applyOne, mode === 'all')
     const sql = ctx.recorder === undefined ? undefined : recordedSql(ctx.recorder)
@@ -254,65 +291,69 @@ async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile, fin
 
 /**
  * One migration without a transaction (no transactional DDL, `no-transaction`, txMode 'none'):
- * statements one by one with `statements_applied` recorded after each (a crash leaves a `failed` row
- * saying how far it got). On failure the applied statements are undone newest first where the down
- * file provably undoes them (src/runner/undo.ts); if that restores the database the row is
- * removed, otherwise it stays `failed`, counting the statements still applied, for `repair`. The
- * error message says what was undone and what stayed.
+ * statements one by one, its history row (stored `running`, HistoryRow.interrupted) counting
+ * the statements in the database: a lone statement is recorded after it ran, a statement that can
+ * share a transaction (Driver.isTransactional) commits with its record, so a crash leaves a row
+ * that is exact, or in doubt about one statement that could not share one (src/runner/interrupted.ts
+ * settles that). The row is claimed before anything runs, so of two runners only one applies the
+ * migration; the other waits for it. On failure the applied statements are undone newest first
+ * where the down file provably undoes them (src/runner/undo.ts); if that restores the database the
+ * row is removed, otherwise it stays `failed`, counting the statements still applied, for
+ * `repair`. The error message says what was undone and what stayed. `start.from`: resume an
+ * interrupted migration after that many statements, without its check-before.
  */
-async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'applied' | 'failed' = 'applied'): Promise<ApplyOutcome> {
+async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'applied' | 'failed' = 'applied', start: Start = { kind: 'fresh' }): Promise<ApplyOutcome> {
   const ref = refOf(file, 'up')
   const dry = ctx.recorder !== undefined
-  const start = performance.now()
+  const began = performance.now()
+  const from = start.kind === 'interrupted' ? start.from : undefined
   announce(ctx, file, false)
-  const progress = async (completed: number, status: 'applied' | 'failed', db: Db = ctx.driver.db): Promise<void> => {
-    if (!dry) await ctx.history.write(db, historyRow(ctx, file, status, completed, elapsed(start)))
-  }
+  const running = (completed: number): HistoryRow => ({ ...historyRow(ctx, file, 'failed', completed, elapsed(began)), interrupted: true })
   const fail = (failure: unknown, outcome: string, restored: boolean): ApplyOutcome => {
     const error = migrationError(file.version, file.upFile, failure, outcome)
     ctx.emit({ kind: 'migration-failed', ...ref, error, undone: restored })
     return { ok: false, error, restored }
   }
 
-  try {
-    await runChecks(ctx, ctx.db, ref, file, 'before')
-  } catch (failure) {
-    return fail(failure, 'nothing was applied; database and history are as before', true)
+  if (from === undefined && !dry && (await claim(ctx, file, running(0))) === 'applied') {
+    skipped(ctx, file)
+    return { ok: true, status: 'skipped', statements: 0, executionMs: elapsed(began) }
   }
-  let completed = 0
-  let rowWritten = false
+  let completed = from ?? 0
   let upStarted = false
   try {
+    if (from === undefined) await runChecks(ctx, ctx.db, ref, file, 'before')
     const builtin = await startBuiltinChecks(ctx, ctx.db, ref, file)
-    await progress(0, 'failed')
-    rowWritten = !dry
     const statements = await upBody(
       ctx,
       ctx.db,
       ref,
       file,
-      async (n, db) => {
-        completed = n
-        // Inside a group's transaction the progress row commits with the group.
-        await progress(n, 'failed', db === ctx.db ? ctx.driver.db : db)
+      {
+        committed: (n) => (completed = n),
+        // Inside a group's transaction the record commits with the group.
+        record: async (n, db) => {
+          if (!dry) await ctx.history.write(db === ctx.db ? ctx.driver.db : db, running(n))
+        },
       },
       () => (upStarted = true),
+      from,
     )
     await builtin()
     await runChecks(ctx, ctx.db, ref, file, 'after')
-    await progress(statements, final)
-    const executionMs = elapsed(start)
+    if (!dry) await ctx.history.write(ctx.driver.db, historyRow(ctx, file, final, statements, elapsed(began)))
+    const executionMs = elapsed(began)
     if (final === 'applied') ctx.emit({ kind: 'migration-applied', ...ref, executionMs, statements })
     return { ok: true, status: 'applied', statements, executionMs }
   } catch (failure) {
+    const record = async (remaining: number): Promise<void> => {
+      if (!dry) await ctx.history.write(ctx.driver.db, historyRow(ctx, file, 'failed', remaining, elapsed(began)))
+    }
     // A module's up() that threw ran outside a transaction: what it did before throwing is unknown.
-    const undo =
-      file.format === 'module' && completed === 0 && upStarted
-        ? moduleUpFailed(file)
-        : await undoApplied(ctx, file, completed, (remaining) => progress(remaining, 'failed'))
+    const undo = file.format === 'module' && completed === 0 && upStarted ? moduleUpFailed(file) : await undoApplied(ctx, file, completed, record)
     if (undo.restored) {
       try {
-        if (rowWritten) await ctx.history.remove(ctx.driver.db, file.version)
+        if (!dry) await ctx.history.remove(ctx.driver.db, file.version)
       } catch (removeError) {
         return fail(failure, `${undo.summary}; the database is as before, but removing its history row failed (${messageOf(removeError)}): run \`migrator repair\``, false)
       }
@@ -320,7 +361,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
     }
     let marked = `history marks ${file.version} failed with statements_applied = ${undo.remaining}`
     try {
-      if (!dry) await ctx.history.write(ctx.driver.db, historyRow(ctx, file, 'failed', undo.remaining, elapsed(start)))
+      await record(undo.remaining)
     } catch (writeError) {
       marked = `recording that in history also failed (${messageOf(writeError)})`
     }
@@ -329,18 +370,28 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
 }
 
 /**
- * The migration's own work: its SQL statements, or its module's up(). Returns the count run.
- * `moduleStarted` is called just before a module's up() runs.
+ * Claims a migration's history row with `row` before its first statement. When a row is there
+ * already, another run holds the migration: waits for it (src/runner/interrupted.ts), and returns
+ * 'applied' once that run applied it; a row that ends failed throws FailedMigrationError.
  */
-async function upBody(
-  ctx: RunContext,
-  db: Db,
-  ref: Ref,
-  file: MigrationFile,
-  afterEach?: (n: number, db: Db) => Promise<void>,
-  moduleStarted?: () => void,
-): Promise<number> {
+async function claim(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<'claimed' | 'applied'> {
+  for (;;) {
+    const held = await ctx.history.claim(ctx.driver.db, row)
+    if (held === undefined) return 'claimed'
+    if (held.status === 'applied') return 'applied'
+    if (held.interrupted !== true) throw new FailedMigrationError(held.version, held.name)
+    if ((await awaitOtherRunner(ctx, file, held)) === 'applied') return 'applied'
+  }
+}
+
+/**
+ * The migration's own work: its SQL statements after the first `from`, or its module's up()
+ * (unless `from` says it ran). Returns the count in the database. `moduleStarted` is called just
+ * before a module's up() runs.
+ */
+async function upBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, progress: ScriptProgress = {}, moduleStarted?: () => void, from = 0): Promise<number> {
   if (file.format === 'module') {
+    if (from >= 1) return 1
     if (ctx.recorder !== undefined) {
       note(ctx, `${file.upFile} up() is JavaScript: not shown in a dry run`)
       return 1
@@ -349,10 +400,11 @@ async function upBody(
     if (loaded.up === undefined) throw new StepFailure({ file: file.upFile, reason: 'the module exports no up() function' })
     moduleStarted?.()
     await runModuleFunction(ctx, db, ref, file, loaded.up)
-    await afterEach?.(1, db)
+    progress.committed?.(1)
+    await progress.record?.(1, db)
     return 1
   }
-  return executeScript(ctx, db, ref, { text: file.up, file: file.upFile }, afterEach)
+  return executeScript(ctx, db, ref, { text: file.up, file: file.upFile }, progress, from)
 }
 
 /**
@@ -415,26 +467,28 @@ function hasBackfills(file: MigrationFile): boolean {
  * `failed` with every statement counted: "statements in, backfill pending"), then each backfill in
  * short chunk transactions with a checkpoint, then the row becomes `applied`. A run killed or
  * stopped during the backfill leaves that row, and the next `up` resumes from the checkpoint
- * instead of refusing; the statements are not undone, since the backfill only fills them in.
+ * (`start` 'backfill') instead of refusing; the statements are not undone, since the backfill only
+ * fills them in. One killed during its statements resumes them (`start` 'interrupted').
  */
-async function applyWithBackfills(ctx: RunContext, file: MigrationFile, resume: boolean, inTransaction: boolean): Promise<ApplyOutcome> {
+async function applyWithBackfills(ctx: RunContext, file: MigrationFile, start: Start, inTransaction: boolean): Promise<ApplyOutcome> {
   const ref = refOf(file, 'up')
-  const start = performance.now()
+  const began = performance.now()
   let statements = countStatements(ctx.driver, file.up)
-  if (!resume) {
-    const outcome = inTransaction ? await applyInTransaction(ctx, file, 'failed') : await applyStepwise(ctx, file, 'failed')
+  if (start.kind !== 'backfill') {
+    const outcome =
+      start.kind === 'interrupted' || !inTransaction ? await applyStepwise(ctx, file, 'failed', start) : await applyInTransaction(ctx, file, 'failed')
     if (!outcome.ok || outcome.status === 'skipped') return outcome
     statements = outcome.statements
   } else announce(ctx, file, false)
   if (ctx.recorder !== undefined) {
     for (const d of file.directives.backfills ?? []) note(ctx, `backfill ${d.spec.table}: SET ${d.spec.set} WHERE ${d.spec.where} in chunks of ${d.spec.batch}`)
-    return { ok: true, status: 'applied', statements, executionMs: elapsed(start) }
+    return { ok: true, status: 'applied', statements, executionMs: elapsed(began) }
   }
   try {
     for (const directive of file.directives.backfills ?? []) {
       await runBackfill(ctx.driver, directive.spec, { ...directive.throttle, count: true, onEvent: (event) => ctx.emit({ kind: 'backfill', ...ref, event }) })
     }
-    await ctx.history.write(ctx.driver.db, historyRow(ctx, file, 'applied', statements, elapsed(start)))
+    await ctx.history.write(ctx.driver.db, historyRow(ctx, file, 'applied', statements, elapsed(began)))
   } catch (failure) {
     const error = migrationError(
       file.version,
@@ -445,7 +499,7 @@ async function applyWithBackfills(ctx: RunContext, file: MigrationFile, resume: 
     ctx.emit({ kind: 'migration-failed', ...ref, error, undone: false })
     return { ok: false, error, restored: false }
   }
-  const executionMs = elapsed(start)
+  const executionMs = elapsed(began)
   ctx.emit({ kind: 'migration-applied', ...ref, executionMs, statements })
   return { ok: true, status: 'applied', statements, executionMs }
 }

@@ -1,0 +1,134 @@
+import type { Driver } from '../dialects/dialect.js'
+import { FailedMigrationError, InterruptedMigrationError } from '../errors.js'
+import type { MigrationFile } from '../migrations/file.js'
+import { excerpt, historyRow, refOf, type RunContext } from './execute.js'
+import type { HistoryRow } from './history.js'
+
+/** Polling interval while another runner applies a migration statement by statement. */
+const POLL_MS = 100
+
+/** A statement that may or may not have taken effect: its 1-based index and its SQL (none for a module's up()). */
+interface Doubt {
+  readonly index: number
+  readonly sql?: string
+}
+
+/**
+ * The statement an interrupted row leaves in doubt: statement statementsApplied+1, unless there is
+ * none (every statement was in, the checks were not done) or it shares a transaction with its
+ * progress row (Driver.isTransactional: then it is in exactly when the row counts it). A module's
+ * up() is its one statement, and never certain.
+ */
+export function uncertainStatement(driver: Driver, file: MigrationFile, row: HistoryRow): Doubt | undefined {
+  const k = row.statementsApplied
+  if (file.format === 'module') return k >= 1 ? undefined : { index: 1 }
+  const next = driver.splitStatements(file.up)[k]
+  if (next === undefined || driver.isTransactional?.(next.sql) === true) return undefined
+  return { index: k + 1, sql: next.sql }
+}
+
+/**
+ * Whether `up` can settle an interrupted row without a human, as far as it can tell before
+ * inspecting: only a runner that holds the database for itself (Capabilities.exclusiveRunnerLock)
+ * knows that the run which wrote the row is gone, and a statement in doubt needs
+ * Driver.statementTookEffect to be judged. Where the runner lock is per migration (SQLite) the
+ * run waits for the row instead (`awaitOtherRunner`).
+ */
+export function mayResume(driver: Driver, file: MigrationFile, row: HistoryRow): boolean {
+  if (!driver.capabilities.exclusiveRunnerLock) return true
+  const doubt = uncertainStatement(driver, file, row)
+  return doubt === undefined || (doubt.sql !== undefined && driver.statementTookEffect !== undefined)
+}
+
+/**
+ * Where an interrupted migration resumes: the number of its statements in the database. The run
+ * that wrote the row is gone (this runner holds the runner lock, which that run's session held
+ * until its last statement ended), so the schema is settled: a statement in doubt is judged by
+ * Driver.statementTookEffect against the live schema, and when it took effect that is recorded
+ * before going on. Throws InterruptedMigrationError when it cannot be told; nothing ran then.
+ */
+export async function reconcile(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<number> {
+  const doubt = uncertainStatement(ctx.driver, file, row)
+  if (doubt === undefined) return row.statementsApplied
+  const judge = ctx.driver.statementTookEffect?.bind(ctx.driver)
+  let verdict: boolean | undefined
+  if (doubt.sql !== undefined && judge !== undefined) {
+    const exclude = [...(ctx.options.inspect?.exclude ?? []), ctx.options.historyTable]
+    verdict = judge(doubt.sql, await ctx.driver.inspect({ ...ctx.options.inspect, exclude }))
+  }
+  if (verdict === undefined) throw interruptedError(ctx.driver, file, row)
+  const applied = verdict ? doubt.index : doubt.index - 1
+  if (verdict && ctx.recorder === undefined) {
+    await ctx.history.write(ctx.driver.db, { ...historyRow(ctx, file, 'failed', applied, row.executionMs), interrupted: true })
+  }
+  ctx.emit({
+    kind: 'warning',
+    ...refOf(file, 'up'),
+    message: `${file.upFile} was interrupted by an earlier run while statement ${doubt.index} (${excerpt(doubt.sql ?? '', 60)}) ran; the live schema shows it ${verdict ? 'took effect' : 'did not take effect'}, so it resumes after statement ${applied}`,
+  })
+  return applied
+}
+
+/**
+ * Another runner (or a run that was killed: where the runner lock is per migration, the two look
+ * alike) holds `row`, an interrupted row of `file`. Waits while it moves on: resolves 'applied'
+ * once it is applied and 'gone' when it was undone and removed; throws FailedMigrationError when
+ * it ends failed, and InterruptedMigrationError when it has not changed for the lock wait.
+ */
+export async function awaitOtherRunner(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<'applied' | 'gone'> {
+  let last = row
+  let changedAt = Date.now()
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+    const now = await ctx.history.find(ctx.driver.db, file.version)
+    if (now === undefined) return 'gone'
+    if (now.status === 'applied') return 'applied'
+    if (now.interrupted !== true) throw new FailedMigrationError(now.version, now.name)
+    if (now.statementsApplied !== last.statementsApplied || now.appliedAt !== last.appliedAt) {
+      last = now
+      changedAt = Date.now()
+    } else if (Date.now() - changedAt >= ctx.options.lockTimeoutMs) {
+      const doubt = uncertainStatement(ctx.driver, file, now)
+      throw new InterruptedMigrationError({
+        version: file.version,
+        name: file.slug,
+        message:
+          `${file.version}_${file.slug} is being applied by another run (${now.appliedBy || 'unknown'}, ${progressOf(ctx.driver, file, now)}), which has not moved for ${Math.round(ctx.options.lockTimeoutMs / 1000)} s; ` +
+          `wait for it, or, if no other \`migrator up\` is running, an earlier run was interrupted: ${todo(file, now, doubt)}`,
+      })
+    }
+  }
+}
+
+/** The error for an interrupted migration whose statement in doubt cannot be judged here: what is known, what to do. */
+export function interruptedError(driver: Driver, file: MigrationFile, row: HistoryRow): InterruptedMigrationError {
+  const doubt = uncertainStatement(driver, file, row) ?? { index: row.statementsApplied + 1 }
+  const why =
+    doubt.sql === undefined
+      ? 'its up() ran outside a transaction, and what it changed cannot be told'
+      : `whether statement ${doubt.index} (${excerpt(doubt.sql, 60)}) took effect cannot be told from the schema`
+  return new InterruptedMigrationError({
+    version: file.version,
+    name: file.slug,
+    message: `${file.version}_${file.slug} was interrupted by an earlier run (${progressOf(driver, file, row)}), and ${why}; nothing was run: ${todo(file, row, doubt)}`,
+  })
+}
+
+/** `statements 1-3 of 5 are in the database, statement 4 was running`. */
+function progressOf(driver: Driver, file: MigrationFile, row: HistoryRow): string {
+  const total = file.format === 'module' ? 1 : driver.splitStatements(file.up).length
+  const k = row.statementsApplied
+  const done = k === 0 ? 'none of its statements is in the database' : `statement${k === 1 ? ' 1' : `s 1-${k}`} of ${total} ${k === 1 ? 'is' : 'are'} in the database`
+  return k < total ? `${done}, statement ${k + 1} was running` : `${done}, its checks had not run`
+}
+
+/** What the user does by hand before `repair` makes `up` run the migration again from the start. */
+function todo(file: MigrationFile, row: HistoryRow, doubt: Doubt | undefined): string {
+  const k = row.statementsApplied
+  const then = 'then run `migrator repair` so that `up` runs it again from the start'
+  if (file.format === 'module') return `check the database and undo what ${file.upFile} up() changed, ${then}`
+  const sure = k === 0 ? undefined : k === 1 ? 'statement 1' : `statements 1-${k}`
+  if (doubt === undefined) return sure === undefined ? `check the database, ${then}` : `undo ${sure} of ${file.upFile} by hand, ${then}`
+  const maybe = `statement ${doubt.index} if it took effect`
+  return `undo ${sure === undefined ? maybe : `${sure} (and ${maybe})`} of ${file.upFile} by hand, ${then}`
+}
