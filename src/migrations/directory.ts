@@ -1,8 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { DirectoryError } from '../errors.js'
+import { DirectoryError, NotTextError } from '../errors.js'
 import { NO_DIRECTIVES, parseDirectives } from './directives.js'
 import { checksumOf, type MigrationFile } from './file.js'
+import { textProblem } from './utf8.js'
 
 /** The integrity file kept next to the migrations. */
 export const SUM_FILE = 'migrator.sum'
@@ -126,12 +127,20 @@ async function readMigration(dir: string, version: string, group: readonly Migra
   }
 }
 
+/** A migration file's text; NotTextError (file, byte offset) when it is not UTF-8 text. */
 async function readText(file: string): Promise<string> {
+  let bytes: Buffer
   try {
-    return await readFile(file, 'utf8')
+    bytes = await readFile(file)
   } catch (error) {
     throw new DirectoryError(`${file}: cannot read migration file (${reason(error)}); check its permissions`)
   }
+  // Checked before anything parses, hashes or sends the text to a server.
+  const problem = textProblem(bytes)
+  if (problem !== undefined) {
+    throw new NotTextError({ code: 'directory', file, ...problem, fix: 'save it as UTF-8 text, or move it out of the migration directory' })
+  }
+  return bytes.toString('utf8')
 }
 
 /** True when the SQL holds nothing but `--` comments, block comments and whitespace. */

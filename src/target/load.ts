@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Driver, ScratchDriver } from '../dialects/dialect.js'
-import { TargetError } from '../errors.js'
+import { NotTextError, TargetError } from '../errors.js'
+import { textProblem } from '../migrations/utf8.js'
 import { importUserModule } from '../modules.js'
 import { redactSecrets } from '../config/url.js'
 import type { Schema } from '../schema/model.js'
@@ -28,7 +29,15 @@ export async function readTargetSources(target: string): Promise<TargetSource[]>
     throw new TargetError(`target schema ${target} is not a .sql file or a directory of .sql files`)
   }
   if (files.length === 0) throw new TargetError(`target directory ${target} holds no .sql files`)
-  return Promise.all(files.map(async (file) => ({ file, sql: await readFile(file, 'utf8') })))
+  return Promise.all(files.map(async (file) => ({ file, sql: await readText(file) })))
+}
+
+/** A target file's text; NotTextError (file, byte offset) when it is not UTF-8 text. */
+async function readText(file: string): Promise<string> {
+  const bytes = await readFile(file)
+  const problem = textProblem(bytes)
+  if (problem !== undefined) throw new NotTextError({ code: 'target', file, ...problem, fix: 'save the target schema as UTF-8 text' })
+  return bytes.toString('utf8')
 }
 
 /**
