@@ -1,0 +1,4 @@
+import { registerScenarios } from './scenario.js'
+import { SCENARIOS } from './scenarios/index.js'
+
+registerScenarios('sqlite', SCENARIOS)
