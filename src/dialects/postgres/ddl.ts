@@ -2,9 +2,8 @@ import type { Check, Index, Table, View } from '../../schema/model.js'
 import { qualify, quoteIdent, quoteLiteral } from './quote.js'
 
 /**
- * CREATE/DROP text for the objects an enum rebuild drops and recreates around it (indexes, checks,
- * views), spelled exactly as plan.ts spells them for the same model objects, so a recreated object
- * inspects the same as the original.
+ * CREATE/DROP text for indexes, checks and views, shared by the planner and the enum rebuild (which
+ * drops and recreates them around it), so a recreated object inspects the same as the original.
  */
 
 function indexPart(part: Index['parts'][number]): string {
@@ -19,8 +18,8 @@ function indexPart(part: Index['parts'][number]): string {
   return sql
 }
 
-export function createIndex(table: Table, index: Index): string {
-  let sql = `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(index.name)} ON ${qualify(table)}`
+export function createIndex(table: Table, index: Index, concurrently = false): string {
+  let sql = `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${quoteIdent(index.name)} ON ${qualify(table)}`
   if (index.method !== undefined && index.method !== 'btree') sql += ` USING ${index.method}`
   sql += ` (${index.parts.map(indexPart).join(', ')})`
   const include = index.options?.include
@@ -32,8 +31,8 @@ export function createIndex(table: Table, index: Index): string {
   return sql
 }
 
-export function dropIndex(table: Table, index: Index): string {
-  return `DROP INDEX ${qualify({ schema: table.schema, name: index.name })}`
+export function dropIndex(table: Table, index: Index, concurrently = false): string {
+  return `DROP INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${qualify({ schema: table.schema, name: index.name })}`
 }
 
 /** Inspection names every check; the fallback is PostgreSQL's own default name for the first one. */
@@ -50,11 +49,15 @@ export function dropCheck(table: Table, check: Check): string {
   return `ALTER TABLE ${qualify(table)} DROP CONSTRAINT ${quoteIdent(checkName(table, check))}`
 }
 
-/** CREATE VIEW followed by the view's comment and (materialized view) index statements. */
-export function createView(view: View): string[] {
+export function createView(view: View): string {
   const withOptions = view.options?.with
   const w = typeof withOptions === 'string' ? ` WITH (${withOptions})` : ''
-  const out = [`CREATE ${view.materialized === true ? 'MATERIALIZED ' : ''}VIEW ${qualify(view)}${w} AS\n${view.definition}`]
+  return `CREATE ${view.materialized === true ? 'MATERIALIZED ' : ''}VIEW ${qualify(view)}${w} AS\n${view.definition}`
+}
+
+/** Comment and (materialized view) index statements that follow CREATE VIEW. */
+export function viewExtras(view: View): string[] {
+  const out: string[] = []
   for (const [key, value] of Object.entries(view.options ?? {})) {
     if (key.startsWith('index:') && typeof value === 'string') out.push(value)
   }

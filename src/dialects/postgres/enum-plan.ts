@@ -3,7 +3,7 @@ import type { Change } from '../../schema/changes.js'
 import { guardOf, type Statement, type ValueLoss } from '../../schema/plan.js'
 import type { Schema, SchemaObject } from '../../schema/model.js'
 import { UnsupportedChangeError } from '../../errors.js'
-import { addCheck, createIndex, createView, dropCheck, dropIndex, dropView } from './ddl.js'
+import { addCheck, createIndex, createView, dropCheck, dropIndex, dropView, viewExtras } from './ddl.js'
 import { enumDependents } from './enum-dependents.js'
 import { columnTypeOf, enumColumns, enumType, requalify, type EnumType } from './enum-type.js'
 import { enumLabels } from './normalize.js'
@@ -91,7 +91,10 @@ function rebuildEnum(schema: Schema | undefined, changes: readonly Change[], fro
     const parts = index.parts.map((p) => (p.expression === undefined ? p : { ...p, expression: requalify(type, p.expression) }))
     sql.push(createIndex(table, { ...index, parts, ...(index.where === undefined ? {} : { where: requalify(type, index.where) }) }))
   }
-  for (const view of [...deps.views].reverse()) sql.push(...createView({ ...view, definition: requalify(type, view.definition) }))
+  for (const view of [...deps.views].reverse()) {
+    const recreated = { ...view, definition: requalify(type, view.definition) }
+    sql.push(createView(recreated), ...viewExtras(recreated))
+  }
   sql.push(`DROP TYPE ${qualify({ schema: to.schema, name: oldName })}`)
   return sql
 }

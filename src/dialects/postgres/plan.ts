@@ -2,10 +2,11 @@ import type { PlanOptions } from '../dialect.js'
 import { guardOf, type Plan, type Risk } from '../../schema/plan.js'
 import type { Change, TableChange } from '../../schema/changes.js'
 import { assertNever } from '../../schema/changes.js'
-import type { Check, Column, ForeignKey, Index, PrimaryKey, Schema, SchemaObject, Table, Unique, View } from '../../schema/model.js'
+import type { Check, Column, ForeignKey, PrimaryKey, Schema, SchemaObject, Table, Unique, View } from '../../schema/model.js'
 import { UnsupportedChangeError } from '../../errors.js'
 import { alterEnum } from './enum-plan.js'
 import { alterColumnLosses } from './lossy.js'
+import { createIndex, createView, dropIndex, dropView, viewExtras } from './ddl.js'
 import { label, stmt, type Ctx } from './plan-context.js'
 import { qualify, quoteIdent, quoteLiteral } from './quote.js'
 import { needsUsing } from './type-family.js'
@@ -238,35 +239,6 @@ function columnComment(table: Table, column: string, comment: string | undefined
 
 function dropConstraint(table: Table, name: string): string {
   return `ALTER TABLE ${qualify(table)} DROP CONSTRAINT ${quoteIdent(name)}`
-}
-
-function indexPart(part: Index['parts'][number]): string {
-  let sql = part.column !== undefined ? quoteIdent(part.column) : `(${part.expression ?? ''})`
-  if (part.collation !== undefined) sql += ` COLLATE ${part.collation}`
-  const opclass = part.options?.opclass
-  if (typeof opclass === 'string') sql += ` ${opclass}`
-  if (part.desc === true) sql += ' DESC'
-  const nulls = part.options?.nulls
-  if (nulls === 'first') sql += ' NULLS FIRST'
-  if (nulls === 'last') sql += ' NULLS LAST'
-  return sql
-}
-
-function createIndex(table: Table, index: Index, concurrently: boolean): string {
-  let sql = `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${quoteIdent(index.name)} ON ${qualify(table)}`
-  if (index.method !== undefined && index.method !== 'btree') sql += ` USING ${index.method}`
-  sql += ` (${index.parts.map(indexPart).join(', ')})`
-  const include = index.options?.include
-  if (typeof include === 'string') sql += ` INCLUDE (${include})`
-  if (index.options?.nullsNotDistinct === true) sql += ' NULLS NOT DISTINCT'
-  const withOptions = index.options?.with
-  if (typeof withOptions === 'string') sql += ` WITH (${withOptions})`
-  if (index.where !== undefined) sql += ` WHERE ${index.where}`
-  return sql
-}
-
-function dropIndex(table: Table, index: Index, concurrently = false): string {
-  return `DROP INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${qualify({ schema: table.schema, name: index.name })}`
 }
 
 function renameTable(ctx: Ctx, change: Change, from: Table, to: Table): void {
@@ -599,29 +571,6 @@ function alterOptions(ctx: Ctx, change: Change, table: Table, from: Table['optio
 }
 
 // ---------------------------------------------------------------- views and objects
-
-function createView(view: View): string {
-  const withOptions = view.options?.with
-  const w = typeof withOptions === 'string' ? ` WITH (${withOptions})` : ''
-  return `CREATE ${view.materialized === true ? 'MATERIALIZED ' : ''}VIEW ${qualify(view)}${w} AS\n${view.definition}`
-}
-
-function dropView(view: View): string {
-  return `DROP ${view.materialized === true ? 'MATERIALIZED ' : ''}VIEW ${qualify(view)}`
-}
-
-/** Comment and (materialized view) index statements that follow CREATE VIEW. */
-function viewExtras(view: View): string[] {
-  const out: string[] = []
-  for (const [key, value] of Object.entries(view.options ?? {})) {
-    if (key.startsWith('index:') && typeof value === 'string') out.push(value)
-  }
-  const comment = view.options?.comment
-  if (typeof comment === 'string') {
-    out.push(`COMMENT ON ${view.materialized === true ? 'MATERIALIZED ' : ''}VIEW ${qualify(view)} IS ${quoteLiteral(comment)}`)
-  }
-  return out
-}
 
 /** `name(args)` → `"name"(args)`: functions and aggregates are keyed by their identity signature. */
 function signature(object: SchemaObject): string {
