@@ -12,8 +12,6 @@ export interface GlobalOptions {
   readonly env?: string
   readonly url?: string
   readonly dir?: string
-  /** The declared target; commands that define their own `--to` (up, down) receive it instead. */
-  readonly to?: string
   readonly devUrl?: string
   readonly json: boolean
   /** False with `--no-color`. */
@@ -28,8 +26,11 @@ export interface CommandContext {
   readonly cwd: string
   readonly options: GlobalOptions
   readonly out: Output
-  /** The resolved config (loaded on first call; `init` never calls it). */
-  config(): Promise<ResolvedConfig>
+  /**
+   * The resolved config, loaded on the first call (`init` never calls it). `target` is the
+   * command's own `--to <target>` (diff, status, lint), which overrides the config's `target`.
+   */
+  config(target?: string): Promise<ResolvedConfig>
   /** True with --yes; otherwise asks on the terminal; refuses when nobody can answer. */
   confirm(question: string): Promise<boolean>
 }
@@ -59,15 +60,8 @@ export function createRun(session: Session, cwd: string = process.cwd()): Run {
     async (...args: unknown[]) => {
       // commander calls handlers with (...arguments, options, command).
       const command = args.at(-1) as Command
-      let local = (args.at(-2) ?? {}) as Record<string, unknown>
-      const root = rootOf(command)
-      let globals = normalize(root.opts())
-      // Global options are parsed anywhere on the line, so the root swallows `up --to <version>`;
-      // a command that declares its own --to gets the value and it stops meaning the target.
-      if (command !== root && command.options.some((option) => option.long === '--to')) {
-        local = { ...local, to: local.to ?? globals.to }
-        globals = { ...globals, to: undefined }
-      }
+      const local = (args.at(-2) ?? {}) as Record<string, unknown>
+      const globals = normalize(rootOf(command).opts())
       const out = createOutput(globals)
       session.out = out
       await action(createContext(cwd, globals, out), ...([...args.slice(0, -2), local] as A))
@@ -80,12 +74,12 @@ function createContext(cwd: string, options: GlobalOptions, out: Output): Comman
     cwd,
     options,
     out,
-    config() {
+    config(target) {
       config ??= loadConfig({
         cwd,
         configPath: options.config,
         env: options.env,
-        flags: { url: options.url, dir: options.dir, to: options.to, devUrl: options.devUrl },
+        flags: { url: options.url, dir: options.dir, to: target, devUrl: options.devUrl },
       })
       return config
     },
@@ -111,7 +105,6 @@ function normalize(raw: Record<string, unknown>): GlobalOptions {
     env: text('env'),
     url: text('url'),
     dir: text('dir'),
-    to: text('to'),
     devUrl: text('devUrl'),
     json: raw.json === true,
     color: raw.color !== false,

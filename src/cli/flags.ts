@@ -15,9 +15,10 @@ export function parseCount(flag: string, value: string | undefined): number | un
   return Number(value)
 }
 
-export function parseVersion(value: string | undefined): string | undefined {
+/** A migration version for `what` (`--to`, `<version>`): 14 digits, `YYYYMMDDHHMMSS`. */
+export function parseVersion(what: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined
-  if (!/^\d{14}$/.test(value)) throw new MigratorError('usage', `--to: expected a 14-digit version like 20240102030405, got "${value}"`)
+  if (!/^\d{14}$/.test(value)) throw new MigratorError('usage', `${what}: expected a 14-digit version like 20240102030405, got "${value}"`)
   return value
 }
 

@@ -52,7 +52,6 @@ export function buildProgram(session: Session, cwd: string = process.cwd()): Com
     .option('--env <name>', 'apply the envs.<name> block of the config')
     .option('--url <url>', 'database URL (overrides the config and DATABASE_URL)')
     .option('--dir <path>', 'migration directory')
-    .option('--to <target>', 'declared target: .sql file, directory of .sql files or .ts schema module')
     .option('--dev-url <url>', 'scratch database used to normalize SQL targets')
     .option('--json', 'print exactly one JSON document on stdout; logs go to stderr')
     .option('--no-color', 'disable colors (NO_COLOR is honored too)')
@@ -64,6 +63,9 @@ export function buildProgram(session: Session, cwd: string = process.cwd()): Com
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .showSuggestionAfterError(true)
+    // Every command's --help lists the global flags too: they work after the command name.
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText('after', '\nExamples:\n  migrator init\n  migrator diff add_users\n  migrator up --dry-run\n  migrator status --check --env production\n\nEach command: migrator <command> --help')
   const run = createRun(session, cwd)
   for (const command of COMMANDS) command.register(program, run)
   return program

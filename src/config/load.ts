@@ -4,9 +4,11 @@ import path from 'node:path'
 import type { z } from 'zod'
 import { ConfigError } from '../errors.js'
 import { parseDuration } from './duration.js'
-import { CONFIG_DEFAULTS, configSchema } from './schema.js'
+import { allowedKeys, CONFIG_DEFAULTS, configSchema } from './schema.js'
 import type { Config, EnvConfig, ResolvedConfig } from './schema.js'
 import { importUserModule } from '../modules.js'
+import { closest } from './suggest.js'
+import { jsonSyntaxError, moduleSyntaxError } from './syntax.js'
 import { redactUrl } from './url.js'
 
 /** Looked up in this order in the working directory. */
@@ -123,13 +125,16 @@ async function importConfig(label: string, file: string): Promise<unknown> {
     try {
       return JSON.parse(text) as unknown
     } catch (error) {
-      throw new ConfigError(`${label}: invalid JSON: ${firstLine(error)}`, { cause: error })
+      const at = jsonSyntaxError(text)
+      throw new ConfigError(at === undefined ? `${label}: invalid JSON: ${firstLine(error)}` : `${label}:${at.line}:${at.column}: invalid JSON: ${at.message}`, { cause: error })
     }
   }
   let mod: unknown
   try {
     mod = await importUserModule(file)
   } catch (error) {
+    const at = moduleSyntaxError(error)
+    if (at !== undefined) throw new ConfigError(`${label}:${at.line}:${at.column}: syntax error: ${at.message}`, { cause: error })
     // The file may interpolate secrets into what it throws; redact like any other message.
     throw new ConfigError(`${label}: failed to load: ${redactUrl(firstLine(error))}`, { cause: error })
   }
@@ -139,22 +144,24 @@ async function importConfig(label: string, file: string): Promise<unknown> {
   return /\.c[jt]s$/.test(file) ? mod : undefined
 }
 
+/** Every problem of the config in one line: `<file>: 2 problems: 1) url: …; 2) dir: …`. */
 function validate(label: string, raw: unknown): Config {
   const result = configSchema.safeParse(raw)
   if (result.success) return result.data
-  const issue = result.error.issues[0]
-  if (issue === undefined) throw new ConfigError(`${label}: invalid config`)
-  const more = result.error.issues.length - 1
-  const suffix = more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''})` : ''
-  throw new ConfigError(`${label}: ${describeIssue(issue, raw)}${suffix}`)
+  const problems = result.error.issues.map((issue) => describeIssue(issue, raw))
+  if (problems.length === 0) throw new ConfigError(`${label}: invalid config`)
+  throw new ConfigError(problems.length === 1 ? `${label}: ${problems[0]}` : `${label}: ${problems.length} problems: ${problems.map((p, i) => `${i + 1}) ${p}`).join('; ')}`)
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const where = issue.path.map(String).join('.')
   const prefix = where === '' ? '' : `${where}: `
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((key) => `${where === '' ? '' : `${where}.`}${key}`)
-    const allowed = where === '' ? Object.keys(configSchema.shape) : Object.keys(configSchema.shape).filter((k) => k !== 'envs')
+    const allowed = allowedKeys(issue.path)
+    const keys = issue.keys.map((key) => {
+      const meant = closest(key, allowed)
+      return `${where === '' ? '' : `${where}.`}${key}${meant === undefined ? '' : ` (did you mean ${meant}?)`}`
+    })
     return `unknown key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}; expected one of ${allowed.join(', ')}`
   }
   // Messages that already describe the value ("got an empty string") need no second "got".

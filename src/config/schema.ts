@@ -7,6 +7,18 @@ const duration = z
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, got an empty string` })
 
+const lintSettings = z.strictObject(
+  {
+    rules: z
+      .record(z.string().regex(/^[A-Z]{2}\d{3}$/, { error: 'expected a lint code like DS102' }), z.enum(['error', 'warning', 'info', 'off'], { error: 'expected error, warning, info or off' }))
+      .optional(),
+    largeTableRows: z.number({ error: 'expected a row count' }).int().min(0).optional(),
+  },
+  { error: 'expected { rules?: { CODE: severity }, largeTableRows?: number }' },
+)
+const backupSettings = z.strictObject({ enabled: z.boolean().optional(), dir: nonEmpty('a directory path string').optional() })
+const preCheckSettings = z.strictObject({ maxTransactionAge: duration.optional() })
+
 /** The keys a config file and each `envs` block may set. All optional: defaults apply after merging. */
 const settings = {
   url: nonEmpty('a database URL string'),
@@ -23,21 +35,9 @@ const settings = {
     }),
   lockTimeout: duration,
   lockWait: duration,
-  lint: z.strictObject(
-    {
-      rules: z
-        .record(z.string().regex(/^[A-Z]{2}\d{3}$/, { error: 'expected a lint code like DS102' }), z.enum(['error', 'warning', 'info', 'off'], { error: 'expected error, warning, info or off' }))
-        .optional(),
-      largeTableRows: z.number({ error: 'expected a row count' }).int().min(0).optional(),
-    },
-    { error: 'expected { rules?: { CODE: severity }, largeTableRows?: number }' },
-  ),
-  backup: z.union([z.boolean(), z.strictObject({ enabled: z.boolean().optional(), dir: nonEmpty('a directory path string').optional() })], {
-    error: 'expected true/false or { enabled?: boolean, dir?: string }',
-  }),
-  preCheck: z.union([z.literal(false), z.strictObject({ maxTransactionAge: duration.optional() })], {
-    error: "expected false or { maxTransactionAge?: '5m' }",
-  }),
+  lint: lintSettings,
+  backup: z.union([z.boolean(), backupSettings], { error: 'expected true/false or { enabled?: boolean, dir?: string }' }),
+  preCheck: z.union([z.literal(false), preCheckSettings], { error: "expected false or { maxTransactionAge?: '5m' }" }),
   allowDataLoss: z.boolean({ error: 'expected true or false' }),
 } as const
 
@@ -69,6 +69,21 @@ export const configSchema = z.strictObject(
   },
   { error: 'expected a default export holding the config object (export default { … })' },
 )
+
+/**
+ * The keys the object at `path` of a config accepts, for "unknown key" messages: the top level,
+ * an `envs.<name>` block, or a nested `lint`/`backup`/`preCheck` object.
+ */
+export function allowedKeys(path: readonly PropertyKey[]): readonly string[] {
+  if (path.length === 0) return Object.keys(configSchema.shape)
+  if (path.length === 2 && path[0] === 'envs') return Object.keys(envConfigSchema.shape).filter((key) => key !== 'envs')
+  const nested: Readonly<Record<string, readonly string[]>> = {
+    lint: Object.keys(lintSettings.shape),
+    backup: Object.keys(backupSettings.shape),
+    preCheck: Object.keys(preCheckSettings.shape),
+  }
+  return nested[String(path.at(-1))] ?? []
+}
 
 /** What a user writes in `migrator.config.ts`. */
 export type Config = z.input<typeof configSchema>

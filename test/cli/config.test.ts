@@ -61,6 +61,23 @@ describe('config errors through the CLI', () => {
     )
   })
 
+  it('a syntax error names file:line:column', async () => {
+    const p = project({ 'migrator.config.ts': "export default {\n  dir: './migrations',\n  url: 'sqlite:./a.db'\n  target: './schema.sql',\n}\n", 'migrations/.keep': '' })
+    expectOneLineError(await p.run(['hash']), 'error: migrator.config.ts:4:2: syntax error: Unexpected token, expected ","')
+    const json = project({ 'migrator.config.json': '{\n  "dir": "./migrations",\n  "url": sqlite\n}\n', 'migrations/.keep': '' })
+    expectOneLineError(await json.run(['hash']), "error: migrator.config.json:3:10: invalid JSON: unexpected 's'")
+  })
+
+  it('an unknown key gets "did you mean", and every problem is listed', async () => {
+    const p = project({ 'migrator.config.ts': "export default { lockTimout: '5s', dir: 7, envs: { prod: { urll: 'x' } } }\n", 'migrations/.keep': '' })
+    const result = await p.run(['hash'])
+    expectOneLineError(result, /^error: migrator\.config\.ts: 3 problems: 1\) .*; 2\) .*; 3\) .*$/)
+    expect(result.stderr).toContain('dir: expected a directory path string, got 7')
+    expect(result.stderr).toContain('unknown key lockTimout (did you mean lockTimeout?)')
+    expect(result.stderr).toContain('unknown key envs.prod.urll (did you mean url?)')
+    expect(result.stderr).not.toContain('more problem')
+  })
+
   it('--verbose adds the stack trace', async () => {
     const result = await project(bad).run(['hash', '--verbose'])
     expect(result.code).toBe(1)

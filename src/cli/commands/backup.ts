@@ -8,7 +8,7 @@ export function register(program: Command, run: Run): void {
   program
     .command('backup')
     .description('snapshot the database to a timestamped file (config backup.dir, or next to a SQLite file)')
-    .addHelpText('after', '\nExample:\n  migrator backup\n  migrator restore ./app.db.20240102-030405.backup')
+    .addHelpText('after', '\nExamples:\n  migrator backup\n  migrator backup --env production --json')
     .action(
       run(async (ctx) => {
         const info = await backup(await ctx.config())

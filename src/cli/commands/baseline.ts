@@ -11,7 +11,8 @@ export function register(program: Command, run: Run): void {
     .addHelpText('after', '\nExample:\n  migrator baseline 20240102030405')
     .action(
       run(async (ctx, version: string) => {
-        const outcome = await baseline(await ctx.config(), parseVersion(version)!)
+        const at = parseVersion('<version>', version)!
+        const outcome = await baseline(await ctx.config(), at)
         ctx.out.result(() => outcome, () => ctx.out.success(`recorded ${outcome.recorded.length} migration${outcome.recorded.length === 1 ? '' : 's'} as applied: ${outcome.recorded.join(', ')}`))
       }),
     )

@@ -9,6 +9,7 @@ export function register(program: Command, run: Run): void {
   program
     .command('diff [name]')
     .description('compare the database (or the replayed directory) with the target and write <version>_<name>.up/.down.sql')
+    .option('--to <target>', 'the declared target: a .sql file, a directory of .sql files or a .ts schema module (overrides config target)')
     .option('--dry-run', 'print the SQL and write nothing')
     .option('--check', 'exit 2 when there are changes; write nothing')
     .option('--from <dir|url>', "compare from the migration directory replayed on a scratch database ('dir') or another database URL")
@@ -16,8 +17,8 @@ export function register(program: Command, run: Run): void {
     .option('--concurrent-indexes', 'PostgreSQL: build new indexes on existing tables with CREATE INDEX CONCURRENTLY (the file runs without a transaction)')
     .addHelpText('after', '\nExamples:\n  migrator diff add_orders\n  migrator diff --dry-run\n  migrator diff --check --from dir\n  migrator diff rename_email --zero-downtime')
     .action(
-      run(async (ctx, name: string | undefined, opts: { dryRun?: boolean; check?: boolean; from?: string; concurrentIndexes?: boolean; zeroDowntime?: boolean }) => {
-        const config = await ctx.config()
+      run(async (ctx, name: string | undefined, opts: { to?: string; dryRun?: boolean; check?: boolean; from?: string; concurrentIndexes?: boolean; zeroDowntime?: boolean }) => {
+        const config = await ctx.config(opts.to)
         const spinner = ctx.out.spinner('comparing the database with the target')
         const outcome = await diff(config, { name, dryRun: opts.dryRun, check: opts.check, from: opts.from, concurrentIndexes: opts.concurrentIndexes, zeroDowntime: opts.zeroDowntime })
         spinner.stop()

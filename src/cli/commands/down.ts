@@ -24,7 +24,7 @@ export function register(program: Command, run: Run): void {
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
         const result = await down({ ...config, lockWaitMs }, {
           steps: parseSteps(opts.steps),
-          to: parseVersion(opts.to),
+          to: parseVersion('--to', opts.to),
           all: opts.all,
           dryRun: opts.dryRun,
           allowDataLoss: opts.allowDataLoss,
@@ -32,7 +32,7 @@ export function register(program: Command, run: Run): void {
           onEvent: eventRenderer(ctx.out, { dryRun: opts.dryRun }),
         })
         if (opts.dryRun === true) printDataLoss(ctx, result.dataLoss)
-        printRunResult(ctx, result, 'Nothing to revert')
+        printRunResult(ctx, result, { nothing: 'Nothing to revert', dryRun: opts.dryRun === true })
       }),
     )
 }

@@ -9,6 +9,7 @@ export function register(program: Command, run: Run): void {
   program
     .command('hash')
     .description('rewrite migrator.sum after intentional edits to migration files')
+    .addHelpText('after', '\nExample:\n  migrator hash --dir db/migrations')
     .action(
       run(async (ctx) => {
         const { dir } = await ctx.config()

@@ -17,11 +17,13 @@ export function register(program: Command, run: Run): void {
   program
     .command('init')
     .description('create migrator.config.ts, the migration directory and a target schema file (existing files are kept)')
+    .option('--to <target>', 'where to create the target schema file (default: ./schema.sql)')
+    .addHelpText('after', '\nExamples:\n  migrator init\n  migrator init --url postgres://localhost:5432/app --dir db/migrations --to db/schema.sql')
     .action(
-      run(async (ctx) => {
+      run(async (ctx, opts: { to?: string }) => {
         const { cwd, options, out } = ctx
         const dir = path.resolve(cwd, options.dir ?? CONFIG_DEFAULTS.dir)
-        const target = path.resolve(cwd, options.to ?? DEFAULT_TARGET)
+        const target = path.resolve(cwd, opts.to ?? DEFAULT_TARGET)
         const created: string[] = []
         const skipped: string[] = []
         const rel = (file: string) => path.relative(cwd, file) || '.'

@@ -15,12 +15,13 @@ export function register(program: Command, run: Run): void {
   program
     .command('lint')
     .description('analyze pending (or the latest N) migrations for destructive, failing, locking and irreversible changes')
+    .option('--to <target>', 'the declared target, as for diff and status (lint itself reads only the migration files)')
     .option('--latest <n>', 'lint the newest n migrations, applied or not, instead of the pending ones')
     .addHelpText('after', '\nExamples:\n  migrator lint\n  migrator lint --latest 1 --json\n\nCodes and fixes: docs/lint.md')
     .action(
-      run(async (ctx, opts: { latest?: string }) => {
+      run(async (ctx, opts: { to?: string; latest?: string }) => {
         const latest = parseLatest(opts.latest)
-        const config = await ctx.config()
+        const config = await ctx.config(opts.to)
         const spinner = ctx.out.spinner('replaying migrations on a scratch database')
         const report = await lint(config, { latest })
         spinner.stop()

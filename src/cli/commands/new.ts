@@ -11,6 +11,7 @@ export function register(program: Command, run: Run): void {
     .command('new <name>')
     .description('create an empty migration: <version>_<name>.up.sql + .down.sql, or a .ts module with --ts')
     .option('--ts', 'create a TypeScript module exporting up(ctx) and down(ctx) (data migrations)')
+    .addHelpText('after', '\nExamples:\n  migrator new backfill_names\n  migrator new copy_legacy_orders --ts')
     .action(
       run(async (ctx, name: string, opts: { ts?: boolean }) => {
         const { dir } = await ctx.config()

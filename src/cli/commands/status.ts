@@ -10,11 +10,12 @@ export function register(program: Command, run: Run): void {
   program
     .command('status')
     .description('show applied/pending/modified/missing/failed migrations, drift and ungenerated changes')
+    .option('--to <target>', 'the declared target: a .sql file, a directory of .sql files or a .ts schema module (overrides config target)')
     .option('--check', 'exit 2 when anything is pending, modified, missing, failed or drifted')
     .addHelpText('after', '\nExamples:\n  migrator status\n  migrator status --check --json')
     .action(
-      run(async (ctx, opts: { check?: boolean }) => {
-        const config = await ctx.config()
+      run(async (ctx, opts: { to?: string; check?: boolean }) => {
+        const config = await ctx.config(opts.to)
         const spinner = ctx.out.spinner('reading history and replaying migrations')
         const report = await status(config)
         spinner.stop()

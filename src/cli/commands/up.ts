@@ -29,7 +29,7 @@ export function register(program: Command, run: Run): void {
         const config = await ctx.config()
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
         const result = await up({ ...config, lockWaitMs }, {
-          to: parseVersion(opts.to),
+          to: parseVersion('--to', opts.to),
           steps: parseSteps(opts.steps),
           dryRun: opts.dryRun,
           txMode: parseTxMode(opts.txMode),
@@ -52,7 +52,7 @@ export function register(program: Command, run: Run): void {
           for (const f of m.findings) (f.severity === 'info' ? ctx.out.info : ctx.out.warn)(`  ${f.code} ${f.severity}: ${f.message}`)
         }
         if (opts.dryRun === true) printDataLoss(ctx, result.dataLoss)
-        printRunResult(ctx, result, 'No pending migrations')
+        printRunResult(ctx, result, { nothing: 'No pending migrations', dryRun: opts.dryRun === true })
       }),
     )
 }

@@ -133,9 +133,17 @@ export default {
     expect(message).toBe('migrator.config.ts: failed to load: cannot reach postgres://admin:***@db/app')
   })
 
-  it('reports invalid JSON', async () => {
-    const cwd = project({ 'migrator.config.json': '{ "url": ' })
-    expect(await configError(load(cwd))).toMatch(/^migrator\.config\.json: invalid JSON: /)
+  it('reports invalid JSON with its line and column', async () => {
+    expect(await configError(load(project({ 'migrator.config.json': '{ "url": ' })))).toBe('migrator.config.json:1:10: invalid JSON: unexpected end of the file')
+    const unquoted = project({ 'migrator.config.json': '{\n  "dir": "./m",\n  "url": sqlite\n}\n' })
+    expect(await configError(load(unquoted))).toBe("migrator.config.json:3:10: invalid JSON: unexpected 's'")
+    const trailing = project({ 'migrator.config.json': '{\n  "dir": "./m",\n}\n' })
+    expect(await configError(load(trailing))).toBe('migrator.config.json:3:1: invalid JSON: trailing comma before "}"')
+  })
+
+  it('reports a TypeScript syntax error with its line and column', async () => {
+    const cwd = project({ 'migrator.config.ts': "export default {\n  dir: './migrations',\n  url: 'sqlite:./a.db'\n  target: './schema.sql',\n}\n" })
+    expect(await configError(load(cwd))).toBe('migrator.config.ts:4:2: syntax error: Unexpected token, expected ","')
   })
 })
 
@@ -218,7 +226,7 @@ describe('validation errors: one line naming the file, key path and expectation'
     ['{ schemas: ["public", 7] }', 'migrator.config.ts: schemas.1: expected a schema name, got 7'],
     [
       '{ lockTimout: "5s" }',
-      'migrator.config.ts: unknown key lockTimout; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck, envs',
+      'migrator.config.ts: unknown key lockTimout (did you mean lockTimeout?); expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck, allowDataLoss, envs',
     ],
     [
       '{ envs: { production: { lockWait: "soon" } } }',
@@ -230,12 +238,17 @@ describe('validation errors: one line naming the file, key path and expectation'
     ],
     [
       '{ envs: { production: { urll: "x" } } }',
-      'migrator.config.ts: unknown key envs.production.urll; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck',
+      'migrator.config.ts: unknown key envs.production.urll (did you mean url?); expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck, allowDataLoss',
     ],
     ['{ envs: ["production"] }', 'migrator.config.ts: envs: expected an object of named env blocks, got an array'],
     [
+      '{ zzz: 1 }',
+      'migrator.config.ts: unknown key zzz; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck, allowDataLoss, envs',
+    ],
+    ['{ lint: { rulez: {} } }', 'migrator.config.ts: unknown key lint.rulez (did you mean rules?); expected one of rules, largeTableRows'],
+    [
       '{ url: 1, dir: 2 }',
-      'migrator.config.ts: url: expected a database URL string, got 1 (and 1 more problem)',
+      'migrator.config.ts: 2 problems: 1) url: expected a database URL string, got 1; 2) dir: expected a directory path string, got 2',
     ],
   ])('%s', async (body, expected) => {
     const cwd = project({ 'migrator.config.ts': ts(body) })
