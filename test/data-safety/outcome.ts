@@ -79,11 +79,14 @@ function countPattern(n: number): RegExp {
 }
 
 /**
- * The `preserved` outcome: the command succeeded, every watched value is identical (as text, under
- * its new name), the witness table is untouched, and what was dropped with consent is gone.
+ * The `preserved` outcome: the command succeeded and did its job (after `up`, history records every
+ * migration of the directory as applied; `applied` says otherwise, e.g. `[]` after a down), every
+ * watched value is identical (as text, under its new name), the witness table is untouched, and
+ * what was dropped with consent is gone.
  */
-export async function expectPreserved(stage: Stage, result: CliResult, before: Captured, gone: readonly Gone[] = []): Promise<void> {
+export async function expectPreserved(stage: Stage, result: CliResult, before: Captured, gone: readonly Gone[] = [], applied = stage.versions()): Promise<void> {
   stage.expect.soft(result.code, `the command must succeed\n${stage.context()}`).toBe(0)
+  stage.expect.soft(await stage.applied(), `history must record exactly these migrations as applied\n${stage.context()}`).toEqual(applied)
   await expectValuesKept(stage, before)
   for (const g of gone) {
     const columns = await stage.db.columns(g.table)

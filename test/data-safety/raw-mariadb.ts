@@ -52,6 +52,7 @@ export async function openMariadb(): Promise<RawDb> {
         await connection.query(sql, names.map((n) => param(row[n] ?? null)))
       }
     },
+    select: (sql) => select(sql),
     rows: (table, columns) => select(`SELECT ${columns.map(quoteIdent).join(', ')} FROM ${quoteIdent(table)} ORDER BY ${quoteIdent('id')}`),
     async columns(table) {
       const rows = await select(

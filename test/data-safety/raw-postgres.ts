@@ -32,6 +32,10 @@ export async function openPostgres(): Promise<RawDb> {
       const result = await client.query<unknown[]>({ text: `SELECT ${list} FROM ${quoteIdent(table)} ORDER BY "id"`, rowMode: 'array' })
       return result.rows as TextRow[]
     },
+    async select(sql) {
+      const result = await client.query<unknown[]>({ text: sql, rowMode: 'array' })
+      return result.rows.map((row): TextRow => row.map((v) => (v === null ? null : String(v))))
+    },
     async columns(table) {
       const result = await client.query<{ name: string }>(
         "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",

@@ -53,6 +53,7 @@ export function openSqlite(projectDir: string): RawDb {
         const rows = db.prepare(`SELECT ${columns.map(quoteIdent).join(', ')} FROM ${quoteIdent(table)} ORDER BY "id"`).raw(true).all() as unknown[][]
         return rows.map((row): TextRow => row.map(textOf))
       }),
+    select: async (sql) => use((db) => (db.prepare(sql).raw(true).all() as unknown[][]).map((row): TextRow => row.map(textOf))),
     columns: async (table) =>
       use((db) => (db.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').all(table) as { name: string }[]).map((r) => r.name)),
     dump: async () =>

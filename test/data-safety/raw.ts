@@ -20,6 +20,8 @@ export interface RawDb {
   insert(table: string, rows: readonly Readonly<Record<string, Value>>[]): Promise<void>
   /** Every row of `table` ordered by its primary key `id`, each column as the engine's text of its value. */
   rows(table: string, columns: readonly string[]): Promise<readonly TextRow[]>
+  /** Runs a query of the scenario's own and returns its rows as text. */
+  select(sql: string): Promise<readonly TextRow[]>
   /** The columns of `table` in order; empty when the table does not exist. */
   columns(table: string): Promise<readonly string[]>
   /**

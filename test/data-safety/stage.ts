@@ -37,6 +37,10 @@ export interface Stage {
   diff(slug: string, ...flags: string[]): Promise<string[]>
   /** A hand-written migration pair `<version>_<slug>` and a fresh `migrator.sum`. */
   handWritten(version: string, slug: string, up: string, down: string): Promise<void>
+  /** Versions recorded as applied in the history table, oldest first ([] without a history table). */
+  applied(): Promise<readonly string[]>
+  /** Versions of the migration files in the project, oldest first. */
+  versions(): readonly string[]
   /** `[dialect] scenario` and every CLI call so far with its output: the context of every failure message. */
   context(): string
   dispose(): Promise<void>
@@ -92,6 +96,12 @@ export async function openStage(dialect: DialectName, scenario: string, expect: 
       project.write(`migrations/${version}_${slug}.down.sql`, down)
       await writeSum(path.join(project.dir, 'migrations'))
     },
+    async applied() {
+      if ((await db.columns('migrator_history')).length === 0) return []
+      const rows = await db.select("SELECT version FROM migrator_history WHERE status = 'applied' ORDER BY version")
+      return rows.map((row) => String(row[0]))
+    },
+    versions: () => [...upFiles()].map((file) => file.slice(0, 14)).sort(),
     context: () => `[${dialect}] ${scenario}\n${transcript.join('\n\n') || '(no CLI call yet)'}`,
     async dispose() {
       try {

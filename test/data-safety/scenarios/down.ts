@@ -36,7 +36,7 @@ const downAllowed: Scenario = {
   async run(s) {
     await parcelsApplied(s)
     const before = await capture(s)
-    await expectPreserved(s, await s.cli('down', '--allow-data-loss'), before, [{ table: 'parcels' }])
+    await expectPreserved(s, await s.cli('down', '--allow-data-loss'), before, [{ table: 'parcels' }], [])
   },
 }
 
