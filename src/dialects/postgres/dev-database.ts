@@ -92,14 +92,17 @@ function contentsOf(db: Db): Promise<Content[]> {
 
 // Every user schema and extension, then every object a target can create, in drop order: what
 // an extension owns or another object owns implicitly (identity and serial sequences, array and
-// row types, partitions) goes with its owner and is left out, so each listed DROP can succeed.
+// row types, partitions) goes with its owner and is left out, so each listed DROP can succeed;
+// a composite type is listed as its type, not its pg_class row.
 // Statements carry IF EXISTS and CASCADE because an earlier one may already have taken them.
 const CONTENTS = `
 WITH ns AS (
   SELECT oid, nspname FROM pg_catalog.pg_namespace
    WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%'
 ), owned AS (
-  SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype IN ('a', 'i', 'e')
+  -- A partitioned table depends internally on its own key columns: that is not an owner.
+  SELECT classid, objid FROM pg_catalog.pg_depend
+   WHERE deptype IN ('a', 'i', 'e') AND NOT (refclassid = classid AND refobjid = objid)
 ), found AS (
   SELECT 0 AS ord, 'schema' AS kind, nspname AS name, 'DROP SCHEMA IF EXISTS ' || quote_ident(nspname) || ' CASCADE' AS drop FROM ns
   UNION ALL
@@ -107,7 +110,7 @@ WITH ns AS (
   UNION ALL
   SELECT 2, k.kind, n.nspname || '.' || c.relname, 'DROP ' || upper(k.kind) || ' IF EXISTS ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' CASCADE'
     FROM pg_catalog.pg_class c JOIN ns n ON n.oid = c.relnamespace
-    JOIN (VALUES ('r', 'table'), ('p', 'table'), ('v', 'view'), ('m', 'materialized view'), ('S', 'sequence'), ('f', 'foreign table'), ('c', 'type'))
+    JOIN (VALUES ('r', 'table'), ('p', 'table'), ('v', 'view'), ('m', 'materialized view'), ('S', 'sequence'), ('f', 'foreign table'))
       AS k (relkind, kind) ON k.relkind = c.relkind::text
    WHERE NOT c.relispartition AND NOT EXISTS (SELECT 1 FROM owned d WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid)
   UNION ALL
@@ -121,7 +124,8 @@ WITH ns AS (
   SELECT 4, CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END, n.nspname || '.' || t.typname,
          'DROP ' || CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END || ' IF EXISTS ' || quote_ident(n.nspname) || '.' || quote_ident(t.typname) || ' CASCADE'
     FROM pg_catalog.pg_type t JOIN ns n ON n.oid = t.typnamespace
-   WHERE t.typtype IN ('b', 'd', 'e', 'r') AND t.typrelid = 0
+   WHERE t.typtype IN ('b', 'c', 'd', 'e', 'r')
+     AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c'))
      AND NOT EXISTS (SELECT 1 FROM owned d WHERE d.classid = 'pg_catalog.pg_type'::regclass AND d.objid = t.oid)
   UNION ALL
   SELECT 5, 'collation', n.nspname || '.' || c.collname, 'DROP COLLATION IF EXISTS ' || quote_ident(n.nspname) || '.' || quote_ident(c.collname) || ' CASCADE'
