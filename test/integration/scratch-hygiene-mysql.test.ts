@@ -147,6 +147,37 @@ describe.skipIf(!available)('MariaDB dev and scratch databases are always left c
     }
   })
 
+  it('drop() empties a devUrl of every kind of object, restores its charset, and never touches the database a USE switched to', { timeout: 300_000 }, async () => {
+    const other = await createTestDatabase('hygother')
+    const driver = (await dialect.open(live.url)) as MysqlDriver
+    try {
+      // Named like a table of the target: a clean-up that did not name its database would drop this one.
+      await applyScript(other.driver, "CREATE TABLE users (id int PRIMARY KEY, v varchar(10)); INSERT INTO users VALUES (1, 'kept'), (2, NULL);")
+      const untouched = await catalog(other.name)
+      for (let round = 0; round < 2; round++) {
+        const scratch = await driver.openScratch(dev.url)
+        await applyScript(scratch as unknown as MysqlDriver, `${TARGET}
+          CREATE TABLE a (id int PRIMARY KEY, b_id int) ENGINE=InnoDB;
+          CREATE TABLE b (id int PRIMARY KEY, a_id int, CONSTRAINT fk_b_a FOREIGN KEY (a_id) REFERENCES a (id)) ENGINE=InnoDB;
+          ALTER TABLE a ADD CONSTRAINT fk_a_b FOREIGN KEY (b_id) REFERENCES b (id);
+          CREATE TABLE versioned (id int PRIMARY KEY, v int) WITH SYSTEM VERSIONING;
+          CREATE TABLE plain (id int) ENGINE=MyISAM;
+          CREATE VIEW view_of_view AS SELECT id FROM user_emails;
+          INSERT INTO users (email) VALUES ('x@y');
+          ALTER DATABASE ${quoteIdent(dev.name)} CHARACTER SET latin1 COLLATE latin1_swedish_ci;
+          USE ${quoteIdent(other.name)};`)
+        expect(await catalog(dev.name)).not.toEqual(EMPTY)
+        await scratch.drop()
+        expect(await catalog(dev.name)).toEqual(EMPTY)
+        expect(await catalog(other.name)).toEqual(untouched)
+        expect(await other.driver.db.query('SELECT * FROM users ORDER BY id')).toEqual([{ id: 1, v: 'kept' }, { id: 2, v: null }])
+      }
+    } finally {
+      await driver.close()
+      await other.drop()
+    }
+  })
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} in the middle of diff leaves the devUrl empty`, { timeout: 300_000 }, async () => {
       project = tempProject({ 'migrator.config.json': config(true), 'schema.sql': SLOW_TARGET })
