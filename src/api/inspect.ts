@@ -17,7 +17,7 @@ export async function inspect(config: ResolvedConfig, format: InspectFormat = 's
   return withDriver(config, async (driver) => {
     const schema = await driver.inspect(inspectOptions(config))
     return { schema, text: renderSchema(driver, schema, format) }
-  })
+  }, { readOnly: true })
 }
 
 export function renderSchema(driver: Driver, schema: Schema, format: InspectFormat): string {

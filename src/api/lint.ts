@@ -36,7 +36,8 @@ export interface LintReport {
 /** Lints the pending migrations (or the latest N) against the configured database. Reads only. */
 export async function lint(config: ResolvedConfig, options: LintOptions = {}): Promise<LintReport> {
   const files = await listMigrations(config.dir, { allowMissingDir: true })
-  return withDriver(config, (driver) => lintWithDriver(driver, config, files, options))
+  // Reads only: a database that does not exist yet has every migration pending, and is not created.
+  return withDriver(config, (driver) => lintWithDriver(driver, config, files, options), { readOnly: true, missingAsEmpty: true })
 }
 
 /** `lint` over an open driver (also used by `up` and `status`). */

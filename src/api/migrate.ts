@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/schema.js'
+import type { OpenOptions } from '../dialects/dialect.js'
 import { MigratorError } from '../errors.js'
 import { findingLine } from '../lint/analyze.js'
 import type { RunEvent } from '../runner/events.js'
@@ -82,7 +83,7 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
       ...runOptions,
     })
     return { ...result, lint, dataLoss, ...(taken === undefined ? {} : { backup: taken }) }
-  })
+  }, dryRunOpen(options.dryRun))
 }
 
 export interface DownOptions extends ConsentOptions {
@@ -111,5 +112,10 @@ export async function down(config: ResolvedConfig, options: DownOptions = {}): P
     if (options.dryRun !== true) await requireConsent(dataLoss, 'revert', { allowDataLoss: allowDataLoss ?? config.allowDataLoss, confirm })
     const result = await runDown(driver, files, { ...runnerOptions(config), ...runOptions })
     return { ...result, dataLoss }
-  })
+  }, dryRunOpen(options.dryRun))
+}
+
+/** A dry run writes nothing: a database that does not exist yet is read as empty, never created. */
+function dryRunOpen(dryRun: boolean | undefined): OpenOptions | undefined {
+  return dryRun === true ? { readOnly: true, missingAsEmpty: true } : undefined
 }

@@ -1,7 +1,7 @@
 import os from 'node:os'
 import type { ResolvedConfig } from '../config/schema.js'
 import { parseUrl, type DatabaseUrl } from '../config/url.js'
-import type { Driver, InspectOptions, ScratchDriver } from '../dialects/dialect.js'
+import type { Driver, InspectOptions, OpenOptions, ScratchDriver } from '../dialects/dialect.js'
 import { openDriver } from '../dialects/registry.js'
 import { CHECKPOINT_TABLE } from '../backfill/checkpoint.js'
 import { ConfigError } from '../errors.js'
@@ -15,9 +15,12 @@ export function databaseUrl(config: ResolvedConfig): DatabaseUrl {
   return parseUrl(config.url, config.cwd)
 }
 
-/** Opens the configured database, runs `fn`, and always closes the connection. */
-export async function withDriver<T>(config: ResolvedConfig, fn: (driver: Driver) => Promise<T>): Promise<T> {
-  const driver = await openDriver(databaseUrl(config))
+/**
+ * Opens the configured database, runs `fn`, and always closes the connection. `options.readOnly`:
+ * the command only reads, so a database that does not exist is not created (see OpenOptions).
+ */
+export async function withDriver<T>(config: ResolvedConfig, fn: (driver: Driver) => Promise<T>, options?: OpenOptions): Promise<T> {
+  const driver = await openDriver(databaseUrl(config), options)
   try {
     return await fn(driver)
   } finally {

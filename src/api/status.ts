@@ -80,7 +80,7 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
     const needsAttention = drift.length > 0 || replayError !== undefined || migrations.some((m) => m.state !== 'applied')
     const backups = await listBackups(driver, config)
     return { database: driver.url.redacted, migrations, drift, ungenerated, replayError, needsAttention, backups }
-  })
+  }, { readOnly: true })
 }
 
 export function migrationStates(files: readonly MigrationFile[], history: readonly HistoryRow[]): MigrationStatus[] {

@@ -158,7 +158,22 @@ export interface SessionActivity {
   readonly waiting?: boolean
 }
 
+/** How a command opens its database. */
+export interface OpenOptions {
+  /**
+   * The command only reads (status, inspect, lint, dry runs): opening must not create the database.
+   * Where opening could create it (a SQLite file), a database that does not exist is a
+   * ConnectionError saying so. Servers never create a database on connect, so they ignore this.
+   */
+  readonly readOnly?: boolean
+  /**
+   * With `readOnly`: a database that does not exist opens as an empty one, still without creating
+   * it (a dry run shows everything that would run on it).
+   */
+  readonly missingAsEmpty?: boolean
+}
+
 export interface Dialect {
   readonly name: DialectName
-  open(url: DatabaseUrl): Promise<Driver>
+  open(url: DatabaseUrl, options?: OpenOptions): Promise<Driver>
 }

@@ -1,5 +1,5 @@
 import type { DatabaseUrl } from '../config/url.js'
-import type { Dialect, DialectName, Driver } from './dialect.js'
+import type { Dialect, DialectName, Driver, OpenOptions } from './dialect.js'
 
 /**
  * URL scheme → dialect, imported on demand so that a SQLite run never loads pg or mysql2 and
@@ -16,6 +16,6 @@ export async function loadDialect(name: DialectName): Promise<Dialect> {
 }
 
 /** Opens a driver for `url`; throws ConnectionError (with the redacted URL) when it cannot connect. */
-export async function openDriver(url: DatabaseUrl): Promise<Driver> {
-  return (await loadDialect(url.dialect)).open(url)
+export async function openDriver(url: DatabaseUrl, options?: OpenOptions): Promise<Driver> {
+  return (await loadDialect(url.dialect)).open(url, options)
 }

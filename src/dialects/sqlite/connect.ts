@@ -3,6 +3,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import type { DatabaseUrl } from '../../config/url.js'
 import type { Db } from '../../db.js'
+import type { OpenOptions } from '../dialect.js'
 import { ConnectionError, LockTimeoutError, MigratorError } from '../../errors.js'
 import { isDdl, rewriteDoubleQuotedString } from './dqs.js'
 import { quoteIdent } from './quote.js'
@@ -12,10 +13,12 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000
 
 /**
  * Opens the database file of `url` with foreign keys enforced. Throws ConnectionError when the
- * file cannot be opened (missing directory, not a database, permissions).
+ * file cannot be opened (missing directory, not a database, permissions). With `readOnly` a file
+ * that does not exist is never created: that is a ConnectionError, or with `missingAsEmpty` an
+ * empty in-memory database stands in for it.
  */
-export function openDatabase(url: DatabaseUrl): Database.Database {
-  const file = url.file ?? ':memory:'
+export function openDatabase(url: DatabaseUrl, options: OpenOptions = {}): Database.Database {
+  let file = url.file ?? ':memory:'
   if (file !== ':memory:') {
     const dir = path.dirname(file)
     if (!fs.existsSync(dir)) {
@@ -23,10 +26,18 @@ export function openDatabase(url: DatabaseUrl): Database.Database {
         `cannot open SQLite database ${url.redacted}: directory ${dir} does not exist; create it or fix the URL`,
       )
     }
+    if (options.readOnly === true && !fs.existsSync(file)) {
+      if (options.missingAsEmpty !== true) {
+        throw new ConnectionError(`cannot open SQLite database ${url.redacted}: the database file ${file} does not exist; check the URL (\`migrator up\` creates it)`)
+      }
+      file = ':memory:'
+    }
   }
   let raw: Database.Database
   try {
-    raw = new Database(file, { timeout: DEFAULT_BUSY_TIMEOUT_MS })
+    // fileMustExist rather than `readonly`: a read-only connection to a WAL database leaves -wal and
+    // -shm files behind that it may not remove, and RecordingDb already keeps dry runs from writing.
+    raw = new Database(file, { timeout: DEFAULT_BUSY_TIMEOUT_MS, fileMustExist: options.readOnly === true && file !== ':memory:' })
     raw.pragma('foreign_keys = ON')
     // Touch the schema so a file that is not a database fails here, not at the first migration.
     raw.prepare('SELECT count(*) FROM sqlite_schema').get()

@@ -2,7 +2,7 @@ import type { DatabaseUrl } from '../../config/url.js'
 import type { Db } from '../../db.js'
 import type { Change } from '../../schema/changes.js'
 import type { Schema } from '../../schema/model.js'
-import type { Dialect, Driver, InspectOptions, PlanOptions, ScratchDriver } from '../dialect.js'
+import type { Dialect, Driver, InspectOptions, OpenOptions, PlanOptions, ScratchDriver } from '../dialect.js'
 import type { Capabilities, Plan } from '../../schema/plan.js'
 import { backupSqlite, restoreSqlite } from './backup.js'
 import { SqliteDb, openDatabase } from './connect.js'
@@ -31,8 +31,11 @@ export class SqliteDriver implements Driver {
   readonly serverVersion: string
   readonly db: SqliteDb
 
-  constructor(readonly url: DatabaseUrl) {
-    this.db = new SqliteDb(openDatabase(url))
+  constructor(
+    readonly url: DatabaseUrl,
+    options: OpenOptions = {},
+  ) {
+    this.db = new SqliteDb(openDatabase(url, options))
     const version = this.db.raw.prepare('SELECT sqlite_version() AS v').get() as { v: string }
     this.serverVersion = `SQLite ${version.v}`
   }
@@ -116,7 +119,7 @@ class SqliteScratchDriver extends SqliteDriver implements ScratchDriver {
 
 export const dialect: Dialect = {
   name: 'sqlite',
-  async open(url: DatabaseUrl): Promise<Driver> {
-    return new SqliteDriver(url)
+  async open(url: DatabaseUrl, options?: OpenOptions): Promise<Driver> {
+    return new SqliteDriver(url, options)
   },
 }
