@@ -4,6 +4,7 @@ import { PgDb } from './pg-db.js'
 import type { DatabaseUrl } from '../../config/url.js'
 import { redactSecrets } from '../../config/url.js'
 import { ConnectionError } from '../../errors.js'
+import { pgClientConfig, refusedTls, type PgClientConfig } from './ssl.js'
 
 export { pgRows } from './rows.js'
 
@@ -19,12 +20,24 @@ export interface PgConnection {
 /**
  * Opens one session to `url`. The pool holds exactly one connection: the advisory lock and session
  * settings live on a connection, so every query of this driver must run on the same one.
- * The connection string goes to pg as is, so `sslmode`, `application_name`, `options`, … are honoured.
+ * `sslmode` and its certificate parameters are mapped to pg's TLS options with libpq's meaning
+ * (ssl.ts); everything else in the connection string (`application_name`, `options`, …) goes to pg
+ * as is.
  */
 export async function connect(url: DatabaseUrl): Promise<PgConnection> {
+  const config = pgClientConfig(url.raw, url.redacted)
+  try {
+    return await open(url, config)
+  } catch (error) {
+    if (config.fallback === undefined || !refusedTls((error as Error).cause)) throw error
+    return open(url, config.fallback)
+  }
+}
+
+async function open(url: DatabaseUrl, config: PgClientConfig): Promise<PgConnection> {
   const knex = knexFactory({
     client: 'pg',
-    connection: { connectionString: url.raw },
+    connection: { connectionString: config.connectionString, ...(config.ssl === undefined ? {} : { ssl: config.ssl }) },
     pool: { min: 1, max: 1 },
     acquireConnectionTimeout: 30_000,
     // Only src/cli prints: failures reach the caller as ConnectionError instead of knex's console log.
@@ -32,7 +45,8 @@ export async function connect(url: DatabaseUrl): Promise<PgConnection> {
   })
   keepQuestionMarks(knex)
   try {
-    const session = { connectionString: url.raw, pid: 0 }
+    // Side connections (lock-holder lookups) connect the way this session did.
+    const session = { connectionString: sideConnection(url.raw, config), pid: 0 }
     const db = new PgDb(knex, session)
     const rows = await db.query<{ num: string; version: string; pid: number }>(
       "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version, pg_backend_pid() AS pid",
@@ -70,9 +84,23 @@ export function connectionError(url: DatabaseUrl, error: unknown): ConnectionErr
       hint = `create database "${url.database ?? ''}" first, or fix the database name in the URL`
       break
     default:
-      hint = 'check the URL (host, port, user, password, database, sslmode)'
+      hint = /does not support SSL/i.test(reason)
+        ? 'the server does not offer TLS: use sslmode=prefer (TLS when offered) or sslmode=disable'
+        : 'check the URL (host, port, user, password, database, sslmode)'
   }
   return new ConnectionError(`cannot connect to ${url.redacted}: ${reason}; ${hint}`, { cause: error })
+}
+
+/**
+ * The URL a side connection uses to connect like the session did: after sslmode=prefer/allow fell
+ * back, the mode that worked is spelled out, so a lookup does not try the refused way again.
+ */
+function sideConnection(raw: string, config: PgClientConfig): string {
+  const mode = new URL(raw).searchParams.get('sslmode')
+  if (mode !== 'prefer' && mode !== 'allow') return raw
+  const url = new URL(raw)
+  url.searchParams.set('sslmode', config.ssl === false ? 'disable' : 'require')
+  return url.toString()
 }
 
 /**

@@ -1,4 +1,5 @@
 import pg from 'pg'
+import { pgClientConfig } from './ssl.js'
 
 /** A lock another session holds on a table, as pg_locks and pg_stat_activity report it. */
 export interface LockHolder {
@@ -40,7 +41,7 @@ export function isLockTimeout(error: unknown): boolean {
  * `ownPid` is the waiting session, left out. Undefined when the lookup itself fails.
  */
 export async function findLockHolders(connectionString: string, ownPid: number, statement: string): Promise<readonly LockHolder[] | undefined> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 })
+  const client = new pg.Client({ ...pgClientConfig(connectionString), connectionTimeoutMillis: 5000 })
   // A server going away mid-lookup must not surface as an unhandled 'error' event.
   client.on('error', () => undefined)
   try {
