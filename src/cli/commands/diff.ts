@@ -1,8 +1,9 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import { diff } from '../../api/diff.js'
-import { groupBySource } from '../../migrations/write.js'
+import { statementsByChange } from '../../migrations/write.js'
 import type { Run } from '../context.js'
+import { printFinding } from '../findings.js'
 
 /** `migrator diff [name]`: generate the migration that turns the database into the target. */
 export function register(program: Command, run: Run): void {
@@ -50,11 +51,11 @@ export function register(program: Command, run: Run): void {
             if (outcome.written === undefined) return ctx.out.print(`${changes.length} change${changes.length === 1 ? '' : 's'}:\n${changes.map((c) => `  ${c.comment}`).join('\n')}`)
             ctx.out.print(`${path.relative(ctx.cwd, outcome.written.up)}\n${path.relative(ctx.cwd, outcome.written.down)}`)
             ctx.out.success(`wrote ${changes.length} statement${changes.length === 1 ? '' : 's'}; review the files, then run \`migrator up\``)
-            for (const group of groupBySource(outcome.plan.statements)) {
-              if (group.risks.length > 0) ctx.out.warn(`${group.risks.join(', ')}: ${group.description}`)
+            for (const change of statementsByChange(outcome.plan.statements)) {
+              if (change.risks.length > 0) ctx.out.warn(`${change.risks.join(', ')}: ${change.description}`)
             }
             ctx.out.info(`risk ${outcome.lint.risk.level}`)
-            for (const f of outcome.lint.findings) (f.severity === 'info' ? ctx.out.info : ctx.out.warn)(`${f.code} ${f.severity}: ${f.message}`)
+            for (const f of outcome.lint.findings) printFinding(ctx.out, f)
           },
         )
         if (opts.check === true && !inSync) process.exitCode = 2

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { lint } from '../../api/lint.js'
 import type { MigrationLint } from '../../lint/analyze.js'
 import type { Run } from '../context.js'
+import { rowsTouched } from '../findings.js'
 import type { Output } from '../output.js'
 import { MigratorError } from '../../errors.js'
 
@@ -40,8 +41,8 @@ export function register(program: Command, run: Run): void {
 
 /** One migration's risk line and findings (shared with `up --dry-run` and `status`). */
 export function printMigration(out: Output, m: MigrationLint): void {
-  const rows = m.risk.rowsTouched === undefined ? '' : `, ~${m.risk.rowsTouched.toLocaleString('en-US')} rows touched`
-  out.print(`${m.file}: risk ${m.risk.level}${rows}`)
+  const rows = rowsTouched(m.risk)
+  out.print(`${m.file}: risk ${m.risk.level}${rows === undefined ? '' : `, ${rows} touched`}`)
   if (m.findings.length === 0) out.print('  no findings')
   for (const f of m.findings) {
     out.print(`  ${f.code} ${f.severity}: ${f.message}`)

@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { status } from '../../api/status.js'
 import type { Run } from '../context.js'
 import type { RiskReport } from '../../lint/risk.js'
+import { rowsTouched } from '../findings.js'
 import { formatBytes } from './backup.js'
 
 /** `migrator status [--check]`: per-migration state, drift and ungenerated changes. */
@@ -58,7 +59,8 @@ export function register(program: Command, run: Run): void {
 
 function riskText(risk: RiskReport | undefined): string {
   if (risk === undefined) return ''
-  return risk.rowsTouched === undefined ? risk.level : `${risk.level} (~${risk.rowsTouched.toLocaleString('en-US')} rows)`
+  const rows = rowsTouched(risk)
+  return rows === undefined ? risk.level : `${risk.level} (${rows})`
 }
 
 function formatAge(ms: number): string {

@@ -4,6 +4,7 @@ import { up } from '../../api/migrate.js'
 import type { Run } from '../context.js'
 import { dataLossPrompt, printDataLoss } from '../consent.js'
 import { eventRenderer } from '../events.js'
+import { printFinding, rowsTouched } from '../findings.js'
 import { parseCount, parseLockWait, parseSteps, parseTxMode, parseVersion } from '../flags.js'
 import { printRunResult } from '../run-result.js'
 
@@ -47,9 +48,9 @@ export function register(program: Command, run: Run): void {
         // only high risks (the full report is `up --dry-run` or `migrator lint`).
         for (const m of result.lint?.migrations ?? []) {
           if (opts.dryRun !== true && m.risk.level !== 'high') continue
-          const rows = m.risk.rowsTouched === undefined ? '' : `, ~${m.risk.rowsTouched.toLocaleString('en-US')} rows touched`
-          ctx.out.info(`${m.file}: risk ${m.risk.level}${rows}`)
-          for (const f of m.findings) (f.severity === 'info' ? ctx.out.info : ctx.out.warn)(`  ${f.code} ${f.severity}: ${f.message}`)
+          const rows = rowsTouched(m.risk)
+          ctx.out.info(`${m.file}: risk ${m.risk.level}${rows === undefined ? '' : `, ${rows} touched`}`)
+          for (const f of m.findings) printFinding(ctx.out, f)
         }
         if (opts.dryRun === true) printDataLoss(ctx, result.dataLoss)
         printRunResult(ctx, result, { nothing: 'No pending migrations', dryRun: opts.dryRun === true })

@@ -3,24 +3,21 @@ import type { Plan, Statement } from '../../../src/schema/plan.js'
 import { parseDirectives } from '../../../src/migrations/directives.js'
 import { parseUndoGroups, renderMigration } from '../../../src/migrations/write.js'
 import type { Change } from '../../../src/schema/changes.js'
+import type { Table } from '../../../src/schema/model.js'
 
-const table = { name: 't', columns: [], indexes: [], uniques: [], foreignKeys: [], checks: [], options: {} }
-const source: Change = { kind: 'createTable', table }
-const statement = (sql: string, reverse: string[], comment: string, risks: Statement['risks'] = []): Statement => ({
-  sql,
-  reverse,
-  comment,
-  risks,
-  source: { ...source },
-})
+const tableNamed = (name: string, extra: Partial<Table> = {}): Table => ({ name, columns: [], indexes: [], uniques: [], foreignKeys: [], checks: [], options: {}, ...extra })
+const table = tableNamed('t')
+const age = { name: 'age', type: 'integer', nullable: true }
+const users = tableNamed('users', { columns: [age] })
+const statement = (source: Change, sql: string, reverse: string[], comment: string, risks: Statement['risks'] = []): Statement => ({ sql, reverse, comment, risks, source })
 
 const plan: Plan = {
   transactional: true,
   statements: [
-    statement('CREATE TABLE "orders" ("id" integer)', ['DROP TABLE "orders"'], 'create table orders'),
-    statement('ALTER TABLE "users" DROP COLUMN "age"', ['ALTER TABLE "users" ADD COLUMN "age" integer'], 'drop column users.age', ['data-loss']),
-    statement('CREATE TRIGGER "t" AFTER INSERT ON "orders" BEGIN SELECT 1; END', [], 'create trigger t\nwith newline', ['irreversible']),
-    statement('ALTER TABLE "users" RENAME TO "people"', ['ALTER TABLE "people" RENAME TO "users"', 'SELECT 1'], 'rename table users to people', ['data-loss', 'long-lock']),
+    statement({ kind: 'createTable', table: tableNamed('orders') }, 'CREATE TABLE "orders" ("id" integer)', ['DROP TABLE "orders"'], 'create table orders'),
+    statement({ kind: 'alterTable', from: users, to: { ...users, columns: [] }, changes: [{ kind: 'dropColumn', column: age }] }, 'ALTER TABLE "users" DROP COLUMN "age"', ['ALTER TABLE "users" ADD COLUMN "age" integer'], 'drop column users.age', ['data-loss']),
+    statement({ kind: 'createObject', object: { kind: 'trigger', name: 't', table: 'orders', definition: 'CREATE TRIGGER …' } }, 'CREATE TRIGGER "t" AFTER INSERT ON "orders" BEGIN SELECT 1; END', [], 'create trigger t\nwith newline', ['irreversible']),
+    statement({ kind: 'renameTable', from: users, to: tableNamed('people') }, 'ALTER TABLE "users" RENAME TO "people"', ['ALTER TABLE "people" RENAME TO "users"', 'SELECT 1'], 'rename table users to people', ['data-loss', 'long-lock']),
   ],
 }
 const info = { name: 'add_orders', version: '20240102030405', toolVersion: '0.1.0' }
@@ -34,12 +31,12 @@ describe('renderMigration', () => {
         '--',
         '-- Changes:',
         '--   1. create table orders',
-        '--   2. drop column users.age',
-        '--   3. create trigger t with newline',
+        '--   2. alter table users: drop column age',
+        '--   3. create trigger t',
         '--   4. rename table users to people',
         '-- Risks:',
-        '--   data-loss: 2 (drop column users.age), 4 (rename table users to people)',
-        '--   irreversible: 3 (create trigger t with newline)',
+        '--   data-loss: 2 (alter table users: drop column age), 4 (rename table users to people)',
+        '--   irreversible: 3 (create trigger t)',
         '--   long-lock: 4 (rename table users to people)',
         '-- Note: data in users.age is not restored by the down',
         '-- Statements: 4',
@@ -71,9 +68,32 @@ describe('renderMigration', () => {
       transactional: true,
       statements: [step('CREATE TABLE "_new_t" ("c" text)', [], 'rebuild t: create'), step('DROP TABLE "t"', [], 'rebuild t: drop'), step('ALTER TABLE "_new_t" RENAME TO "t"', ['ALTER TABLE "t" DROP COLUMN "c"'], 'rebuild t: rename')],
     }, info)
-    expect(up).toContain('-- Changes:\n--   1-3. alter table "t": add column "c"\n-- Risks:\n--   rewrite: 1-3 (alter table "t": add column "c")\n')
+    expect(up).toContain('-- Changes:\n--   1-3. alter table t: add column c\n-- Risks:\n--   rewrite: 1-3 (alter table t: add column c)\n')
     expect(down).not.toContain('cannot undo')
     expect(parseUndoGroups(down)).toEqual(new Map([[3, 'ALTER TABLE "t" DROP COLUMN "c";']]))
+  })
+
+  it('lists a change once with every statement that carries it out, consecutive or not, labelled by what it does', () => {
+    const fk = { columns: ['order_id'], refSchema: 'public', refTable: 'orders', refColumns: ['id'], onDelete: 'NO ACTION' as const, onUpdate: 'NO ACTION' as const }
+    const items: Change = { kind: 'createTable', table: { ...tableNamed('order items', { foreignKeys: [fk] }), schema: 'public' } }
+    const orders: Change = { kind: 'createTable', table: { ...tableNamed('orders', { indexes: [{ name: 'orders by user', unique: false, parts: [{ column: 'user_id' }] }] }), schema: 'public' } }
+    const { up } = renderMigration({
+      transactional: true,
+      statements: [
+        statement(items, 'CREATE TABLE "public"."order items" (…)', [], 'create table public.order items'),
+        statement(orders, 'CREATE TABLE "public"."orders" (…)', [], 'create table public.orders'),
+        statement(orders, 'CREATE INDEX "orders by user" ON "public"."orders" ("user_id")', [], 'create index orders by user'),
+        statement(items, 'ALTER TABLE "public"."order items" ADD CONSTRAINT "fk" FOREIGN KEY ("order_id") REFERENCES "public"."orders" ("id")', [], 'add foreign key order items.fk'),
+      ],
+    }, info)
+    expect(up).toContain(
+      [
+        '-- Changes:',
+        '--   1, 4. create table public."order items" with foreign key (order_id) → public.orders',
+        '--   2-3. create table public.orders with index "orders by user"',
+        '-- Risks: none',
+      ].join('\n'),
+    )
   })
 
   it('says when there is no risk', () => {
