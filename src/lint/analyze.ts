@@ -1,6 +1,6 @@
 import type { Driver, PlanOptions } from '../dialects/dialect.js'
 import type { MigrationFile } from '../migrations/file.js'
-import type { Change } from '../schema/changes.js'
+import type { Change, TableChange } from '../schema/changes.js'
 import { qualifiedName } from '../schema/model.js'
 import { analyzeChanges } from './changes.js'
 import type { FileFinding, LintFinding, RuleSetting } from './finding.js'
@@ -65,7 +65,7 @@ export async function lintMigration(input: LintInput): Promise<MigrationLint> {
       valueLosses: (change) => driver.valueLosses?.(change, input.schemas) ?? [],
       valuesKept: file.directives.valuesKept,
     })),
-    ...analyzeStatements(statements, transactional),
+    ...analyzeStatements(statements, { transactional, optedOut: driver.capabilities.transactionalDdl && file.directives.noTransaction }),
     ...analyzeReversibility({ format: file.format, down: file.down, hasDownFunction: input.hasDownFunction }, changes),
   ]
   if (driver.lintChange !== undefined) {
@@ -93,13 +93,15 @@ export function applyRules(findings: readonly LintFinding[], rules: Readonly<Rec
   return out
 }
 
-/** Tables the changes alter, drop or rename, with their live row counts (tables not there yet are left out). */
+/**
+ * Tables whose rows the changes drop, rewrite or scan, with their live row counts (tables not there
+ * yet are left out). A rename (of a table, column or index) or a comment touches no row.
+ */
 async function touchedRows(changes: readonly Change[], probe: DataProbe): Promise<Map<string, number>> {
   const names = new Set<string>()
   for (const change of changes) {
     if (change.kind === 'dropTable') names.add(qualifiedName(change.table))
-    if (change.kind === 'alterTable') names.add(qualifiedName(change.from))
-    if (change.kind === 'renameTable') names.add(qualifiedName(change.from))
+    if (change.kind === 'alterTable' && !change.changes.every((c) => NAME_ONLY.has(c.kind))) names.add(qualifiedName(change.from))
   }
   const rows = new Map<string, number>()
   for (const name of names) {
@@ -108,6 +110,9 @@ async function touchedRows(changes: readonly Change[], probe: DataProbe): Promis
   }
   return rows
 }
+
+/** Table changes that only rename or comment: no row is read or written. */
+const NAME_ONLY: ReadonlySet<TableChange['kind']> = new Set(['renameColumn', 'renameIndex', 'alterComment'])
 
 /** One header line per finding, for generated files and messages: `DS102 warning: drops column …`. */
 export function findingLine(f: LintFinding): string {

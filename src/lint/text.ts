@@ -6,12 +6,24 @@ const DML = /^\s*(INSERT|UPDATE|DELETE|MERGE|REPLACE)\b/i
 const WITH_DML = /^\s*WITH\b[\s\S]*\b(INSERT|UPDATE|DELETE)\b/i
 const CONCURRENTLY = /\b(CREATE|DROP)\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY\b|\bREINDEX\b[\s\S]*\bCONCURRENTLY\b|\bDETACH\s+PARTITION\b[\s\S]*\bCONCURRENTLY\b/i
 
+/** How a migration's statements run. */
+export interface StatementContext {
+  /** Inside one transaction (transactional DDL, no `no-transaction` directive). */
+  readonly transactional: boolean
+  /**
+   * The file gave up the transaction its dialect would give it (`-- migrator:no-transaction` where
+   * DDL is transactional). Without transactional DDL every file runs statement by statement, with
+   * progress recorded and undo on failure, so there is nothing given up.
+   */
+  readonly optedOut: boolean
+}
+
 /**
- * Checks on the statements as written: CONCURRENTLY in a transaction (TX101), a `no-transaction`
- * file with several statements (TX102), DML mixed with DDL in one transaction (TX103).
- * `statements` come from the dialect's splitter, comments included as written.
+ * Checks on the statements as written: CONCURRENTLY in a transaction (TX101), a file that opted
+ * out of its transaction with several statements (TX102), DML mixed with DDL in one transaction
+ * (TX103). `statements` come from the dialect's splitter, comments included as written.
  */
-export function analyzeStatements(statements: readonly string[], transactional: boolean): LintFinding[] {
+export function analyzeStatements(statements: readonly string[], { transactional, optedOut }: StatementContext): LintFinding[] {
   const findings: LintFinding[] = []
   const code = statements.map(stripComments)
   const concurrent = code.findIndex((s) => CONCURRENTLY.test(s))
@@ -23,12 +35,12 @@ export function analyzeStatements(statements: readonly string[], transactional: 
       fix: 'put it in its own migration that starts with `-- migrator:no-transaction`',
     })
   }
-  if (!transactional && code.length > 1) {
+  if (optedOut && code.length > 1) {
     findings.push({
       code: 'TX102',
       severity: CODES.TX102.severity,
       message: `no-transaction file holds ${code.length} statements: a failure midway leaves the earlier ones applied`,
-      fix: 'keep each non-transactional statement (CREATE INDEX CONCURRENTLY, …) in a migration of its own',
+      fix: 'keep each statement that must run outside a transaction in a migration of its own, and the rest in an ordinary one',
     })
   }
   const ddl = code.filter((s) => DDL.test(s)).length
