@@ -35,11 +35,14 @@ export interface Captured {
 export interface Refusal {
   /** Table and column names that must appear. */
   readonly mentions: readonly string[]
-  /** Row counts that must appear as numbers (the values that would be lost). */
-  readonly counts?: readonly number[]
+  /** Row counts (the values that would be lost), each next to the name it belongs to. */
+  readonly counts?: Counts
   /** The line must point to `--allow-data-loss` (data-loss refusals, not might-fail errors). */
   readonly consent: boolean
 }
+
+/** A count per table or column name: `{ entry: 4 }` wants "entry" with the number 4 close by. */
+export type Counts = Readonly<Record<string, number>>
 
 const WITNESS: Watch = { table: 'witness', columns: WITNESS_COLUMNS }
 const from = (c: Column) => (typeof c === 'string' ? c : c.from)
@@ -51,7 +54,8 @@ function canonical(value: string | null, how: Canonical | undefined): string | n
 }
 
 function canonicalRows(rows: readonly TextRow[], columns: readonly Column[]): string[] {
-  return rows.map((row) => JSON.stringify(row.map((v, i) => { const c = columns[i]; return canonical(v, typeof c === 'string' ? undefined : c?.canonical) })))
+  const how = columns.map((c) => (typeof c === 'string' ? undefined : c.canonical))
+  return rows.map((row) => JSON.stringify(row.map((value, i) => canonical(value, how[i]))))
 }
 
 /** Lines of `a` missing from `b`, at most 12, each cut to 240 characters. */
@@ -67,15 +71,27 @@ export async function capture(stage: Stage, watches: readonly Watch[] = []): Pro
   return { watches: all, rows: await Promise.all(all.map((w) => stage.db.rows(w.table, w.columns.map(from)))) }
 }
 
-/** One line of the output naming every mention and count; the message for a missing one names the scenario. */
-export function expectLine(stage: Stage, what: string, output: string, line: RegExp | undefined, mentions: readonly string[], counts: readonly number[] = []): void {
-  const lines = output.split('\n').filter((l) => (line === undefined || line.test(l)) && mentions.every((m) => l.includes(m)) && counts.every((n) => countPattern(n).test(l)))
-  stage.expect.soft(lines.length, `${what}: expected a line naming ${[...mentions, ...counts.map(String)].join(', ')}\n${stage.context()}`).toBeGreaterThan(0)
+/** One line of the output (matching `line`) naming every mention, with each count next to its name. */
+export function expectLine(stage: Stage, what: string, output: string, line: RegExp | undefined, mentions: readonly string[], counts: Counts = {}): void {
+  const lines = output.split('\n').filter((l) =>
+    (line === undefined || line.test(l)) && mentions.every((m) => l.includes(m)) && Object.entries(counts).every(([name, n]) => countNear(l, name, n)))
+  const wanted = [...mentions, ...Object.entries(counts).map(([name, n]) => `${n} next to ${name}`)]
+  stage.expect.soft(lines.length, `${what}: expected a line naming ${wanted.join(', ')}\n${stage.context()}`).toBeGreaterThan(0)
 }
 
-/** A row count as a whole number (1234 or 1,234), not as part of another number. */
-function countPattern(n: number): RegExp {
-  return new RegExp(`(^|[^0-9.,])(${n}|${n.toLocaleString('en-US')})([^0-9]|$)`)
+/** Characters either side of a name where its count may stand ("ledger.entry (4 values)", "4 rows of sessions"). */
+const NEAR = 24
+
+/**
+ * Whether `n` (1234 or 1,234) stands as a whole number near an occurrence of `name`, so a count is
+ * not read off other numbers of the line, such as the 3 of varchar(3).
+ */
+function countNear(line: string, name: string, n: number): boolean {
+  const pattern = new RegExp(`(^|[^0-9.,])(${n}|${n.toLocaleString('en-US')})([^0-9]|$)`)
+  for (let at = line.indexOf(name); at !== -1; at = line.indexOf(name, at + 1)) {
+    if (pattern.test(line.slice(Math.max(0, at - NEAR), at + name.length + NEAR))) return true
+  }
+  return false
 }
 
 /**

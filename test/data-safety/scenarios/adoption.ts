@@ -28,7 +28,7 @@ const untouchedSchema: Scenario = {
     await init(s)
     await s.diff('adopt')
     const before = await s.db.dump()
-    await expectRefused(s, await s.cli('up'), before, { mentions: ['customers', 'orders', 'witness'], counts: [3, 5, 6], consent: true })
+    await expectRefused(s, await s.cli('up'), before, { mentions: ['customers', 'orders', 'witness'], counts: { customers: 3, orders: 5, witness: 6 }, consent: true })
   },
 }
 

@@ -27,7 +27,7 @@ const downRefused: Scenario = {
   async run(s) {
     await parcelsApplied(s)
     const before = await s.db.dump()
-    await expectRefused(s, await s.cli('down'), before, { mentions: ['parcels'], counts: [4], consent: true })
+    await expectRefused(s, await s.cli('down'), before, { mentions: ['parcels'], counts: { parcels: 4 }, consent: true })
   },
 }
 
@@ -49,7 +49,7 @@ const downAll: Scenario = {
     await s.db.insert('alpha', [{ id: 1, v: TEXTS[0] ?? null }, { id: 2, v: null }])
     await s.db.insert('beta', [{ id: 1, v: TEXTS[1] ?? null }, { id: 2, v: TEXTS[2] ?? null }, { id: 3, v: '' }])
     const before = await s.db.dump()
-    await expectRefused(s, await s.cli('down', '--all'), before, { mentions: ['alpha', 'beta'], counts: [2, 3], consent: true })
+    await expectRefused(s, await s.cli('down', '--all'), before, { mentions: ['alpha', 'beta'], counts: { alpha: 2, beta: 3 }, consent: true })
   },
 }
 
@@ -63,7 +63,7 @@ const downDropsColumn: Scenario = {
     await up(s)
     await s.db.exec("UPDATE parcels SET label = 'fragile ⚠' WHERE id IN (1, 3);")
     const before = await s.db.dump()
-    await expectRefused(s, await s.cli('down'), before, { mentions: ['parcels', 'label'], counts: [2], consent: true })
+    await expectRefused(s, await s.cli('down'), before, { mentions: ['parcels', 'label'], counts: { label: 2 }, consent: true })
   },
 }
 

@@ -32,12 +32,12 @@ const dropColumnRefused: Scenario = {
     const before = await s.db.dump()
     const lint = await s.cli('lint')
     s.expect.soft(lint.code, `lint must exit 2 on the data loss\n${s.context()}`).toBe(2)
-    expectLine(s, 'lint must report the loss as an error', `${lint.stdout}\n${lint.stderr}`, /error/i, ['contacts', 'email'], [EMAIL_VALUES])
+    expectLine(s, 'lint must report the loss as an error', `${lint.stdout}\n${lint.stderr}`, /error/i, ['contacts', 'email'], { email: EMAIL_VALUES })
     const dry = await s.cli('up', '--dry-run')
     s.expect.soft(dry.code, `up --dry-run must exit 0\n${s.context()}`).toBe(0)
-    expectLine(s, 'up --dry-run must list the loss', `${dry.stdout}\n${dry.stderr}`, undefined, ['contacts', 'email'], [EMAIL_VALUES])
+    expectLine(s, 'up --dry-run must list the loss', `${dry.stdout}\n${dry.stderr}`, undefined, ['contacts', 'email'], { email: EMAIL_VALUES })
     s.expect.soft(await s.db.dump(), `up --dry-run must change nothing\n${s.context()}`).toBe(before)
-    await expectRefused(s, await s.cli('up'), before, { mentions: ['contacts', 'email'], counts: [EMAIL_VALUES], consent: true })
+    await expectRefused(s, await s.cli('up'), before, { mentions: ['contacts', 'email'], counts: { email: EMAIL_VALUES }, consent: true })
   },
 }
 
@@ -70,8 +70,8 @@ const dropTableRefused: Scenario = {
     s.target('')
     await s.diff('drop_sessions')
     const before = await s.db.dump()
-    await expectRefused(s, await s.cli('up'), before, { mentions: ['sessions'], counts: [5], consent: true })
-    await expectRefused(s, await s.cli('up', '--force'), before, { mentions: ['sessions'], counts: [5], consent: true })
+    await expectRefused(s, await s.cli('up'), before, { mentions: ['sessions'], counts: { sessions: 5 }, consent: true })
+    await expectRefused(s, await s.cli('up', '--force'), before, { mentions: ['sessions'], counts: { sessions: 5 }, consent: true })
   },
 }
 
@@ -115,7 +115,7 @@ const handDropColumn: Scenario = {
     await seedContacts(s, EMAILS)
     await s.handWritten('20240101000001', 'drop_email', 'ALTER TABLE contacts DROP COLUMN email;\n', `ALTER TABLE contacts ADD COLUMN email ${s.t.varchar(100)};\n`)
     const before = await s.db.dump()
-    await expectRefused(s, await s.cli('up'), before, { mentions: ['contacts', 'email'], counts: [EMAIL_VALUES], consent: true })
+    await expectRefused(s, await s.cli('up'), before, { mentions: ['contacts', 'email'], counts: { email: EMAIL_VALUES }, consent: true })
   },
 }
 
@@ -135,7 +135,7 @@ const handDropTable: Scenario = {
     await seedSessions(s, 5)
     await s.handWritten('20240101000001', 'drop_sessions', 'DROP TABLE sessions;\n', SESSIONS_DDL(s))
     const before = await s.db.dump()
-    await expectRefused(s, await s.cli('up'), before, { mentions: ['sessions'], counts: [5], consent: true })
+    await expectRefused(s, await s.cli('up'), before, { mentions: ['sessions'], counts: { sessions: 5 }, consent: true })
   },
 }
 

@@ -67,7 +67,7 @@ function removalInUse(index: PartialIndex): Scenario {
       await seedDiary(s, IN_USE, index)
       await s.diff('drop_meh')
       const before = await s.db.dump()
-      await expectRefused(s, await s.cli('up'), before, { mentions: ['diary', 'feeling'], counts: [2], consent: true })
+      await expectRefused(s, await s.cli('up'), before, { mentions: ['diary', 'feeling'], counts: { feeling: 2 }, consent: true })
     },
   }
 }
@@ -93,7 +93,7 @@ const handWrittenEnum: Scenario = {
     const sql = s.dialect === 'postgres' ? HAND_ENUM.postgres : HAND_ENUM.mariadb
     await s.handWritten('20240101000001', 'drop_meh', sql.up, sql.down)
     const before = await s.db.dump()
-    await expectRefused(s, await s.cli('up'), before, { mentions: ['diary', 'feeling'], counts: [2], consent: true })
+    await expectRefused(s, await s.cli('up'), before, { mentions: ['diary', 'feeling'], counts: { feeling: 2 }, consent: true })
   },
 }
 
@@ -125,7 +125,7 @@ const setInUse: Scenario = {
     await seedPalettes(s, SET_IN_USE)
     await s.diff('drop_green')
     const before = await s.db.dump()
-    await expectRefused(s, await s.cli('up'), before, { mentions: ['palettes', 'tags'], counts: [2], consent: true })
+    await expectRefused(s, await s.cli('up'), before, { mentions: ['palettes', 'tags'], counts: { tags: 2 }, consent: true })
   },
 }
 
@@ -136,7 +136,7 @@ const handWrittenSet: Scenario = {
     await seedPalettes(s, SET_IN_USE)
     await s.handWritten('20240101000001', 'drop_green', "ALTER TABLE palettes MODIFY tags SET('red', 'blue');\n", "ALTER TABLE palettes MODIFY tags SET('red', 'green', 'blue');\n")
     const before = await s.db.dump()
-    await expectRefused(s, await s.cli('up'), before, { mentions: ['palettes', 'tags'], counts: [2], consent: true })
+    await expectRefused(s, await s.cli('up'), before, { mentions: ['palettes', 'tags'], counts: { tags: 2 }, consent: true })
   },
 }
 
