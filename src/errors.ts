@@ -61,9 +61,12 @@ export class DirectoryError extends MigratorError {
   }
 }
 
-/** migrator.sum does not match the files on disk. */
+/** migrator.sum does not match the files on disk; `files` names them when the sum itself is readable. */
 export class SumMismatchError extends MigratorError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly files: { readonly added: readonly string[]; readonly removed: readonly string[]; readonly changed: readonly string[] } = { added: [], removed: [], changed: [] },
+  ) {
     super('sum', message)
   }
 }

@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/schema.js'
 import type { OpenOptions } from '../dialects/dialect.js'
 import { MigratorError } from '../errors.js'
+import { emptyMigrationError } from '../migrations/directory.js'
 import { findingLine } from '../lint/analyze.js'
 import type { RunEvent } from '../runner/events.js'
 import { runDown } from '../runner/down.js'
@@ -55,6 +56,8 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
     // History and files must agree before anything is analyzed: those errors say what to do first.
     const { pending } = planUp(driver, files, await new HistoryStore(driver, config.historyTable).list(), options)
     const runs = new Set(pending.filter((f) => options.to === undefined || f.version <= options.to).slice(0, options.steps ?? pending.length).map((f) => f.version))
+    // An up file still holding only comments (a fresh `migrator new`) would be recorded as applied.
+    for (const file of pending) if (runs.has(file.version)) throwIf(emptyMigrationError(file))
     // A dry run shows the full risk report; a real run lints only what can refuse it (see LintOptions.gate).
     const report = await lintWithDriver(driver, config, files, { gate: options.dryRun !== true })
     const toRun = report.migrations.filter((m) => runs.has(m.version))
@@ -113,6 +116,10 @@ export async function down(config: ResolvedConfig, options: DownOptions = {}): P
     const result = await runDown(driver, files, { ...runnerOptions(config), ...runOptions })
     return { ...result, dataLoss }
   }, dryRunOpen(options.dryRun))
+}
+
+function throwIf(error: MigratorError | undefined): void {
+  if (error !== undefined) throw error
 }
 
 /** A dry run writes nothing: a database that does not exist yet is read as empty, never created. */

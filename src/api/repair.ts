@@ -1,18 +1,24 @@
 import type { ResolvedConfig } from '../config/schema.js'
+import { SumMismatchError } from '../errors.js'
 import { readDirectory } from '../migrations/directory.js'
+import { verifySum, writeSum } from '../migrations/sum.js'
 import { HistoryStore } from '../runner/history.js'
 import { withDriver } from './session.js'
 
 export interface RepairAction {
+  /** The migration a history action is about; empty for `record-sum`. */
   readonly version: string
-  readonly action: 'remove-failed' | 'realign-checksum' | 'remove-missing'
+  readonly action: 'remove-failed' | 'realign-checksum' | 'remove-missing' | 'record-sum'
   readonly detail: string
 }
 
 /**
- * Re-aligns history with the directory: removes `failed` rows (after the user fixed the database
- * by hand), takes the checksums of intentionally edited applied files, and forgets applied versions
- * whose files were deleted. `confirm` sees the actions first; nothing changes when it says no.
+ * Re-aligns history and migrator.sum with the directory: removes `failed` rows (after the user
+ * fixed the database by hand), takes the checksums of intentionally edited applied files, forgets
+ * applied versions whose files were deleted, and records the files as they are in migrator.sum
+ * (edits the sum check reported, and files `migrator new` created and that were edited since), so
+ * one command accepts an intentional edit wherever it is recorded. `confirm` sees the actions
+ * first; nothing changes when it says no.
  */
 export async function repair(
   config: ResolvedConfig,
@@ -36,9 +42,12 @@ export async function repair(
         actions.push({ version: row.version, action: 'realign-checksum', detail: `accept the edited ${file.upFile} (sha256 ${row.checksum.slice(0, 12)} → ${file.checksum.slice(0, 12)})` })
       }
     }
+    const sum = await sumAction(config.dir)
+    if (sum !== undefined) actions.push(sum)
     if (actions.length === 0 || !(await confirm(actions))) return { actions, applied: false }
     await driver.db.transaction(async (tx) => {
       for (const action of actions) {
+        if (action.action === 'record-sum') continue
         const row = rows.find((r) => r.version === action.version)!
         if (action.action === 'realign-checksum') {
           const file = byVersion.get(action.version)!
@@ -46,6 +55,21 @@ export async function repair(
         } else await history.remove(tx, action.version)
       }
     })
+    if (sum !== undefined) await writeSum(config.dir, { recordDrafts: true })
     return { actions, applied: true }
   })
+}
+
+/** The migrator.sum action, when the sum does not record the files as they are. */
+async function sumAction(dir: string): Promise<RepairAction | undefined> {
+  try {
+    const { drafts = [] } = await verifySum(dir)
+    if (drafts.length === 0) return undefined
+    return { version: '', action: 'record-sum', detail: `record ${drafts.join(', ')} as edited since \`migrator new\` in migrator.sum` }
+  } catch (error) {
+    if (!(error instanceof SumMismatchError)) throw error
+    const { added, removed, changed } = error.files
+    const which = [...changed.map((f) => `${f} changed`), ...added.map((f) => `${f} added`), ...removed.map((f) => `${f} removed`)]
+    return { version: '', action: 'record-sum', detail: `record the migration files as they are in migrator.sum${which.length === 0 ? '' : ` (${which.join(', ')})`}` }
+  }
 }

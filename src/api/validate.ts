@@ -22,7 +22,9 @@ export async function validate(config: ResolvedConfig): Promise<ValidateReport> 
   const files = await readDirectory(config.dir)
   const problems: string[] = []
   try {
-    await verifySum(config.dir)
+    // Edits of a file `migrator new` created need no `hash` while one works on them; CI must see them recorded.
+    const { drafts = [] } = await verifySum(config.dir)
+    for (const draft of drafts) problems.push(`${draft} was edited after \`migrator new\` and migrator.sum does not record the edit yet; review it and run \`migrator hash\``)
   } catch (error) {
     if (!(error instanceof MigratorError)) throw error
     problems.push(error.message)
@@ -31,7 +33,7 @@ export async function validate(config: ResolvedConfig): Promise<ValidateReport> 
     const history = databaseFileMissing(config) ? [] : await withDriver(config, (driver) => new HistoryStore(driver, config.historyTable).list())
     for (const state of migrationStates(files, history)) {
       if (state.state === 'modified') {
-        problems.push(`${state.version}_${state.name} changed after it was applied (sha256 ${state.checksums!.history.slice(0, 12)} in history ≠ ${state.checksums!.file.slice(0, 12)} on disk)`)
+        problems.push(`${state.version}_${state.name} changed after it was applied (sha256 ${state.checksums!.history.slice(0, 12)} in history ≠ ${state.checksums!.file.slice(0, 12)} on disk); restore the file, or run \`migrator repair\` if the edit is intentional`)
       } else if (state.state === 'missing') problems.push(`${state.version}_${state.name} is applied but its file is missing`)
       else if (state.state === 'failed') problems.push(`${state.version}_${state.name} is recorded as failed; run \`migrator repair\``)
     }

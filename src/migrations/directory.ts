@@ -64,8 +64,9 @@ export async function listMigrationEntries(dir: string): Promise<MigrationEntry[
  * Reads every migration of `dir`, sorted by version. SQL pairs are parsed for directives; `.ts`/`.js`
  * modules are read as text for the checksum only (the runner imports them).
  * Throws DirectoryError (one line: what, which file, what to do) for a missing or unreadable
- * directory, a malformed file name, a duplicate version, a down file without an up file and an up
- * file holding only comments.
+ * directory, a malformed file name, a duplicate version and a down file without an up file. An up
+ * file holding only comments (what `migrator new` writes) is read: `up` refuses to apply it
+ * (emptyMigrationError), everything else may list, lint and replay it.
  */
 export async function readDirectory(dir: string): Promise<MigrationFile[]> {
   const byVersion = new Map<string, MigrationEntry[]>()
@@ -108,9 +109,6 @@ async function readMigration(dir: string, version: string, group: readonly Migra
   const upPath = path.join(dir, up.name)
   const upText = await readText(upPath)
   const format = up.role === 'module' ? 'module' : 'sql'
-  if (format === 'sql' ? isEmptySql(upText) : upText.trim() === '') {
-    throw new DirectoryError(`${upPath}: the up file has no statements (only comments or whitespace); write the migration or delete the file`)
-  }
   const downText = down === undefined ? undefined : await readText(path.join(dir, down.name))
   return {
     version,
@@ -141,6 +139,12 @@ async function readText(file: string): Promise<string> {
     throw new NotTextError({ code: 'directory', file, ...problem, fix: 'save it as UTF-8 text, or move it out of the migration directory' })
   }
   return bytes.toString('utf8')
+}
+
+/** Why `up` must not apply `file` (its up file holds only comments or whitespace), or undefined. */
+export function emptyMigrationError(file: MigrationFile): DirectoryError | undefined {
+  if (file.format === 'sql' ? !isEmptySql(file.up) : file.up.trim() !== '') return undefined
+  return new DirectoryError(`${file.path}: the up file has no statements (only comments or whitespace); write the migration or delete the file`)
 }
 
 /** True when the SQL holds nothing but `--` comments, block comments and whitespace. */

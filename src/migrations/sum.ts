@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { SumMismatchError } from '../errors.js'
 import { listMigrationEntries, SUM_FILE } from './directory.js'
+import { draftText } from './draft.js'
 import { checksumOf } from './file.js'
 
 /** The integrity record of a migration directory: one hash per file and a total over them. */
@@ -11,6 +12,11 @@ export interface Sum {
   readonly total: string
   /** Sorted by file name (code-point order). */
   readonly files: readonly { readonly name: string; readonly hash: string }[]
+  /**
+   * verifySum: files `migrator new` created that were edited since while migrator.sum still
+   * records them as created (see draftText); `migrator hash` records the edits.
+   */
+  readonly drafts?: readonly string[]
 }
 
 /** Hashes every migration file of `dir` (content with CRLF → LF). Throws DirectoryError like readDirectory. */
@@ -27,18 +33,44 @@ export function formatSum(sum: Sum): string {
   return [`sha256 ${sum.total}`, ...fileLines(sum.files)].join('\n') + '\n'
 }
 
-/** Writes `<dir>/migrator.sum` for the files on disk (`migrator hash`, and after `diff`/`new`). */
-export async function writeSum(dir: string): Promise<Sum> {
-  const sum = await computeSum(dir)
+/**
+ * Writes `<dir>/migrator.sum` for the files on disk (`migrator hash`, and after `diff`/`new`). A file
+ * the current sum records as just created by `migrator new` keeps that record (its edits are the
+ * point of the file), unless `recordDrafts`: `hash` and `repair` record every file as it is.
+ */
+export async function writeSum(dir: string, options: { readonly recordDrafts?: boolean } = {}): Promise<Sum> {
+  const onDisk = await computeSum(dir)
+  const recorded = options.recordDrafts === true ? new Map<string, string>() : await recordedHashes(dir)
+  const files = onDisk.files.map((f) => {
+    const before = recorded.get(f.name)
+    return before !== undefined && isDraftHash(f.name, before) ? { name: f.name, hash: before } : f
+  })
+  const sum = { total: totalOf(files), files }
   await writeFile(path.join(dir, SUM_FILE), formatSum(sum), 'utf8')
   return sum
+}
+
+/** The hashes the current migrator.sum records; none when it is missing or damaged. */
+async function recordedHashes(dir: string): Promise<Map<string, string>> {
+  try {
+    return new Map(parseSum(await readFile(path.join(dir, SUM_FILE), 'utf8')).files.map((f) => [f.name, f.hash]))
+  } catch {
+    return new Map()
+  }
+}
+
+/** Whether `hash` is what `migrator new` wrote into `name`. */
+function isDraftHash(name: string, hash: string): boolean {
+  const text = draftText(name)
+  return text !== undefined && checksumOf(text) === hash
 }
 
 /**
  * Checks `<dir>/migrator.sum` against the files on disk. Throws SumMismatchError naming the files
  * added, removed or changed since the last `migrator hash` (a hand edit, or two branches that both
- * added migrations), or saying the sum file is missing or damaged. A directory without migrations
- * and without a sum file is fine. Returns the sum of the files on disk.
+ * added migrations), or saying the sum file is missing or damaged. A file still recorded as
+ * `migrator new` created it may have been edited: it is listed in `drafts`, not a mismatch. A
+ * directory without migrations and without a sum file is fine. Returns the sum of the files on disk.
  */
 export async function verifySum(dir: string): Promise<Sum> {
   const actual = await computeSum(dir)
@@ -58,19 +90,27 @@ export async function verifySum(dir: string): Promise<Sum> {
   const onDisk = new Map(actual.files.map((f) => [f.name, f.hash]))
   const added = actual.files.filter((f) => !known.has(f.name)).map((f) => f.name)
   const removed = recorded.files.filter((f) => !onDisk.has(f.name)).map((f) => f.name)
-  const changed = actual.files.filter((f) => known.has(f.name) && known.get(f.name) !== f.hash).map((f) => f.name)
+  const edited = actual.files.filter((f) => known.has(f.name) && known.get(f.name) !== f.hash)
+  const drafts = edited.filter((f) => isDraftHash(f.name, known.get(f.name)!)).map((f) => f.name)
+  const changed = edited.map((f) => f.name).filter((name) => !drafts.includes(name))
   if (added.length + removed.length + changed.length > 0) {
     const parts = [
       added.length > 0 ? `added ${added.join(', ')}` : '',
       removed.length > 0 ? `removed ${removed.join(', ')}` : '',
       changed.length > 0 ? `changed ${changed.join(', ')}` : '',
     ].filter((p) => p !== '')
-    throw new SumMismatchError(`${sumPath} does not match the migration files (${parts.join('; ')}); review them and run \`migrator hash\``)
+    // One next step, the same one `up` gives for an edited applied file: repair records edits in
+    // migrator.sum and, for migrations already applied, in history.
+    const next =
+      changed.length > 0
+        ? `restore ${changed.length === 1 ? 'the changed file' : 'the changed files'}, or run \`migrator repair\` if the edit${changed.length === 1 ? ' is' : 's are'} intentional`
+        : 'review them and run `migrator hash`'
+    throw new SumMismatchError(`${sumPath} does not match the migration files (${parts.join('; ')}); ${next}`, { added, removed, changed })
   }
   if (recorded.total !== totalOf(recorded.files)) {
     throw new SumMismatchError(`${sumPath}: the total hash does not match its file lines (edited by hand?); review the migrations and run \`migrator hash\``)
   }
-  return actual
+  return drafts.length === 0 ? actual : { ...actual, drafts }
 }
 
 /** Parses `migrator.sum` text; tolerates CRLF line ends (git autocrlf). */

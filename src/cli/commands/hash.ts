@@ -13,7 +13,7 @@ export function register(program: Command, run: Run): void {
     .action(
       run(async (ctx) => {
         const { dir } = await ctx.config()
-        const sum = await writeSum(dir)
+        const sum = await writeSum(dir, { recordDrafts: true })
         const file = path.join(dir, SUM_FILE)
         ctx.out.result(
           () => ({ file, total: sum.total, files: sum.files }),

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { listMigrationEntries, nextVersion, slugify } from '../../migrations/directory.js'
+import { draftText } from '../../migrations/draft.js'
 import { verifySum, writeSum } from '../../migrations/sum.js'
 import type { Run } from '../context.js'
 
@@ -21,13 +22,8 @@ export function register(program: Command, run: Run): void {
         await verifySum(dir)
         const version = nextVersion((await listMigrationEntries(dir)).map((entry) => entry.version), new Date())
         const base = `${version}_${slug}`
-        const files =
-          opts.ts === true
-            ? [{ name: `${base}.ts`, text: moduleText(base) }]
-            : [
-                { name: `${base}.up.sql`, text: `-- ${base}: write the statements that apply this migration.\n` },
-                { name: `${base}.down.sql`, text: `-- ${base}: write the statements that undo the up file.\n` },
-              ]
+        const names = opts.ts === true ? [`${base}.ts`] : [`${base}.up.sql`, `${base}.down.sql`]
+        const files = names.map((file) => ({ name: file, text: draftText(file)! }))
         // 'wx': never overwrite, even if a file of that name appeared since we listed the directory.
         for (const file of files) await writeFile(path.join(dir, file.name), file.text, { flag: 'wx' })
         await writeSum(dir)
@@ -37,24 +33,9 @@ export function register(program: Command, run: Run): void {
           () => ({ version, name: slug, files: paths }),
           () => {
             ctx.out.print(paths.map((file) => path.relative(ctx.cwd, file)).join('\n'))
-            ctx.out.info('edit the new file(s); `migrator up` refuses an up file that holds only comments')
+            ctx.out.info('edit the new file(s), then `migrator up` (it refuses an up file that holds only comments); before you commit, `migrator hash` records your edits in migrator.sum (`migrator validate` lists edits not recorded yet)')
           },
         )
       }),
     )
-}
-
-function moduleText(base: string): string {
-  return `// ${base}: a data migration. Each function runs inside the migration's transaction where the
-// database allows it: ctx.db (raw SQL with ? parameters) and ctx.knex (query builder) are that transaction.
-import type { MigrationContext } from 'migrator'
-
-export async function up(ctx: MigrationContext): Promise<void> {
-  // await ctx.db.exec("UPDATE users SET status = ? WHERE status IS NULL", ['active'])
-}
-
-export async function down(ctx: MigrationContext): Promise<void> {
-  // await ctx.db.exec("UPDATE users SET status = NULL WHERE status = ?", ['active'])
-}
-`
 }

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DirectoryError } from '../../../src/errors.js'
-import { nextVersion, readDirectory, slugify } from '../../../src/migrations/directory.js'
+import { emptyMigrationError, nextVersion, readDirectory, slugify } from '../../../src/migrations/directory.js'
 import { checksumOf } from '../../../src/migrations/file.js'
 
 let dir: string
@@ -107,11 +107,12 @@ describe('readDirectory', () => {
     expect(message).toContain('add 20240101000000_add_users.up.sql')
   })
 
-  it('rejects an up file holding only comments and whitespace', async () => {
-    await files({ '20240101000000_empty.up.sql': '-- TODO\n/* later */\n\n  \n' })
-    const message = await directoryError()
-    expect(message).toContain('20240101000000_empty.up.sql')
-    expect(message).toContain('no statements')
+  it('reads an up file holding only comments and whitespace; emptyMigrationError is why up refuses it', async () => {
+    await files({ '20240101000000_empty.up.sql': '-- TODO\n/* later */\n\n  \n', '20240101000001_full.up.sql': '-- c\nSELECT 1;' })
+    const [empty, full] = await readDirectory(dir)
+    expect(empty?.upFile).toBe('20240101000000_empty.up.sql')
+    expect(emptyMigrationError(empty!)?.message).toMatch(/20240101000000_empty\.up\.sql: the up file has no statements/)
+    expect(emptyMigrationError(full!)).toBeUndefined()
   })
 
   it('rejects an unknown directive with file and line', async () => {

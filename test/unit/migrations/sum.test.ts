@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SumMismatchError } from '../../../src/errors.js'
+import { draftText } from '../../../src/migrations/draft.js'
 import { computeSum, verifySum, writeSum } from '../../../src/migrations/sum.js'
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex')
@@ -62,7 +63,33 @@ describe('migrator.sum', () => {
     expect(message).toContain('added 20240103000000_c.up.sql')
     expect(message).toContain('removed 20240102000000_b.up.sql')
     expect(message).toContain('changed 20240101000000_a.up.sql')
-    expect(message).toContain('review them and run `migrator hash`')
+    // An edit is accepted by repair (sum and, if applied, history): the same step `up` names.
+    expect(message).toContain('restore the changed file, or run `migrator repair` if the edit is intentional')
+    const error = (await verifySum(dir).catch((e: unknown) => e)) as SumMismatchError
+    expect(error.files).toEqual({ added: ['20240103000000_c.up.sql'], removed: ['20240102000000_b.up.sql'], changed: ['20240101000000_a.up.sql'] })
+    await put('20240101000000_a.up.sql', 'SELECT 1;')
+    expect(await mismatch()).toContain('review them and run `migrator hash`')
+  })
+
+  it('accepts edits of a file still recorded as `migrator new` wrote it, lists it as a draft, and keeps it one until recorded', async () => {
+    const draft = '20240101000000_a.up.sql'
+    await put(draft, draftText(draft)!)
+    await put('20240102000000_b.up.sql', 'SELECT 2;')
+    await writeSum(dir)
+    await put(draft, 'CREATE TABLE a (x int);\n')
+    expect((await verifySum(dir)).drafts).toEqual([draft])
+    // diff and new rewrite the sum for their own files; the draft stays recorded as created.
+    await put('20240103000000_c.up.sql', 'SELECT 3;')
+    await writeSum(dir)
+    expect((await verifySum(dir)).drafts).toEqual([draft])
+    // hash records it; a later edit is a mismatch like any other.
+    await writeSum(dir, { recordDrafts: true })
+    expect((await verifySum(dir)).drafts).toBeUndefined()
+    await put(draft, 'CREATE TABLE a (y int);\n')
+    expect(await mismatch()).toContain(`changed ${draft}`)
+    // Any other edit is a mismatch from the start.
+    await put('20240102000000_b.up.sql', 'SELECT 20;')
+    expect(await mismatch()).toContain('changed 20240101000000_a.up.sql, 20240102000000_b.up.sql')
   })
 
   it('detects a hand-edited total and a damaged line', async () => {
