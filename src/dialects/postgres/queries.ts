@@ -136,13 +136,16 @@ SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name,
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('i', 'e'))
  ORDER BY n.nspname, c.relname`
 
-/** Enum and domain types. */
+/**
+ * Enum and domain types. A domain's checks are its CHECK constraints only: PostgreSQL 17 also
+ * records NOT NULL as a constraint (contype `n`), which typnotnull already says.
+ */
 export const TYPES = `
 SELECT n.nspname AS schema, t.typname AS name, t.typtype AS kind,
        ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)::text[] AS labels,
        pg_catalog.format_type(t.typbasetype, t.typtypmod) AS base_type, t.typnotnull AS not_null, t.typdefault AS default_expr,
        ARRAY(SELECT 'CONSTRAINT ' || pg_catalog.quote_ident(co.conname) || ' ' || pg_catalog.pg_get_constraintdef(co.oid)
-               FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid ORDER BY co.conname)::text[] AS checks,
+               FROM pg_catalog.pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c' ORDER BY co.conname)::text[] AS checks,
        pg_catalog.obj_description(t.oid, 'pg_type') AS comment
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
  WHERE t.typtype IN ('e', 'd') AND n.nspname = ANY(?::text[])
