@@ -7,6 +7,8 @@
  *   npm run test:pg-versions                      # build, then all five majors
  *   npm run test:pg-versions -- 13 17             # only these majors
  *   npm run test:pg-versions -- --timeout 20      # minutes allowed per major (default 30)
+ *   npm run test:pg-versions -- 17 -- test/dialects/postgres/plan.test.ts -t domain
+ *                                                 # vitest files and options instead of the default files
  *
  * Each major gets a fresh cluster in a temp directory on a free loopback port (trust auth, user
  * `postgres`); the tests reach it through MIGRATOR_TEST_PG_URL, with CI=true so an unreachable
@@ -14,6 +16,7 @@
  * run, also on failure, timeout, Ctrl-C and SIGTERM. Exit 1 when any major has a failed test,
  * no passed test, a timeout or a server that did not start.
  */
+import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,7 +28,10 @@ const MAJORS = [13, 14, 15, 16, 17]
 
 let timeoutMinutes = 30
 const chosen = []
-const args = process.argv.slice(2)
+const argv = process.argv.slice(2)
+const rest = argv.indexOf('--')
+const args = rest >= 0 ? argv.slice(0, rest) : argv
+const vitestArgs = rest >= 0 ? argv.slice(rest + 1) : []
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--timeout') timeoutMinutes = Number(args[++i])
   else if (MAJORS.includes(Number(args[i]))) chosen.push(Number(args[i]))
@@ -35,7 +41,7 @@ if (!(timeoutMinutes > 0)) usage('--timeout takes a number of minutes greater th
 const majors = chosen.length > 0 ? chosen : MAJORS
 
 function usage(message) {
-  console.error(`pg-versions: ${message}\nusage: node scripts/pg-versions.mjs [--timeout <minutes>] [major ...]`)
+  console.error(`pg-versions: ${message}\nusage: node scripts/pg-versions.mjs [--timeout <minutes>] [major ...] [-- <vitest files and options>]`)
   process.exit(1)
 }
 
@@ -48,6 +54,25 @@ function testFiles() {
     ...list('test/lint', (f) => f === 'postgres.test.ts'),
     ...list('test/safety', (f) => f === 'postgres.test.ts'),
   ]
+}
+
+/**
+ * PATH for the tests of `major`: Debian's client of that major first when installed, because
+ * pg_dump refuses servers newer than itself. The embedded packages ship no client tools.
+ */
+function clientPath(major) {
+  const bin = `/usr/lib/postgresql/${major}/bin`
+  return existsSync(path.join(bin, 'pg_dump')) ? `${bin}${path.delimiter}${process.env.PATH}` : process.env.PATH
+}
+
+/** The major version of the pg_dump on `PATH`, or undefined without one. */
+function pgDumpMajor(PATH) {
+  try {
+    const out = execFileSync('pg_dump', ['--version'], { encoding: 'utf8', env: { ...process.env, PATH } })
+    return Number(/(\d+)\.\d+/.exec(out)?.[1])
+  } catch {
+    return undefined
+  }
 }
 
 // What a signal must stop: the running vitest first (its connections), then the server.
@@ -66,12 +91,12 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   })
 }
 
-const files = testFiles()
+const files = vitestArgs.length > 0 ? vitestArgs : testFiles()
 const rows = []
 for (const major of majors) {
   if (interrupted) break
   const started = Date.now()
-  const row = { major, version: '-', passed: 0, failed: 0, skipped: 0, failures: [], problem: undefined }
+  const row = { major, version: '-', passed: 0, failed: 0, skipped: 0, failures: [], problem: undefined, note: undefined }
   rows.push(row)
   const server = embeddedServer(major)
   active.server = server
@@ -79,7 +104,12 @@ for (const major of majors) {
     const { url, version } = await server.start()
     row.version = version
     console.log(`\n=== PostgreSQL ${version} at ${url} ===\n`)
-    const vitest = runVitest({ root: ROOT, files, env: { MIGRATOR_TEST_PG_URL: url, CI: 'true' }, timeoutMs: timeoutMinutes * 60_000 })
+    const PATH = clientPath(major)
+    const dumpMajor = pgDumpMajor(PATH)
+    if (dumpMajor === undefined || dumpMajor < major) {
+      row.note = `pg_dump ${dumpMajor ?? 'missing'} on PATH cannot dump a ${major} server: the tests that call it fail (install postgresql-client-${major})`
+    }
+    const vitest = runVitest({ root: ROOT, files, env: { MIGRATOR_TEST_PG_URL: url, CI: 'true', PATH }, timeoutMs: timeoutMinutes * 60_000 })
     active.vitest = vitest
     const { exitCode, timedOut, summary } = await vitest.done
     active.vitest = undefined
@@ -105,6 +135,7 @@ for (const row of rows) {
   const result = ok(row) ? 'pass' : `FAIL${row.problem ? `: ${row.problem.split('\n')[0]}` : ''}`
   console.log(`${String(row.major).padEnd(6)} ${row.version.padEnd(8)} ${String(row.passed).padStart(6)} ${String(row.failed).padStart(6)} ${String(row.skipped).padStart(7)} ${time.padStart(6)}  ${result}`)
 }
+for (const row of rows.filter((r) => r.note)) console.log(`note ${row.major}: ${row.note}`)
 for (const row of rows.filter((r) => r.failures.length > 0 || (r.problem ?? '').includes('\n'))) {
   console.log(`\nPostgreSQL ${row.major} failures:`)
   if ((row.problem ?? '').includes('\n')) console.log(row.problem)
