@@ -126,7 +126,8 @@ export async function expectValuesKept(stage: Stage, before: Captured): Promise<
 
 /**
  * The `refused` outcome: exit 1, the database exactly as `before` (schema, rows, history), and one
- * clear error line naming what would be lost, with no stack trace.
+ * clear error line naming what would be lost, with no stack trace. The error is the last line of
+ * stderr: a risk report printed before it may hold lines of its own (`error: MF104: …`).
  */
 export async function expectRefused(stage: Stage, result: CliResult, before: string, refusal: Refusal): Promise<void> {
   const after = await stage.db.dump()
@@ -136,8 +137,8 @@ export async function expectRefused(stage: Stage, result: CliResult, before: str
   stage.expect.soft(result.code, `the command must exit 1\n${stage.context()}`).toBe(1)
   const output = `${result.stdout}\n${result.stderr}`
   stage.expect.soft(/\n\s+at .+:\d+:\d+\)?$/m.test(output), `no stack trace\n${stage.context()}`).toBe(false)
-  const errors = result.stderr.split('\n').filter((l) => /^error\b/i.test(l))
-  stage.expect.soft(errors.length, `exactly one error line\n${stage.context()}`).toBe(1)
+  const message = result.stderr.trimEnd().split('\n').at(-1) ?? ''
+  stage.expect.soft(message, `the last line of stderr must be the one-line error\n${stage.context()}`).toMatch(/^error: \S/)
   const mentions = refusal.consent ? [...refusal.mentions, '--allow-data-loss'] : refusal.mentions
-  expectLine(stage, 'the error line', errors[0] ?? '', undefined, mentions, refusal.counts)
+  expectLine(stage, 'the error line', message, undefined, mentions, refusal.counts)
 }
