@@ -7,7 +7,7 @@ const GLOBAL_FLAGS = ['--config <path>', '--env <name>', '--url <url>', '--dir <
 /** The command names `migrator --help` lists, so a command added later is covered too. */
 async function commands(): Promise<string[]> {
   const help = await runCli(['--help'], { cwd: os.tmpdir() })
-  const section = help.stdout.split('Commands:\n')[1] ?? ''
+  const section = (help.stdout.split('Commands:\n')[1] ?? '').split('\n\n')[0]!
   return section.split('\n').map((line) => /^  ([a-z][a-z-]*)\b/.exec(line)?.[1]).filter((name): name is string => name !== undefined && name !== 'help')
 }
 
