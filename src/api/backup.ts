@@ -5,9 +5,9 @@ import { withDriver } from './session.js'
 
 export type { BackupInfo } from '../safety/backup.js'
 
-/** `migrator backup`: snapshot the configured database to a timestamped file. */
+/** `migrator backup`: snapshot the configured database to a timestamped file. Never creates the database. */
 export async function backup(config: ResolvedConfig): Promise<BackupInfo> {
-  return withDriver(config, (driver) => takeBackup(driver, config))
+  return withDriver(config, (driver) => takeBackup(driver, config), { readOnly: true })
 }
 
 /**
@@ -26,5 +26,5 @@ export async function restore(config: ResolvedConfig, file: string): Promise<{ r
 
 /** Backups of the configured database, newest first. */
 export async function backups(config: ResolvedConfig): Promise<BackupInfo[]> {
-  return withDriver(config, (driver) => listBackups(driver, config))
+  return withDriver(config, (driver) => listBackups(driver, config), { readOnly: true })
 }

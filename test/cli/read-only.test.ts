@@ -31,10 +31,10 @@ async function withPendingMigration(): Promise<void> {
 }
 
 describe('read-only commands and dry runs create nothing', () => {
-  it('status, inspect on a database file that does not exist: one clear error, no file', { timeout: 240_000 }, async () => {
+  it('status, inspect and backup on a database file that does not exist: one clear error, no file', { timeout: 240_000 }, async () => {
     await withPendingMigration()
     const before = files()
-    for (const args of [['status', '--url', 'sqlite:./typo.db'], ['inspect', '--url', 'sqlite:./typo.db'], ['status']]) {
+    for (const args of [['status', '--url', 'sqlite:./typo.db'], ['inspect', '--url', 'sqlite:./typo.db'], ['backup', '--url', 'sqlite:./typo.db'], ['status']]) {
       const result = await project.run(args)
       expect(result.code, args.join(' ')).toBe(1)
       expect(result.stdout).toBe('')
