@@ -49,7 +49,12 @@ export function mayResume(driver: Driver, file: MigrationFile, row: HistoryRow):
  */
 export async function reconcile(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<number> {
   const doubt = uncertainStatement(ctx.driver, file, row)
-  if (doubt === undefined) return row.statementsApplied
+  const resumed = (applied: number, why: string): number => {
+    const where = applied === 0 ? 'it runs from statement 1' : `it resumes after statement ${applied}`
+    ctx.emit({ kind: 'warning', ...refOf(file, 'up'), message: `${file.upFile} was interrupted by an earlier run ${why}, so ${where}` })
+    return applied
+  }
+  if (doubt === undefined) return resumed(row.statementsApplied, `with ${row.statementsApplied} of its statements in the database`)
   const judge = ctx.driver.statementTookEffect?.bind(ctx.driver)
   let verdict: boolean | undefined
   if (doubt.sql !== undefined && judge !== undefined) {
@@ -61,12 +66,7 @@ export async function reconcile(ctx: RunContext, file: MigrationFile, row: Histo
   if (verdict && ctx.recorder === undefined) {
     await ctx.history.write(ctx.driver.db, { ...historyRow(ctx, file, 'failed', applied, row.executionMs), interrupted: true })
   }
-  ctx.emit({
-    kind: 'warning',
-    ...refOf(file, 'up'),
-    message: `${file.upFile} was interrupted by an earlier run while statement ${doubt.index} (${excerpt(doubt.sql ?? '', 60)}) ran; the live schema shows it ${verdict ? 'took effect' : 'did not take effect'}, so it resumes after statement ${applied}`,
-  })
-  return applied
+  return resumed(applied, `while statement ${doubt.index} (${excerpt(doubt.sql ?? '', 60)}) ran, which the live schema shows ${verdict ? 'took effect' : 'did not take effect'}`)
 }
 
 /**

@@ -68,7 +68,8 @@ export function killTrials(dialect: DialectName, available: boolean): void {
           const killed = await upKilledAt(work, target, at)
           expect(killed.code === 0 || killed.killed, `${context}: up ended on its own with ${killed.code}: ${killed.stderr}`).toBe(true)
           const verdict = checkAgreement(await target.history(), await target.state(), set, ref, inDoubt, context)
-          const next = await cli(work, target, ['up', '--force', '--lock-wait', '2s'])
+          // On SQLite a running row might be a live runner's: up waits this long for it to move.
+          const next = await cli(work, target, ['up', '--force', '--lock-wait', dialect === 'sqlite' ? '2s' : '60s'])
           let outcome = verdict.partial === undefined ? `${verdict.applied} applied` : `${set[verdict.partial.index]!.version} at ${verdict.partial.row.statementsApplied}${verdict.partial.inDatabase > verdict.partial.row.statementsApplied ? '+1 in doubt' : ''}`
           if (next.code !== 0) {
             // Only a statement run alone may need a human, and never on MariaDB, which reads it off the schema.
