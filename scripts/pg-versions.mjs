@@ -76,7 +76,8 @@ function pgDumpMajor(PATH) {
   }
 }
 
-// What a signal must stop: the running vitest first (its connections), then the server.
+// What a signal must stop: the running vitest first (its connections), then the server. The loop
+// below then finishes the same way, prints what ran and exits 130.
 const active = { server: undefined, vitest: undefined }
 let interrupted = false
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -84,11 +85,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     if (interrupted) return
     interrupted = true
     console.error(`\npg-versions: ${signal}, stopping the tests and the server`)
-    void (async () => {
-      await active.vitest?.kill()
-      await active.server?.stop()
-      process.exit(130)
-    })()
+    void active.vitest?.kill().then(() => active.server?.stop())
+    if (!active.vitest) void active.server?.stop()
   })
 }
 
@@ -104,6 +102,7 @@ for (const major of majors) {
   try {
     const { url, version } = await server.start()
     row.version = version
+    if (interrupted) throw new Error('interrupted')
     console.log(`\n=== PostgreSQL ${version} at ${url} ===\n`)
     const PATH = clientPath(major)
     const dumpMajor = pgDumpMajor(PATH)
@@ -115,7 +114,8 @@ for (const major of majors) {
     const { exitCode, timedOut, summary } = await vitest.done
     active.vitest = undefined
     Object.assign(row, summary ?? {})
-    if (timedOut) row.problem = `timed out after ${timeoutMinutes} min`
+    if (interrupted) row.problem = 'interrupted'
+    else if (timedOut) row.problem = `timed out after ${timeoutMinutes} min`
     else if (!summary) row.problem = `vitest exited ${exitCode} without a report`
     else if (exitCode !== 0 && row.failures.length === 0) row.problem = `vitest exited ${exitCode}`
     else if (row.passed === 0) row.problem = 'no test passed'
@@ -142,4 +142,4 @@ for (const row of rows.filter((r) => r.failures.length > 0 || (r.problem ?? '').
   if ((row.problem ?? '').includes('\n')) console.log(row.problem)
   for (const f of row.failures) console.log(`  ✗ ${f.file} › ${f.name}\n      ${f.error}`)
 }
-process.exit(rows.every(ok) && rows.length === majors.length ? 0 : 1)
+process.exit(interrupted ? 130 : rows.every(ok) && rows.length === majors.length ? 0 : 1)

