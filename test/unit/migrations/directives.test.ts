@@ -31,7 +31,7 @@ describe('parseDirectives', () => {
 
   it('names file and line of an unknown directive', () => {
     expect(() => parseDirectives('-- a\n-- b\n-- migrator:check-afterr SELECT 1\nSELECT 1;', '2024_x.up.sql')).toThrow(
-      /^2024_x\.up\.sql:3: unknown directive `-- migrator:check-afterr`; expected no-transaction, check-before <SQL>, check-after <SQL>, allow-row-change or backfill table=… set=… where=… batch=…$/
+      /^2024_x\.up\.sql:3: unknown directive `-- migrator:check-afterr`; expected no-transaction, check-before <SQL>, check-after <SQL>, allow-row-change, values-kept <table>\.<column> in <column> or backfill table=… set=… where=… batch=…$/
     )
   })
 
@@ -56,3 +56,11 @@ describe('parseDirectives', () => {
   })
 })
 
+
+describe('values-kept', () => {
+  it('parses <table>.<column> in <column>, schema-qualified or not; anything else is one clear error', () => {
+    expect(parseDirectives('-- migrator:values-kept public.t.score in points\nSELECT 1;', 'x.up.sql').valuesKept).toEqual([{ table: 'public.t', column: 'score', keptIn: 'points' }])
+    expect(parseDirectives('-- migrator:values-kept t.a in b\nSELECT 1;', 'x.up.sql').valuesKept).toEqual([{ table: 't', column: 'a', keptIn: 'b' }])
+    expect(() => parseDirectives('-- migrator:values-kept t.a b\nSELECT 1;', 'x.up.sql')).toThrow(/^x\.up\.sql:1: `-- migrator:values-kept` takes <table>\.<column> in <column>/)
+  })
+})
