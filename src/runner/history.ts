@@ -60,6 +60,22 @@ export class HistoryStore {
     await this.driver.db.exec(this.driver.historyTableDdl(this.tableName))
   }
 
+  /** Whether the table exists. */
+  async exists(): Promise<boolean> {
+    try {
+      await this.driver.db.query(`SELECT ${this.q('version')} FROM ${this.table()} WHERE 1 = 0`)
+      return true
+    } catch (error) {
+      if (error instanceof Error && MISSING_TABLE.test(error.message)) return false
+      throw error
+    }
+  }
+
+  /** Drops the table: only a run that created it and recorded nothing in it does this. */
+  async drop(): Promise<void> {
+    await this.driver.db.exec(`DROP TABLE ${this.table()}`)
+  }
+
   /** All rows sorted by version; [] when the table does not exist yet (it is not created here). */
   async list(db: Db = this.driver.db): Promise<HistoryRow[]> {
     let rows: Record<string, unknown>[]

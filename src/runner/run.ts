@@ -108,6 +108,8 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
       // Holding the runner lock, this runner knows the run that wrote the row is gone.
       else starts.set(file.version, { kind: 'interrupted', from: driver.capabilities.exclusiveRunnerLock ? await reconcile(ctx, file, row) : undefined })
     }
+    // A run whose first migration fails leaves no history table behind (nothing was recorded).
+    const creates = selected.length > 0 && ctx.recorder === undefined && !(await ctx.history.exists())
     if (selected.length > 0) await ensureHistory(ctx)
 
     const mode = options.allOrNothing === true ? 'all' : (options.txMode ?? 'file')
@@ -123,6 +125,7 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
       mode === 'all' && selected.length > 0 && selected.every((f) => inTransaction(f) && !hasBackfills(f) && !interrupted.has(f.version))
         ? await applyAllInOneTransaction(ctx, selected)
         : await applyEach(ctx, selected, applyOne, mode === 'all')
+    if (creates && (await ctx.history.list()).length === 0) await ctx.history.drop()
     const sql = ctx.recorder === undefined ? undefined : recordedSql(ctx.recorder)
     if (sql !== undefined) ctx.emit({ kind: 'dry-run-sql', sql })
     return { ...result, sql }
