@@ -136,7 +136,8 @@ describe('runUp', () => {
     const driver = await box.open()
     const result = await runUp(driver, await box.files(), box.options())
     expect(result.error?.message).toMatch(/check-before `SELECT 1 WHERE 1 = 0` failed \(returned no row\)/)
-    expect(tables(box)).toEqual(['migrator_history'])
+    // Nothing was recorded, so the history table this run created is gone again: the database is as before.
+    expect(tables(box)).toEqual([])
   })
 
   it('refuses to run when an applied file was edited, showing both hashes', async () => {

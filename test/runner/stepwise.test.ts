@@ -101,8 +101,8 @@ describe('statement-by-statement migrations', () => {
       ['20240101000001', 'undone'],
       ['20240101000002', 'failed'],
     ])
-    expect(tables(box)).toEqual(['migrator_history'])
-    expect(historyVersions(box)).toEqual([])
+    // Everything was taken back and nothing recorded: the history table this run created is gone too.
+    expect(tables(box)).toEqual([])
     expect(box.events.filter((e) => e.kind === 'migration-undone').map((e) => ('version' in e ? e.version : ''))).toEqual(['20240101000001'])
   })
 
