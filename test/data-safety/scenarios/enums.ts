@@ -47,6 +47,22 @@ async function seedDiary(s: Stage, feelings: readonly (string | null)[], index: 
 }
 
 function removalUnused(index: PartialIndex): Scenario {
+  // An index whose predicate names the removed label is refused at diff time even when the target
+  // drops it (the rebuild does not yet order that drop first): one clear line, nothing written.
+  if (index === 'onRemoved') {
+    return {
+      name: `enum value 'meh' removed while no row holds it${INDEX_TITLE[index]}: diff refuses in one line, nothing written or changed`,
+      notOn: POSTGRES_ONLY,
+      async run(s) {
+        await seedDiary(s, UNUSED, index)
+        const before = await s.db.dump()
+        const refused = await s.cli('diff', 'drop_meh')
+        s.expect(refused.code).toBe(1)
+        s.expect(refused.stderr.trim().split('\n').at(-1)).toMatch(/^error: index diary_meh on public\.diary names label 'meh', which this change removes from enum public\.mood; /)
+        s.expect(await s.db.dump()).toBe(before)
+      },
+    }
+  }
   return {
     name: `enum value 'meh' removed while no row holds it${INDEX_TITLE[index]}: applied, every value identical`,
     notOn: index === 'none' ? { sqlite: NO_ENUMS } : POSTGRES_ONLY,
