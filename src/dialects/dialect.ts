@@ -32,7 +32,7 @@ export interface PlanOptions {
 
 /** A scratch database of the same dialect, for normalizing targets and replaying directories. */
 export interface ScratchDriver extends Driver {
-  /** Drops the scratch database (or deletes its file); safe to call twice. */
+  /** Drops a temporary scratch database, or empties a devUrl database back to how it was found; safe to call twice. */
   drop(): Promise<void>
 }
 
