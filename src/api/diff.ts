@@ -25,8 +25,7 @@ import type { MigrationFile } from '../migrations/file.js'
 import { schemaFingerprint } from '../safety/fingerprint.js'
 import { replaySchema } from './replay.js'
 import { lintSettings } from './lint.js'
-import { databaseFileMissing } from './database-file.js'
-import { databaseUrl, inspectOptions, withDriver, withScratch } from './session.js'
+import { inspectOptions, withDriver, withScratch } from './session.js'
 
 export interface DiffOptions {
   /** Migration name; slugified into the file names. */
@@ -68,7 +67,8 @@ export interface DiffOutcome {
 
 /**
  * Compares the live database (or the replayed directory) with the declared target and, unless
- * `dryRun`/`check`, writes `<version>_<name>.up.sql` / `.down.sql` and updates migrator.sum.
+ * `dryRun`/`check`, writes `<version>_<name>.up.sql` / `.down.sql` and updates migrator.sum. Only
+ * reads the live database: a SQLite file that does not exist is read as empty and not created.
  */
 export async function diff(config: ResolvedConfig, options: DiffOptions = {}): Promise<DiffOutcome> {
   if (config.target === undefined) {
@@ -76,8 +76,6 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
   }
   const target = config.target
   const files = await listMigrations(config.dir, { allowMissingDir: true })
-  // A database file that does not exist has nothing applied: refuse without creating it.
-  if (options.from === undefined && files.length > 0 && databaseFileMissing(config)) throw unappliedError(config, databaseUrl(config).redacted, files)
   return withDriver(config, async (driver) => {
     const current = await currentSchema(driver, config, files, options.from)
     const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config)))
@@ -134,7 +132,7 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
     for (const phase of phases) writtenPhases.push({ ...phase, written: await write(phase.version, phase.slug, phase.up, phase.down) })
     await writeSum(config.dir)
     return { changes: all, plan, renameCandidates, up, down, lint, ...(written === undefined ? {} : { written }), ...(zd === undefined ? {} : { phases: writtenPhases }) }
-  })
+  }, { readOnly: true, missingAsEmpty: true })
 }
 
 function noFindings(version: string, name: string): MigrationLint {

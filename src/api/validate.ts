@@ -4,7 +4,6 @@ import { readDirectory } from '../migrations/directory.js'
 import { verifySum } from '../migrations/sum.js'
 import { HistoryStore } from '../runner/history.js'
 import { migrationStates } from './status.js'
-import { databaseFileMissing } from './database-file.js'
 import { withDriver } from './session.js'
 
 export interface ValidateReport {
@@ -30,7 +29,7 @@ export async function validate(config: ResolvedConfig): Promise<ValidateReport> 
     problems.push(error.message)
   }
   if (config.url !== undefined) {
-    const history = databaseFileMissing(config) ? [] : await withDriver(config, (driver) => new HistoryStore(driver, config.historyTable).list())
+    const history = await withDriver(config, (driver) => new HistoryStore(driver, config.historyTable).list(), { readOnly: true, missingAsEmpty: true })
     for (const state of migrationStates(files, history)) {
       if (state.state === 'modified') {
         problems.push(`${state.version}_${state.name} changed after it was applied (sha256 ${state.checksums!.history.slice(0, 12)} in history ≠ ${state.checksums!.file.slice(0, 12)} on disk); restore the file, or run \`migrator repair\` if the edit is intentional`)
