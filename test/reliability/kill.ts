@@ -69,6 +69,9 @@ export function killTrials(dialect: DialectName, available: boolean): void {
           expect(killed.code === 0 || killed.killed, `${context}: up ended on its own with ${killed.code}: ${killed.stderr}`).toBe(true)
           const verdict = checkAgreement(await target.history(), await target.state(), set, ref, inDoubt, context)
           // On SQLite a running row might be a live runner's: up waits this long for it to move.
+          // --force: up's lint gate replays later pending migrations on a copy of the live structure
+          // without first resuming the interrupted one there (src/api/lint.ts), so one that needs
+          // what the interrupted migration has yet to create reads as MF100 there.
           const next = await cli(work, target, ['up', '--force', '--lock-wait', dialect === 'sqlite' ? '2s' : '60s'])
           let outcome = verdict.partial === undefined ? `${verdict.applied} applied` : `${set[verdict.partial.index]!.version} at ${verdict.partial.row.statementsApplied}${verdict.partial.inDatabase > verdict.partial.row.statementsApplied ? '+1 in doubt' : ''}`
           if (next.code !== 0) {
