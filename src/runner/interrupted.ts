@@ -19,25 +19,12 @@ interface Doubt {
  * progress row (Driver.isTransactional: then it is in exactly when the row counts it). A module's
  * up() is its one statement, and never certain.
  */
-export function uncertainStatement(driver: Driver, file: MigrationFile, row: HistoryRow): Doubt | undefined {
+function uncertainStatement(driver: Driver, file: MigrationFile, row: HistoryRow): Doubt | undefined {
   const k = row.statementsApplied
   if (file.format === 'module') return k >= 1 ? undefined : { index: 1 }
   const next = driver.splitStatements(file.up)[k]
   if (next === undefined || driver.isTransactional?.(next.sql) === true) return undefined
   return { index: k + 1, sql: next.sql }
-}
-
-/**
- * Whether `up` can settle an interrupted row without a human, as far as it can tell before
- * inspecting: only a runner that holds the database for itself (Capabilities.exclusiveRunnerLock)
- * knows that the run which wrote the row is gone, and a statement in doubt needs
- * Driver.statementTookEffect to be judged. Where the runner lock is per migration (SQLite) the
- * run waits for the row instead (`awaitOtherRunner`).
- */
-export function mayResume(driver: Driver, file: MigrationFile, row: HistoryRow): boolean {
-  if (!driver.capabilities.exclusiveRunnerLock) return true
-  const doubt = uncertainStatement(driver, file, row)
-  return doubt === undefined || (doubt.sql !== undefined && driver.statementTookEffect !== undefined)
 }
 
 /**
@@ -101,7 +88,7 @@ export async function awaitOtherRunner(ctx: RunContext, file: MigrationFile, row
 }
 
 /** The error for an interrupted migration whose statement in doubt cannot be judged here: what is known, what to do. */
-export function interruptedError(driver: Driver, file: MigrationFile, row: HistoryRow): InterruptedMigrationError {
+function interruptedError(driver: Driver, file: MigrationFile, row: HistoryRow): InterruptedMigrationError {
   const doubt = uncertainStatement(driver, file, row) ?? { index: row.statementsApplied + 1 }
   const why =
     doubt.sql === undefined

@@ -29,7 +29,7 @@ import {
   type RunResult,
   type ScriptProgress,
 } from './execute.js'
-import { awaitOtherRunner, interruptedError, mayResume, reconcile } from './interrupted.js'
+import { awaitOtherRunner, reconcile } from './interrupted.js'
 import type { HistoryRow } from './history.js'
 import { runBackfill } from '../backfill/run.js'
 import { withLockRetry } from '../zero-downtime/retry.js'
@@ -59,19 +59,14 @@ type Start =
 
 /**
  * What `up` would apply, or the precondition error that stops it (a failed row, an edited applied
- * file, missing files, an unknown `to`, `to` together with `steps`, a migration an interrupted run
- * left where `up` cannot settle it). `up` asks this before anything else, so those errors come
- * first, before lint or consent.
+ * file, missing files, an unknown `to`, `to` together with `steps`). `up` asks this before anything
+ * else, so those errors come first, before lint or consent.
  */
 export function planUp(driver: Driver, files: readonly MigrationFile[], rows: readonly HistoryRow[], options: Pick<RunOptions, 'allowMissing' | 'to' | 'steps'>): PendingPlan {
   checkSelection(options)
-  const byVersion = new Map(files.map((f) => [f.version, f]))
-  for (const row of rows) {
-    const file = byVersion.get(row.version)
-    if (row.interrupted === true && file !== undefined && file.checksum === row.checksum && !mayResume(driver, file, row)) throw interruptedError(driver, file, row)
-  }
   // A failed row whose statements all ran and whose backfill was interrupted resumes, not refuses;
-  // so does a migration a killed run left part-way (src/runner/interrupted.ts).
+  // so may a migration a run left part-way: `rows` may be read before the runner lock, when that
+  // run may still be at work, so whether it can resume is settled under the lock (runUp).
   const resumable = (file: MigrationFile, row: HistoryRow): boolean =>
     row.interrupted === true || (hasBackfills(file) && row.statementsApplied === countStatements(driver, file.up))
   const plan = planPending(files, rows, { allowMissing: options.allowMissing, resumable })
