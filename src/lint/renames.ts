@@ -5,13 +5,15 @@ const NAME = String.raw`((?:${IDENT}\s*\.\s*)?${IDENT})`
 const RENAME_COLUMN = new RegExp(String.raw`^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?${NAME}\s+RENAME\s+(?:COLUMN\s+)?(${IDENT})\s+TO\s+(${IDENT})\s*;?\s*$`, 'i')
 const RENAME_TABLE = new RegExp(String.raw`^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?${NAME}\s+RENAME\s+TO\s+${NAME}\s*;?\s*$`, 'i')
 const RENAME_TABLE_MYSQL = new RegExp(String.raw`^\s*RENAME\s+TABLE\s+${NAME}\s+TO\s+${NAME}\s*;?\s*$`, 'i')
-const CHANGE_COLUMN = new RegExp(String.raw`^\s*ALTER\s+TABLE\s+${NAME}\s+CHANGE\s+(?:COLUMN\s+)?(${IDENT})\s+(${IDENT})\s`, 'i')
+const ALTER_TABLE = new RegExp(String.raw`^\s*ALTER\s+TABLE\s+${NAME}\s+([\s\S]*)$`, 'i')
+/** MySQL clauses of one ALTER TABLE, which may list several: `DROP COLUMN n, CHANGE COLUMN n__new n …`. */
+const CHANGE_CLAUSE = new RegExp(String.raw`(?:^|,)\s*(?:CHANGE\s+(?:COLUMN\s+)?(${IDENT})\s+(${IDENT})\s|RENAME\s+COLUMN\s+(${IDENT})\s+TO\s+(${IDENT}))`, 'gi')
 const COPY = new RegExp(String.raw`^\s*INSERT\s+INTO\s+${NAME}\s*\(([^)]*)\)\s*SELECT\s+([\s\S]+?)\s+FROM\s+${NAME}\s*;?\s*$`, 'i')
 const PLAIN = new RegExp(String.raw`^\s*${IDENT}\s*$`)
 
 /**
  * Marks in `after` the renames the statements spell out (`ALTER TABLE … RENAME [COLUMN] a TO b`,
- * MySQL `ALTER TABLE … CHANGE [COLUMN] a b …`, `ALTER TABLE a RENAME TO b`, `RENAME TABLE a TO b`,
+ * MySQL `ALTER TABLE … CHANGE [COLUMN] a b …` (also as one clause among several), `ALTER TABLE a RENAME TO b`, `RENAME TABLE a TO b`,
  * and a table rebuild's `INSERT INTO copy (b, …) SELECT a, … FROM t`, which carries column a's
  * values into b) as `renamedFrom`, so diffing the schemas before and after a file reports a rename
  * (BC101/BC102) instead of a drop and an add (DS101/DS102) that would count as data lost.
@@ -32,9 +34,17 @@ export function withDeclaredRenames(after: Schema, statements: readonly string[]
       map.set(to, from)
       columns.set(owner, map)
     }
-    const column = RENAME_COLUMN.exec(sql) ?? CHANGE_COLUMN.exec(sql)
+    const column = RENAME_COLUMN.exec(sql)
     if (column !== null) {
       rename(last(column[1]!), unquote(column[2]!), unquote(column[3]!))
+      continue
+    }
+    const alter = ALTER_TABLE.exec(sql)
+    if (alter !== null) {
+      // String literals (a DEFAULT) are blanked first: their text is never a clause.
+      for (const clause of alter[2]!.replace(/'(?:[^'\\]|\\.|'')*'/g, "''").matchAll(CHANGE_CLAUSE)) {
+        rename(last(alter[1]!), unquote(clause[1] ?? clause[3]!), unquote(clause[2] ?? clause[4]!))
+      }
       continue
     }
     const copy = COPY.exec(sql)

@@ -100,18 +100,19 @@ export function diffTable(
   const columnRenames = new Map<string, string>()
   const matchedColumns = new Set<string>()
   for (const column of to.columns) {
-    if (fromColumns.has(column.name)) matchedColumns.add(column.name)
-    else if (column.renamedFrom !== undefined && fromColumns.has(column.renamedFrom) && !toNames.has(column.renamedFrom)) {
+    // A declared rename wins over a same-named column: `DROP COLUMN n; RENAME n__new TO n` (a
+    // zero-downtime contract) keeps n__new's values under the old name, and the old n is dropped.
+    if (column.renamedFrom !== undefined && fromColumns.has(column.renamedFrom) && !toNames.has(column.renamedFrom)) {
       matchedColumns.add(column.renamedFrom)
       columnRenames.set(column.renamedFrom, column.name)
-    }
+    } else if (fromColumns.has(column.name)) matchedColumns.add(column.name)
   }
 
   const addedColumns: Column[] = []
   for (const column of to.columns) {
-    const current = fromColumns.get(column.name)
     const oldName = [...columnRenames].find(([, newName]) => newName === column.name)?.[0]
     const renamedFrom = oldName === undefined ? undefined : fromColumns.get(oldName)
+    const current = renamedFrom === undefined ? fromColumns.get(column.name) : undefined
     if (current === undefined && renamedFrom === undefined) {
       addedColumns.push(column)
       adds.push({ kind: 'addColumn', column })

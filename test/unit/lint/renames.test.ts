@@ -18,6 +18,12 @@ describe('withDeclaredRenames: renames a file spells out are renames, not a drop
     expect(renamedFrom(withDeclaredRenames(after, ['ALTER TABLE `users` CHANGE `email` `EMAIL` varchar(200)']))).toEqual({})
   })
 
+  it('MySQL: a CHANGE or RENAME COLUMN clause after other clauses of one ALTER TABLE', () => {
+    expect(renamedFrom(withDeclaredRenames(after, ['ALTER TABLE `users` DROP COLUMN `handle`, CHANGE COLUMN `handle__new` `handle` bigint NOT NULL DEFAULT 5']))).toEqual({ handle: 'handle__new' })
+    expect(renamedFrom(withDeclaredRenames(after, ['ALTER TABLE `users` ADD COLUMN `x` int, RENAME COLUMN `mail` TO `email`']))).toEqual({ email: 'mail' })
+    expect(renamedFrom(withDeclaredRenames(after, ["ALTER TABLE `users` ADD COLUMN `x` varchar(9) DEFAULT 'a, CHANGE nick handle '"]))).toEqual({})
+  })
+
   it("a rebuild's copy carries a column's values to a new name; an expression is not a rename", () => {
     const rebuild = [
       'CREATE TABLE "users_new" ("id" int, "handle" int, "email" int)',

@@ -67,6 +67,16 @@ describe('diffSchemas', () => {
     expect(change?.kind === 'alterTable' && change.changes.map((t) => t.kind)).toEqual(['renameColumn'])
   })
 
+  it('a declared rename onto a name the table still has drops that column and renames the other (a zero-downtime contract)', () => {
+    const expanded = table('users', [col('id'), col('n'), col('n__new', 'bigint')])
+    const contracted = table('users', [col('id'), col('n', 'bigint', { renamedFrom: 'n__new' })])
+    const change = diffSchemas(schema([expanded]), schema([contracted])).changes[0]
+    expect(change?.kind === 'alterTable' && change.changes.map((t) => (t.kind === 'dropColumn' ? `drop ${t.column.name}` : t.kind === 'renameColumn' ? `rename ${t.from.name} to ${t.to.name}` : t.kind))).toEqual([
+      'drop n',
+      'rename n__new to n',
+    ])
+  })
+
   it('renames a table declared with renamedFrom and keeps FKs that follow it', () => {
     const people = { ...users, name: 'people', renamedFrom: 'users' }
     const posts2 = { ...posts, foreignKeys: [fk(['user_id'], 'people')] }
