@@ -107,8 +107,11 @@ async function analyzeTableChange(table: Table, change: TableChange, context: Ch
       const column = change.column.name
       const kept = context.valuesKept?.find((k) => k.table === name && k.column === column)
       // Values copied into another column are lost only where the copy lacks one. When that column
-      // does not exist yet (an earlier phase of the same run adds it), the file's guard checks it.
-      const values = kept === undefined ? await lossProbe?.lostValues(name, column) : await lossProbe?.uncopied(name, column, kept.keptIn)
+      // does not exist yet (an earlier phase of the same run adds it), or the file does not meet the
+      // live data as it is (an earlier file of the run, or a resumed backfill, may still fill the
+      // copy), the file's check-before guard decides when it runs: it fails rather than lose a value.
+      const values =
+        kept === undefined ? await lossProbe?.lostValues(name, column) : context.probe === undefined ? undefined : await lossProbe?.uncopied(name, column, kept.keptIn)
       if (kept !== undefined && (values === undefined || values === 0)) {
         return [finding('DS102', `drops column ${name}.${column}, whose values are kept in ${name}.${kept.keptIn}`, { table: name, ...(values === 0 ? { rows: 0 } : {}) })]
       }

@@ -236,7 +236,7 @@ export async function runChecks(ctx: RunContext, db: Db, ref: Ref, file: Migrati
       else await runOneCheck(ctx, db, ref, file, phase, check.name ?? check.sql ?? 'check', check.sql ?? check.check ?? '')
     }
   }
-  for (const sql of checks) {
+  for (const sql of phase === 'before' ? [...checks, ...keptChecks(ctx.driver, file, checks)] : checks) {
     if (ctx.recorder !== undefined) {
       // A dry run does not run checks: check-after would see a database the statements never changed.
       note(ctx, `check-${phase}: ${sql}`)
@@ -256,6 +256,19 @@ export async function runChecks(ctx: RunContext, db: Db, ref: Ref, file: Migrati
     }
     ctx.emit({ kind: 'check-passed', ...ref, phase, sql })
   }
+}
+
+/**
+ * The check each `-- migrator:values-kept t.a in b` implies: no value of a is missing from b. It runs
+ * before the statements (the copy is an earlier migration's work), so a hand-written file that
+ * declares its values kept cannot drop one that was never copied; a file that spells out the same
+ * check (generated contracts do) runs it once.
+ */
+function keptChecks(driver: Driver, file: MigrationFile, written: readonly string[]): string[] {
+  const q = (name: string) => name.split('.').map((part) => driver.quoteIdent(part)).join('.')
+  return (file.directives.valuesKept ?? [])
+    .map((kept) => `SELECT count(*) = 0 FROM ${q(kept.table)} WHERE ${driver.quoteIdent(kept.column)} IS NOT NULL AND ${driver.quoteIdent(kept.keptIn)} IS NULL`)
+    .filter((sql) => !written.includes(sql))
 }
 
 /** One check of a module's `checks`: SQL returning one value, or a function returning one. */

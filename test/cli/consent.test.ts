@@ -96,4 +96,36 @@ describe('data loss needs consent (SQLite, through the built CLI)', { timeout: 1
     expect((await project.run(['down'])).code).toBe(0)
     expect(dumpSqlite(db())).not.toContain('CREATE TABLE "users"')
   })
+
+  it('values-kept counts only what the copy lacks, and is checked when the file runs: a copy an earlier file of the run makes needs no consent, a missing one stops the drop', async () => {
+    project = tempProject({ 'migrator.config.ts': CONFIG, 'schema.sql': SCHEMA })
+    expect((await project.run(['diff', 'init'])).code).toBe(0)
+    expect((await project.run(['up'])).code).toBe(0)
+    execSqlite(db(), "INSERT INTO users VALUES (1, 'a@x', 'Ünïcode 🐘'), (2, NULL, NULL), (3, 'c@x', '" + 'long'.repeat(500) + "');")
+    const bios = querySqlite(db(), 'SELECT id, bio FROM users ORDER BY id')
+    project.write('migrations/20990101000001_copy.up.sql', 'ALTER TABLE users ADD COLUMN about TEXT;\n')
+    project.write('migrations/20990101000001_copy.down.sql', 'ALTER TABLE users DROP COLUMN about;\n')
+    project.write('migrations/20990101000003_contract.up.sql', '-- migrator:values-kept users.bio in about\nALTER TABLE users DROP COLUMN bio;\n')
+    expect((await project.run(['hash'])).code).toBe(0)
+
+    // Nothing copies bio: lint cannot count it up front (the first file could), the run-time check stops the drop.
+    const stopped = await project.run(['up'])
+    expect(stopped.code).toBe(1)
+    expect(stopped.stderr).toMatch(/20990101000003_contract\.up\.sql.*check-before `SELECT count\(\*\) = 0 FROM "users" WHERE "bio" IS NOT NULL AND "about" IS NULL` failed/)
+    expect(querySqlite(db(), 'SELECT id, bio FROM users ORDER BY id')).toEqual(bios)
+
+    // Now the contract meets the live data first: the 2 values the copy lacks need consent.
+    const refused = await project.run(['up'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/error: refusing to apply: it would destroy stored data: users\.bio \(2 values\): drops column in 20990101000003_contract\.up\.sql/)
+    expect(querySqlite(db(), 'SELECT id, bio FROM users ORDER BY id')).toEqual(bios)
+
+    // A file of the same run fills the copy: no consent asked, every value lives on in about.
+    project.write('migrations/20990101000002_fill.up.sql', 'UPDATE users SET about = bio;\n')
+    expect((await project.run(['hash'])).code).toBe(0)
+    const applied = await project.run(['up'])
+    expect(applied.code, applied.stderr).toBe(0)
+    expect(querySqlite(db(), 'SELECT id, about AS bio FROM users ORDER BY id')).toEqual(bios)
+    expect(dumpSqlite(db())).not.toMatch(/"bio"|\bbio\b/)
+  })
 })

@@ -100,6 +100,8 @@ describe('SQLite dev databases are left exactly as found (built CLI)', () => {
     it(`${kind} serves diff, status, lint, up, diff --dry-run and down in a row and stays byte-identical`, { timeout: 300_000 }, async () => {
       project = tempProject({ 'migrator.config.json': CONFIG, 'schema.sql': TARGET, 'dev/.keep': '' })
       make(path.join(project.dir, 'dev', 'dev.db'))
+      // status reads the app database and refuses a missing file (a typo'd path); an empty one is a new database.
+      writeFileSync(path.join(project.dir, 'app.db'), '')
       const found = devFiles(project)
       for (const args of [['diff', '--dry-run'], ['diff', 'init'], ['status'], ['lint'], ['up'], ['diff', '--dry-run'], ['status']]) {
         const result = await project.run(args)
@@ -126,6 +128,7 @@ describe('SQLite dev databases are left exactly as found (built CLI)', () => {
   it('a dev file that holds tables is refused in one line naming them, and left untouched', { timeout: 120_000 }, async () => {
     project = tempProject({ 'migrator.config.json': CONFIG, 'schema.sql': TARGET, 'dev/.keep': '' })
     execSqlite(path.join(project.dir, 'dev', 'dev.db'), "CREATE TABLE users (id INTEGER, name TEXT); INSERT INTO users VALUES (1, 'kept'), (2, NULL); CREATE VIEW v AS SELECT id FROM users; CREATE INDEX users_id ON users (id);")
+    writeFileSync(path.join(project.dir, 'app.db'), '')
     const found = devFiles(project)
     for (const args of [['diff', '--dry-run'], ['status'], ['diff', 'x']]) {
       const result = await project.run(args)
