@@ -6,7 +6,7 @@ import { CODES } from '../lint/codes.js'
 import { liveProbe, type DataProbe } from '../lint/probe.js'
 import { withDeclaredRenames } from '../lint/renames.js'
 import type { MigrationFile } from '../migrations/file.js'
-import { HistoryStore } from '../runner/history.js'
+import { HistoryStore, type HistoryRow } from '../runner/history.js'
 import { loadModule, messageOf, namesAnyTable } from '../runner/execute.js'
 import { runUp } from '../runner/run.js'
 import { diffSchemas } from '../schema/diff.js'
@@ -63,15 +63,44 @@ async function selectFiles(
   config: ResolvedConfig,
   files: readonly MigrationFile[],
   options: LintOptions,
-): Promise<{ selected: MigrationFile[]; applied: Set<string>; resuming: boolean }> {
+): Promise<Selection> {
   // A failed row's statements (all of them, for a backfill to resume) are in the live database
   // already: replaying them on a copy of its structure would fail for no reason.
   const rows = await new HistoryStore(driver, config.historyTable).list()
   const applied = new Set(rows.map((r) => r.version))
   // A failed row is a backfill to resume: it runs first and changes the data the counts describe.
   const resuming = rows.some((r) => r.status === 'failed')
-  if (options.latest !== undefined) return { selected: files.slice(Math.max(0, files.length - options.latest)), applied, resuming }
-  return { selected: files.filter((f) => !applied.has(f.version)), applied, resuming }
+  const interrupted = rows.flatMap((row) => {
+    const file = row.interrupted === true ? files.find((f) => f.version === row.version) : undefined
+    return file === undefined ? [] : [{ file, row }]
+  })
+  if (options.latest !== undefined) return { selected: files.slice(Math.max(0, files.length - options.latest)), applied, resuming, interrupted }
+  return { selected: files.filter((f) => !applied.has(f.version)), applied, resuming, interrupted }
+}
+
+interface Selection {
+  readonly selected: readonly MigrationFile[]
+  readonly applied: ReadonlySet<string>
+  /** A failed row is a backfill to resume (or an interrupted migration): it runs first. */
+  readonly resuming: boolean
+  /** Migrations a killed run left part-way: `up` finishes them before the pending ones. */
+  readonly interrupted: readonly { readonly file: MigrationFile; readonly row: HistoryRow }[]
+}
+
+/**
+ * Runs on a scratch copy of the live structure what `up` will run of a migration a killed run left
+ * part-way: the statements after those history counts as in. The first of them may or may not have
+ * taken effect before the kill; here it either runs or fails because its effect is already there,
+ * so its error is ignored (the real run settles it against the live schema, src/runner/interrupted.ts).
+ */
+async function finishInterrupted(scratch: Driver, { file, row }: Selection['interrupted'][number]): Promise<void> {
+  if (file.format !== 'sql') return
+  const rest = scratch.splitStatements(file.up).slice(row.statementsApplied)
+  for (const [index, statement] of rest.entries()) {
+    await scratch.db.exec(statement.sql).catch((error: unknown) => {
+      if (index > 0) throw error
+    })
+  }
 }
 
 /**
@@ -86,7 +115,7 @@ async function lintSelected(
   driver: Driver,
   config: ResolvedConfig,
   files: readonly MigrationFile[],
-  { selected, applied, resuming }: { selected: readonly MigrationFile[]; applied: ReadonlySet<string>; resuming: boolean },
+  { selected, applied, resuming, interrupted }: Selection,
   options: LintOptions,
 ): Promise<MigrationLint[]> {
   if (selected.length === 0) return []
@@ -166,6 +195,7 @@ async function lintSelected(
     const outcome = await withScratch(driver, config, async (scratch) => {
       try {
         await cloneStructure(scratch, live)
+        for (const part of interrupted) await finishInterrupted(scratch, part)
       } catch (error) {
         return messageOf(error)
       }

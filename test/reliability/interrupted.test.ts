@@ -74,6 +74,27 @@ describe('the next up after a killed statement-by-statement run', () => {
     }
   }, 180_000)
 
+  it.skipIf(available.get('mysql') !== true)("MariaDB: a pending migration that needs what the interrupted one has yet to create passes up's lint gate (no --force) and both apply", async () => {
+    const { dir, target } = await interrupted('mysql', STATEMENTS, 3, 3)
+    try {
+      writeFileSync(path.join(dir, 'migrations', '20240101000002_index_y.up.sql'), 'CREATE INDEX a_y ON a (y);\n')
+      await writeSum(path.join(dir, 'migrations'))
+      const up = await cli(dir, target, ['up'])
+      expect(up.code, up.stderr).toBe(0)
+      expect(up.stderr).not.toMatch(/MF100/)
+      expect((await target.history()).map((r) => [r.version, r.status, r.statementsApplied])).toEqual([[VERSION, 'applied', 4], ['20240101000002', 'applied', 1]])
+      const driver = await target.open()
+      try {
+        expect(await driver.db.query("SELECT INDEX_NAME AS i, COLUMN_NAME AS c FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'a' AND INDEX_NAME = 'a_y'")).toEqual([{ i: 'a_y', c: 'y' }])
+        expect(await driver.db.query('SELECT id, CAST(x AS char) AS x, y FROM a')).toEqual([{ id: 1, x: '9007199254740993', y: 7 }])
+      } finally {
+        await driver.close()
+      }
+    } finally {
+      await target.drop()
+    }
+  }, 180_000)
+
   it.skipIf(available.get('mysql') !== true)('MariaDB: a statement whose effect the schema cannot show (MODIFY) is left to a human, and nothing runs', async () => {
     const { dir, target } = await interrupted('mysql', STATEMENTS, 2, 1)
     try {

@@ -49,7 +49,7 @@ export function killTrials(dialect: DialectName, available: boolean): void {
     it.skipIf(!available)('an uninterrupted up gives the reference state', async () => {
       const target = await createTarget(dialect, work)
       try {
-        const up = await cli(work, target, ['up', '--force'])
+        const up = await cli(work, target, ['up'])
         expect(up.code, up.stderr).toBe(0)
         expect((await target.state()) === ref.final).toBe(true)
       } finally {
@@ -69,10 +69,8 @@ export function killTrials(dialect: DialectName, available: boolean): void {
           expect(killed.code === 0 || killed.killed, `${context}: up ended on its own with ${killed.code}: ${killed.stderr}`).toBe(true)
           const verdict = checkAgreement(await target.history(), await target.state(), set, ref, inDoubt, context)
           // On SQLite a running row might be a live runner's: up waits this long for it to move.
-          // --force: up's lint gate replays later pending migrations on a copy of the live structure
-          // without first resuming the interrupted one there (src/api/lint.ts), so one that needs
-          // what the interrupted migration has yet to create reads as MF100 there.
-          const next = await cli(work, target, ['up', '--force', '--lock-wait', dialect === 'sqlite' ? '2s' : '60s'])
+          // No --force: up's lint gate finishes the interrupted migration on its scratch copy first.
+          const next = await cli(work, target, ['up', '--lock-wait', dialect === 'sqlite' ? '2s' : '60s'])
           let outcome = verdict.partial === undefined ? `${verdict.applied} applied` : `${set[verdict.partial.index]!.version} at ${verdict.partial.row.statementsApplied}${verdict.partial.inDatabase > verdict.partial.row.statementsApplied ? '+1 in doubt' : ''}`
           if (next.code !== 0) {
             // Only a statement run alone may need a human, and never on MariaDB, which reads it off the schema.
@@ -85,7 +83,7 @@ export function killTrials(dialect: DialectName, available: boolean): void {
             for (let i = inDatabase; i >= 1; i--) await target.exec(migration.undo[i - 1]!)
             const repaired = await cli(work, target, ['repair', '--yes'])
             expect(repaired.code, `${context}: ${repaired.stderr}`).toBe(0)
-            const again = await cli(work, target, ['up', '--force'])
+            const again = await cli(work, target, ['up'])
             expect(again.code, `${context}: ${again.stderr}`).toBe(0)
             outcome += ', repaired'
           }
