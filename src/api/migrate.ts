@@ -86,7 +86,7 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
       ...runOptions,
     })
     return { ...result, lint, dataLoss, ...(taken === undefined ? {} : { backup: taken }) }
-  }, dryRunOpen(options.dryRun))
+  }, files.length === 0 ? NOTHING_TO_CREATE : dryRunOpen(options.dryRun))
 }
 
 export interface DownOptions extends ConsentOptions {
@@ -115,14 +115,20 @@ export async function down(config: ResolvedConfig, options: DownOptions = {}): P
     if (options.dryRun !== true) await requireConsent(dataLoss, 'revert', { allowDataLoss: allowDataLoss ?? config.allowDataLoss, confirm })
     const result = await runDown(driver, files, { ...runnerOptions(config), ...runOptions })
     return { ...result, dataLoss }
-  }, dryRunOpen(options.dryRun))
+  }, NOTHING_TO_CREATE)
 }
 
 function throwIf(error: MigratorError | undefined): void {
   if (error !== undefined) throw error
 }
 
-/** A dry run writes nothing: a database that does not exist yet is read as empty, never created. */
+/** A database that does not exist yet is read as empty, never created. */
+const NOTHING_TO_CREATE: OpenOptions = { readOnly: true, missingAsEmpty: true }
+
+/**
+ * A dry run writes nothing, so it creates nothing. Neither does `down` (a database that does not
+ * exist has nothing to revert) nor an `up` with no migration files.
+ */
 function dryRunOpen(dryRun: boolean | undefined): OpenOptions | undefined {
-  return dryRun === true ? { readOnly: true, missingAsEmpty: true } : undefined
+  return dryRun === true ? NOTHING_TO_CREATE : undefined
 }

@@ -161,7 +161,9 @@ export interface SessionActivity {
 /** How a command opens its database. */
 export interface OpenOptions {
   /**
-   * The command only reads (status, inspect, lint, dry runs): opening must not create the database.
+   * Opening must not create the database: the command only reads (status, inspect, lint, dry runs)
+   * or has nothing to do on a database that does not exist (`down`); a database that exists opens
+   * as usual, writable.
    * Where opening could create it (a SQLite file), a database that does not exist is a
    * ConnectionError saying so. Servers never create a database on connect, so they ignore this.
    */

@@ -31,6 +31,15 @@ async function withPendingMigration(): Promise<void> {
 }
 
 describe('read-only commands and dry runs create nothing', () => {
+  it('up with no migration files has nothing to do and creates no database', { timeout: 120_000 }, async () => {
+    project = tempProject({ 'migrator.config.ts': CONFIG, 'schema.sql': SCHEMA, 'migrations/.keep': '' })
+    const before = files()
+    const result = await project.run(['up'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toContain('No pending migrations')
+    expect(files()).toEqual(before)
+  })
+
   it('status, inspect and backup on a database file that does not exist: one clear error, no file', { timeout: 240_000 }, async () => {
     await withPendingMigration()
     const before = files()
@@ -58,6 +67,15 @@ describe('read-only commands and dry runs create nothing', () => {
     const lint = await project.run(['lint'])
     expect(lint.code, lint.stderr).toBe(0)
     expect(lint.stdout).toMatch(/_create_users\.up\.sql: risk low/)
+    expect(files()).toEqual(before)
+    expect(project.exists('app.db')).toBe(false)
+
+    // down has nothing to revert on a database that does not exist: it says so and creates nothing.
+    for (const args of [['down'], ['down', '--all']]) {
+      const result = await project.run(args)
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0)
+      expect(result.stderr).toContain('Nothing to revert')
+    }
     expect(files()).toEqual(before)
     expect(project.exists('app.db')).toBe(false)
 
