@@ -2,6 +2,7 @@ import { stripVTControlCharacters } from 'node:util'
 import { Chalk, supportsColor, supportsColorStderr } from 'chalk'
 import type { ChalkInstance } from 'chalk'
 import ora from 'ora'
+import { escapeControl } from '../errors.js'
 
 /** The global flags that shape output. */
 export interface OutputOptions {
@@ -88,19 +89,19 @@ export function createOutput(
     colors: out,
     spinnersEnabled: spinners,
     info(message) {
-      if (!options.quiet) line(message)
+      if (!options.quiet) line(escapeControl(message))
     },
     success(message) {
-      if (!options.quiet) line(err.green(message))
+      if (!options.quiet) line(err.green(escapeControl(message)))
     },
     warn(message) {
-      line(`${err.yellow('warning:')} ${message}`)
+      line(`${err.yellow('warning:')} ${escapeControl(message)}`)
     },
     error(message) {
-      line(`${err.red('error:')} ${message}`)
+      line(`${err.red('error:')} ${escapeControl(message)}`)
     },
     debug(message) {
-      if (options.verbose) line(err.dim(message))
+      if (options.verbose) line(err.dim(escapeControl(message)))
     },
     print(text) {
       noStdoutText('print()')
@@ -108,7 +109,8 @@ export function createOutput(
     },
     table(rows, columns) {
       noStdoutText('table()')
-      stdout.write(formatTable(rows, columns, (header) => out.bold(header)))
+      const cells = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? escapeControl(v) : v])))
+      stdout.write(formatTable(cells, columns, (header) => out.bold(header)))
     },
     json(doc) {
       if (jsonWritten) throw new Error('internal: json() called twice; a --json run prints exactly one document')
@@ -121,16 +123,16 @@ export function createOutput(
     },
     spinner(text) {
       if (spinners) {
-        const spinner = ora({ text, stream: stderr as NodeJS.WritableStream, color: 'cyan', isEnabled: true }).start()
+        const spinner = ora({ text: escapeControl(text), stream: stderr as NodeJS.WritableStream, color: 'cyan', isEnabled: true }).start()
         return {
           get text() {
             return spinner.text
           },
           set text(value: string) {
-            spinner.text = value
+            spinner.text = escapeControl(value)
           },
-          succeed: (final) => void spinner.succeed(final),
-          fail: (final) => void spinner.fail(final),
+          succeed: (final) => void spinner.succeed(final === undefined ? undefined : escapeControl(final)),
+          fail: (final) => void spinner.fail(final === undefined ? undefined : escapeControl(final)),
           stop: () => void spinner.stop(),
         }
       }
@@ -144,7 +146,7 @@ export function createOutput(
         },
         succeed: (final) => output.success(final ?? current),
         // A failure is reported even under --quiet; the error itself follows from the error handler.
-        fail: (final) => line(err.red(final ?? current)),
+        fail: (final) => line(err.red(escapeControl(final ?? current))),
         stop: () => undefined,
       }
     },

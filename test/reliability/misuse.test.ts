@@ -76,7 +76,7 @@ describe('commands that should change nothing write nothing; conflicting flags a
         const quote = dialect === 'mysql' ? '`' : '"'
         writeFileSync(path.join(dir, 'migrations', '20240101000011_control.up.sql'), `INSERT INTO ${quote}missing\x1b[2J\x07${quote} VALUES (1);\n`)
         await writeSum(path.join(dir, 'migrations'))
-        const control = await run(['up', '--force'])
+        const control = await run(['up', '--force', '--verbose'])
         expect(control.code).toBe(1)
         expect(control.stderr).toContain('missing\\x1b[2J\\x07')
         expect(control.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/)
