@@ -10,6 +10,7 @@ import type { ResolvedConfig } from '../../../src/config/schema.js'
 import { definitionKey } from '../../../src/dialects/sqlite/definition-key.js'
 import type { Schema } from '../../../src/schema/model.js'
 import { execSqlite } from '../../helpers/sqlite-dump.js'
+import { runCli, type CliResult } from '../../cli/helpers.js'
 
 /**
  * End-to-end round trips on a real SQLite file through the public API, the way a user runs them:
@@ -35,6 +36,8 @@ export interface Project {
   schema(): Promise<Schema>
   /** `PRAGMA foreign_key_check` on the file: the rows whose parent is missing. */
   foreignKeyViolations(): unknown[]
+  /** Runs the built CLI (`bin/migrator`) in the project directory, configured like `config`. */
+  cli(args: readonly string[]): Promise<CliResult>
   /** The stored CREATE text of one schema entry. */
   sqlOf(name: string): string | undefined
   remove(): void
@@ -47,6 +50,7 @@ export function project(prefix: string): Project {
     cwd: dir, url: `sqlite:${file}`, dir: path.join(dir, 'migrations'), target: path.join(dir, 'schema.sql'),
     schemas: ['public'], historyTable: 'migrator_history', lockTimeoutMs: 5000, lockWaitMs: 5000,
   }
+  writeFileSync(path.join(dir, 'migrator.config.ts'), `export default { url: 'sqlite:./app.db', dir: './migrations', target: './schema.sql' }\n`)
   const open = () => new Database(file, { readonly: true, fileMustExist: true })
   return {
     config,
@@ -78,6 +82,7 @@ export function project(prefix: string): Project {
         db.close()
       }
     },
+    cli: (args) => runCli(args, { cwd: dir }),
     sqlOf(name) {
       const db = open()
       try {
@@ -155,4 +160,12 @@ export async function applyTarget(p: Project, name: string): Promise<DiffOutcome
   const again = await diff(p.config, { dryRun: true })
   expect(again.changes, `${name}: second diff says no changes`).toEqual([])
   return outcome
+}
+
+/** `migrator diff` on the command line: exit 0, `No changes`, no file written. */
+export async function expectNoChangesCli(p: Project): Promise<void> {
+  const result = await p.cli(['diff'])
+  expect(result.stderr).toBe('')
+  expect(result.code).toBe(0)
+  expect(result.stdout.trim()).toBe('No changes')
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { diff } from '../../../src/api/diff.js'
-import { LONG_TEXT, MAX_INT, MIN_INT, applyTarget, project, roundTrip, type Project } from './fidelity.js'
+import { LONG_TEXT, MAX_INT, MIN_INT, applyTarget, expectNoChangesCli, project, roundTrip, type Project } from './fidelity.js'
 
 /**
  * SQLite compares identifiers with ASCII letters folded: `USERS` and `users` are one table. A
@@ -57,6 +57,7 @@ describe('SQLite identifier case', () => {
     p.exec(SEED)
     p.target(CURRENT.replaceAll('USERS', 'users').replaceAll('Email', 'email'))
     await applyTarget(p, 'desired')
+    await expectNoChangesCli(p)
     const schema = await p.schema()
     expect(schema.tables.map((t) => t.name)).toEqual(['Posts', 'users'])
     expect(schema.tables.find((t) => t.name === 'users')!.columns.map((c) => c.name)).toEqual(['Id', 'email', 'Bio', 'Score', 'Avatar'])

@@ -6,7 +6,7 @@ import { status } from '../../../src/api/status.js'
 import { down, up } from '../../../src/api/migrate.js'
 import { nextVersion } from '../../../src/migrations/directory.js'
 import { writeSum } from '../../../src/migrations/sum.js'
-import { LONG_TEXT, MAX_INT, MIN_INT, applyTarget, comparable, project, type Project } from './fidelity.js'
+import { LONG_TEXT, MAX_INT, MIN_INT, applyTarget, comparable, expectNoChangesCli, project, type Project } from './fidelity.js'
 
 /**
  * `ALTER TABLE … RENAME TO` and `RENAME COLUMN` rewrite the stored text of every view and trigger
@@ -68,6 +68,7 @@ describe('SQLite views and triggers rewritten by RENAME', () => {
     const outcome = await diff(p.config, { dryRun: true })
     expect(outcome.changes).toEqual([])
     expect((await status(p.config)).ungenerated).toEqual([])
+    await expectNoChangesCli(p)
 
     // A real change to the view and to a trigger body still shows.
     const changed = AFTER.replace('WHERE quantity > 0', 'WHERE quantity > 1').replace('SET quantity = quantity - 1', 'SET quantity = quantity - 2')
