@@ -50,6 +50,18 @@ describe('SQLite identifier case', () => {
     expect(forward.lint.findings.filter((f) => f.severity === 'error')).toEqual([])
   })
 
+  it('a case-only rename together with a change that needs a rebuild: renamed, rebuilt, rows kept both ways', async () => {
+    p = project('case-rebuild')
+    const desired = CURRENT.replaceAll('USERS', 'users').replaceAll(' Email', ' email').replaceAll('.Email', '.email').replace('Score INTEGER', 'score BIGINT NOT NULL DEFAULT 0')
+    const { forward } = await roundTrip(p, {
+      current: CURRENT,
+      seed: SEED,
+      desired,
+    })
+    expect(forward.up).toMatch(/ALTER TABLE "_migrator_rename_users" RENAME TO "users"/)
+    expect(forward.up).toMatch(/INSERT INTO "_migrator_new_users" \("Id", "email", "Bio", "score", "Avatar"\) SELECT "Id", "Email", "Bio", "Score", "Avatar" FROM "users"/)
+  })
+
   it('after the rename the live spelling is the declared one, and the trigger still fires', async () => {
     p = project('case-live')
     p.target(CURRENT)
