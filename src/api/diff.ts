@@ -108,7 +108,7 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
       notes,
       lint: lint.findings.map(findingLine),
       // With phases after it, the ordinary file alone does not reach the target's schema.
-      ...(zd === undefined || zd.phases.length === 0 ? { expectSchema: schemaFingerprint(desired) } : {}),
+      ...(zd === undefined || zd.phases.length === 0 ? { expectSchema: schemaFingerprint(desired, driver.capabilities) } : {}),
     })
     const versions = [...files.map((f) => f.version), ...(changes.length > 0 ? [version] : [])]
     const phases = (zd?.phases ?? []).map((phase): ZeroDowntimeFile => {

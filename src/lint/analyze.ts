@@ -62,6 +62,7 @@ export async function lintMigration(input: LintInput): Promise<MigrationLint> {
     ...(await analyzeChanges(changes, {
       probe,
       lossProbe: input.lossProbe,
+      identifierCase: driver.capabilities.identifierCase,
       valueLosses: (change) => driver.valueLosses?.(change, input.schemas) ?? [],
       valuesKept: file.directives.valuesKept,
     })),

@@ -1,6 +1,6 @@
 import { assertNever, type Change, type TableChange } from '../schema/changes.js'
 import { qualifiedName, type Table } from '../schema/model.js'
-import type { ValueLoss } from '../schema/plan.js'
+import { nameKey, type IdentifierCase, type ValueLoss } from '../schema/plan.js'
 import type { ValuesKept } from '../migrations/file.js'
 import type { DataLoss } from '../safety/consent.js'
 import { CODES, type Code } from './codes.js'
@@ -17,6 +17,8 @@ export interface ChangeContext {
   readonly probe?: DataProbe
   /** The live database, for the counts of values a change would destroy (consent). */
   readonly lossProbe?: DataProbe
+  /** The dialect's name rules: a table renamed only in letter case where the server ignores it breaks no query. */
+  readonly identifierCase?: IdentifierCase
   /** The dialect's `valueLosses`: what a type change or enum change would not keep. */
   readonly valueLosses?: (change: Change) => readonly ValueLoss[]
   /** Dropped columns whose values the file declares copied into another column (`values-kept`). */
@@ -50,6 +52,7 @@ async function analyzeChange(change: Change, context: ChangeContext): Promise<Li
       ]
     }
     case 'renameTable':
+      if (nameKey(change.from.name, context.identifierCase?.tables) === nameKey(change.to.name, context.identifierCase?.tables)) return []
       return [
         finding('BC102', `renames table ${qualifiedName(change.from)} to ${qualifiedName(change.to)}`, {
           table: qualifiedName(change.to),

@@ -1,19 +1,24 @@
 import { createHash } from 'node:crypto'
 import { canonical } from '../schema/equal.js'
 import type { Schema } from '../schema/model.js'
+import { nameKey, type Capabilities } from '../schema/plan.js'
 
 /**
  * The fingerprint `diff` records in a generated up file (`-- migrator:expect-schema sha256:<hex>`)
  * and the runner compares after applying it: sha256 of the canonical JSON of the schema with every
  * order-insensitive list sorted. Column order is left out on purpose: the differ does not compare
  * it (ADD COLUMN appends where the target may declare the column in the middle), so a schema the
- * differ calls equal to the target gets the same fingerprint.
+ * differ calls equal to the target gets the same fingerprint. For the same reason view and trigger
+ * texts are taken in the dialect's comparison form (`capabilities.definitionKey`: a RENAME
+ * rewrites them) and a trigger's table by the dialect's name rule.
  */
-export function schemaFingerprint(schema: Schema): string {
-  return `sha256:${createHash('sha256').update(canonical(normalize(schema)), 'utf8').digest('hex')}`
+export function schemaFingerprint(schema: Schema, capabilities?: Capabilities): string {
+  return `sha256:${createHash('sha256').update(canonical(normalize(schema, capabilities)), 'utf8').digest('hex')}`
 }
 
-function normalize(schema: Schema): unknown {
+function normalize(schema: Schema, capabilities: Capabilities | undefined): unknown {
+  const definition = capabilities?.definitionKey ?? ((text: string) => text)
+  const tableKey = (name: string) => nameKey(name, capabilities?.identifierCase?.tables)
   return {
     tables: sortBy(
       schema.tables.map((t) => ({
@@ -27,8 +32,11 @@ function normalize(schema: Schema): unknown {
       })),
       (t) => `${t.schema ?? ''}.${t.name}`,
     ),
-    views: sortBy(schema.views, (v) => `${v.schema ?? ''}.${v.name}`),
-    objects: sortBy(schema.objects, (o) => `${o.kind} ${o.schema ?? ''}.${o.name}`),
+    views: sortBy(schema.views.map((v) => ({ ...v, definition: definition(v.definition) })), (v) => `${v.schema ?? ''}.${v.name}`),
+    objects: sortBy(
+      schema.objects.map((o) => ({ ...o, table: o.table === undefined ? undefined : tableKey(o.table), definition: definition(o.definition) })),
+      (o) => `${o.kind} ${o.schema ?? ''}.${o.name}`,
+    ),
   }
 }
 

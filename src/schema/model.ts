@@ -28,6 +28,8 @@ export interface Column {
 export interface PrimaryKey {
   readonly name?: string
   readonly columns: readonly string[]
+  /** Dialect extras: SQLite `onConflict`, per-column `order`/`collations`. */
+  readonly options?: Options
 }
 
 /** One key part of an index: a column or an expression. */
@@ -55,6 +57,8 @@ export interface Index {
 export interface Unique {
   readonly name?: string
   readonly columns: readonly string[]
+  /** Dialect extras: SQLite `onConflict`, per-column `order`/`collations`. */
+  readonly options?: Options
 }
 
 export type ReferentialAction = 'NO ACTION' | 'RESTRICT' | 'CASCADE' | 'SET NULL' | 'SET DEFAULT'

@@ -6,6 +6,7 @@ import type { Dialect, Driver, InspectOptions, OpenOptions, PlanOptions, Scratch
 import type { Capabilities, Plan } from '../../schema/plan.js'
 import { backupSqlite, restoreSqlite } from './backup.js'
 import { SqliteDb, openDatabase } from './connect.js'
+import { definitionKey } from './definition-key.js'
 import { inspectSchema } from './inspect.js'
 import { lintChange } from './lint.js'
 import { columnValueLosses } from './lossy.js'
@@ -21,6 +22,9 @@ const CAPABILITIES: Capabilities = {
   forwardForeignKeys: true,
   schemaScopedIndexNames: true,
   exclusiveRunnerLock: false,
+  // SQLite matches every identifier without regard to (ASCII) letter case and stores it as spelled.
+  identifierCase: { tables: 'preserving', columns: 'preserving', indexes: 'preserving' },
+  definitionKey,
 }
 
 /** The SQLite dialect over better-sqlite3 (embedded; the URL names a file or `:memory:`). */

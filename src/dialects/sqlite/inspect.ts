@@ -7,6 +7,7 @@ import type {
   ForeignKey,
   Index,
   Options,
+  PrimaryKey,
   ReferentialAction,
   Schema,
   SchemaObject,
@@ -15,6 +16,7 @@ import type {
   View,
 } from '../../schema/model.js'
 import { canonical } from '../../schema/equal.js'
+import { keyOptions } from './key-options.js'
 import { normalizeType } from './normalize.js'
 import { parseCreateIndex, parseCreateTable } from './parse.js'
 import type { ParsedForeignKey, ParsedTable } from './parse.js'
@@ -77,6 +79,9 @@ const QUERIES = {
  * - types lower case with whitespace collapsed; `DEFAULT NULL` is no default;
  * - AUTOINCREMENT is `identity: { always: false }` on the primary-key column;
  * - uniques, checks and foreign keys sorted by content, so declaration order does not matter;
+ * - the clauses no pragma reports kept in `options`: ON CONFLICT, key column COLLATE/ASC/DESC
+ *   (key-options.ts), `NOT NULL ON CONFLICT` on the column, FK `MATCH`;
+ * - FK target tables and columns in their declared spelling (REFERENCES may spell them in other case);
  * - views, triggers and virtual tables keep the CREATE text exactly as stored.
  * Virtual-table shadow tables, `sqlite_*` tables and `options.exclude` are left out.
  */
@@ -96,6 +101,11 @@ export async function inspectSchema(db: Db, options: InspectOptions = {}): Promi
     (o) => o.tbl_name.toLowerCase(),
   )
 
+  // Tables by folded name with their columns' declared spellings: a REFERENCES clause may spell
+  // both differently (SQLite matches them case-insensitively), and the model uses the declared ones.
+  const declared = new Map<string, { name: string; columns: (name: string) => string }>()
+  for (const [table, rows] of columnsOf) declared.set(table.toLowerCase(), { name: table, columns: canonicalizer(rows.map((r) => r.name)) })
+
   const tables: Table[] = []
   const views: View[] = []
   const others: SchemaObject[] = []
@@ -112,6 +122,7 @@ export async function inspectSchema(db: Db, options: InspectOptions = {}): Promi
           foreignKeys: fksOf.get(row.name) ?? [],
           indexes: indexesOf.get(row.name.toLowerCase()) ?? [],
           listed: listed.get(row.name.toLowerCase()),
+          declared,
         }),
       )
     } else if (row.type === 'view') {
@@ -131,6 +142,7 @@ function buildTable(
     foreignKeys: readonly ForeignKeyRow[]
     indexes: readonly SchemaRow[]
     listed?: TableListRow
+    declared: ReadonlyMap<string, { name: string; columns: (name: string) => string }>
   },
 ): Table {
   let parsed: ParsedTable
@@ -159,17 +171,18 @@ function buildTable(
         generated: p?.generated === undefined ? undefined : { expression: p.generated.expression, stored: row.hidden === 3 },
         identity: p?.autoincrement === true ? { always: false } : undefined,
         collation: p?.collation,
+        options: p?.notNullOnConflict === undefined || row.notnull === 0 ? undefined : { notNullOnConflict: p.notNullOnConflict },
       })
     })
 
   const pkColumns = facts.columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name)
-  const primaryKey = pkColumns.length === 0 ? undefined : compact({ name: parsed.primaryKey?.name, columns: pkColumns })
+  const primaryKey = pkColumns.length === 0 ? undefined : compact<PrimaryKey>({ name: parsed.primaryKey?.name, columns: pkColumns, options: keyOptions(parsed.primaryKey, true) })
 
   const uniques: Unique[] = parsed.uniques
-    .map((u) => compact<Unique>({ name: u.name, columns: u.columns.map(canon) }))
+    .map((u) => compact<Unique>({ name: u.name, columns: u.columns.map(canon), options: keyOptions(u, false) }))
     .sort(byContent)
   const checks: Check[] = parsed.checks.map((c) => compact<Check>({ name: c.name, expression: c.expression })).sort(byContent)
-  const foreignKeys = buildForeignKeys(facts.foreignKeys, parsed.foreignKeys, canon)
+  const foreignKeys = buildForeignKeys(facts.foreignKeys, parsed.foreignKeys, canon, facts.declared)
 
   const indexes: Index[] = facts.indexes
     .map((row) => {
@@ -211,6 +224,7 @@ function buildForeignKeys(
   rows: readonly ForeignKeyRow[],
   parsed: readonly ParsedForeignKey[],
   canon: (name: string) => string,
+  declared: ReadonlyMap<string, { name: string; columns: (name: string) => string }>,
 ): ForeignKey[] {
   const unused = [...parsed]
   const key = (columns: readonly string[], table: string) => `${columns.map((c) => c.toLowerCase()).join(',')}>${table.toLowerCase()}`
@@ -218,18 +232,20 @@ function buildForeignKeys(
   for (const group of groupBy(rows, (r) => r.id).values()) {
     const first = group[0]!
     const columns = group.map((r) => canon(r.from))
-    const refColumns = group.every((r) => r.to === null) ? [] : group.map((r) => r.to ?? '')
+    const ref = declared.get(first.table.toLowerCase())
+    const refColumns = group.every((r) => r.to === null) ? [] : group.map((r) => (ref === undefined ? (r.to ?? '') : ref.columns(r.to ?? '')))
     const at = unused.findIndex((p) => key(p.columns, p.refTable) === key(columns, first.table))
     const match = at >= 0 ? unused.splice(at, 1)[0] : undefined
     out.push(
       compact<ForeignKey>({
         name: match?.name,
         columns,
-        refTable: first.table,
+        refTable: ref?.name ?? first.table,
         refColumns,
         onDelete: first.on_delete as ReferentialAction,
         onUpdate: first.on_update as ReferentialAction,
         deferrable: match?.deferrable,
+        options: match?.match === undefined ? undefined : { match: match.match },
       }),
     )
   }

@@ -20,6 +20,8 @@ export interface ParsedForeignKey {
   readonly onDelete: ReferentialAction
   readonly onUpdate: ReferentialAction
   readonly deferrable?: 'IMMEDIATE' | 'DEFERRED'
+  /** `MATCH name` as written (SQLite parses it and enforces every FK as SIMPLE). */
+  readonly match?: string
 }
 
 export interface ParsedColumn {
@@ -27,11 +29,26 @@ export interface ParsedColumn {
   readonly collation?: string
   readonly generated?: { readonly expression: string; readonly stored: boolean }
   readonly autoincrement: boolean
+  /** `NOT NULL ON CONFLICT x`: the algorithm, upper case. */
+  readonly notNullOnConflict?: string
+}
+
+/** One column of a PRIMARY KEY or UNIQUE column list. */
+export interface ParsedKeyColumn {
+  readonly name: string
+  readonly collation?: string
+  readonly desc: boolean
 }
 
 export interface ParsedConstraint {
   readonly name?: string
   readonly columns: readonly string[]
+  /** The columns with their COLLATE and ASC/DESC (a column constraint: its own column, no collation). */
+  readonly parts: readonly ParsedKeyColumn[]
+  /** `ON CONFLICT x`: the algorithm, upper case. */
+  readonly onConflict?: string
+  /** Declared on its column (`id INTEGER PRIMARY KEY`) rather than as a table constraint. */
+  readonly columnConstraint: boolean
 }
 
 export interface ParsedCheck {
@@ -206,11 +223,11 @@ export function parseCreateTable(sql: string): ParsedTable {
       const constraintName = c.accept('CONSTRAINT') ? c.name() : undefined
       const keyword = c.word()
       if (c.accept('PRIMARY', 'KEY')) {
-        primaryKey = { name: constraintName, columns: columnList(c) }
-        skipConflict(c)
+        const parts = keyColumns(c)
+        primaryKey = { name: constraintName, columns: parts.map((p) => p.name), parts, onConflict: conflict(c), columnConstraint: false }
       } else if (c.accept('UNIQUE')) {
-        uniques.push({ name: constraintName, columns: columnList(c) })
-        skipConflict(c)
+        const parts = keyColumns(c)
+        uniques.push({ name: constraintName, columns: parts.map((p) => p.name), parts, onConflict: conflict(c), columnConstraint: false })
       } else if (c.accept('CHECK')) {
         checks.push({ name: constraintName, expression: joinTokens(c.group()) })
       } else if (c.accept('FOREIGN', 'KEY')) {
@@ -246,19 +263,22 @@ function columnDefinition(
   let collation: string | undefined
   let generated: ParsedColumn['generated']
   let autoincrement = false
+  let notNullOnConflict: string | undefined
   let primaryKey: ParsedConstraint | undefined
   while (!c.done() && !c.is(',') && !c.is(')')) {
     const constraintName = c.accept('CONSTRAINT') ? c.name() : undefined
     if (c.accept('PRIMARY', 'KEY')) {
-      if (!c.accept('ASC')) c.accept('DESC')
-      skipConflict(c)
+      const desc = c.accept('DESC')
+      if (!desc) c.accept('ASC')
+      const onConflict = conflict(c)
       if (c.accept('AUTOINCREMENT')) autoincrement = true
-      primaryKey = { name: constraintName, columns: [name] }
-    } else if (c.accept('NOT', 'NULL') || c.accept('NULL')) {
-      skipConflict(c)
+      primaryKey = { name: constraintName, columns: [name], parts: [{ name, desc }], onConflict, columnConstraint: true }
+    } else if (c.accept('NOT', 'NULL')) {
+      notNullOnConflict = conflict(c)
+    } else if (c.accept('NULL')) {
+      conflict(c)
     } else if (c.accept('UNIQUE')) {
-      skipConflict(c)
-      uniques.push({ name: constraintName, columns: [name] })
+      uniques.push({ name: constraintName, columns: [name], parts: [{ name, desc: false }], onConflict: conflict(c), columnConstraint: true })
     } else if (c.accept('CHECK')) {
       checks.push({ name: constraintName, expression: joinTokens(c.group()) })
     } else if (c.accept('DEFAULT')) {
@@ -283,24 +303,37 @@ function columnDefinition(
       throw new Error(`unexpected "${c.peek()?.text}" in definition of column ${name}`)
     }
   }
-  return { column: { name, collation: collation === 'BINARY' ? undefined : collation, generated, autoincrement }, primaryKey }
+  return {
+    column: { name, collation: collation === 'BINARY' ? undefined : collation, generated, autoincrement, notNullOnConflict },
+    primaryKey,
+  }
 }
 
-/** `( name [COLLATE x] [ASC|DESC], … )` → the names. */
+/** `( name, … )` → the names (a REFERENCES or FOREIGN KEY column list). */
 function columnList(c: Cursor): string[] {
-  const out: string[] = []
+  return keyColumns(c).map((p) => p.name)
+}
+
+/** `( name [COLLATE x] [ASC|DESC], … )`, as PRIMARY KEY and UNIQUE take it. */
+function keyColumns(c: Cursor): ParsedKeyColumn[] {
+  const out: ParsedKeyColumn[] = []
   c.expect('(')
   for (;;) {
-    out.push(c.name())
-    c.until() // COLLATE / ASC / DESC are not part of the model for constraints
+    const name = c.name()
+    const collation = c.accept('COLLATE') ? c.name().toUpperCase() : undefined
+    const desc = c.accept('DESC')
+    if (!desc) c.accept('ASC')
+    out.push({ name, collation: collation === 'BINARY' ? undefined : collation, desc })
     if (c.accept(',')) continue
     c.expect(')')
     return out
   }
 }
 
-function skipConflict(c: Cursor): void {
-  if (c.accept('ON', 'CONFLICT')) c.next()
+/** `ON CONFLICT x`: the algorithm, upper case; undefined when absent or ABORT (SQLite's default). */
+function conflict(c: Cursor): string | undefined {
+  const algorithm = c.accept('ON', 'CONFLICT') ? c.next().text.toUpperCase() : undefined
+  return algorithm === 'ABORT' ? undefined : algorithm
 }
 
 /** The foreign-key clause after REFERENCES (consumed here when `afterReferences`). */
@@ -311,6 +344,7 @@ function references(c: Cursor, name: string | undefined, columns: readonly strin
   let onDelete: ReferentialAction = 'NO ACTION'
   let onUpdate: ReferentialAction = 'NO ACTION'
   let deferrable: ParsedForeignKey['deferrable']
+  let match: string | undefined
   for (;;) {
     if (c.accept('ON')) {
       const which = c.next().text.toUpperCase()
@@ -318,7 +352,7 @@ function references(c: Cursor, name: string | undefined, columns: readonly strin
       if (which === 'DELETE') onDelete = action
       else onUpdate = action
     } else if (c.accept('MATCH')) {
-      c.next()
+      match = c.name().toUpperCase()
     } else if (c.accept('NOT', 'DEFERRABLE')) {
       if (c.accept('INITIALLY')) c.next()
       deferrable = undefined
@@ -327,7 +361,7 @@ function references(c: Cursor, name: string | undefined, columns: readonly strin
       if (c.accept('INITIALLY', 'DEFERRED')) deferrable = 'DEFERRED'
       else c.accept('INITIALLY', 'IMMEDIATE')
     } else {
-      return { name, columns, refTable, refColumns, onDelete, onUpdate, deferrable }
+      return { name, columns, refTable, refColumns, onDelete, onUpdate, deferrable, match }
     }
   }
 }

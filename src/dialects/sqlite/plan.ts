@@ -4,6 +4,7 @@ import type { Column, ForeignKey, Schema, SchemaObject, Table } from '../../sche
 import { UnsupportedChangeError } from '../../errors.js'
 import type { PlanOptions } from '../dialect.js'
 import { guardOf, type Plan, type Risk, type Statement } from '../../schema/plan.js'
+import { definitionKey } from './definition-key.js'
 import { columnValueLosses } from './lossy.js'
 import { isConstantLiteral } from './normalize.js'
 import { quoteIdent } from './quote.js'
@@ -61,12 +62,16 @@ function planChange(change: Change, ctx: Context): Statement[] {
     case 'renameTable': {
       const { from, to } = change
       ctx.renamedTables.set(from.name.toLowerCase(), to.name)
+      const comment = `rename table ${quoteIdent(from.name)} to ${quoteIdent(to.name)}`
+      if (from.name.toLowerCase() !== to.name.toLowerCase()) {
+        return [s(renameTableSql(from.name, to.name), [renameTableSql(to.name, from.name)], comment)]
+      }
+      // SQLite refuses a rename onto the same name in other letter case ("there is already another
+      // table … with this name"): go through a temporary name.
+      const temp = `_migrator_rename_${to.name}`
       return [
-        s(
-          `ALTER TABLE ${quoteIdent(from.name)} RENAME TO ${quoteIdent(to.name)}`,
-          [`ALTER TABLE ${quoteIdent(to.name)} RENAME TO ${quoteIdent(from.name)}`],
-          `rename table ${quoteIdent(from.name)} to ${quoteIdent(to.name)}`,
-        ),
+        s(renameTableSql(from.name, temp), [], `${comment}: to a temporary name`),
+        s(renameTableSql(temp, to.name), [renameTableSql(to.name, temp), renameTableSql(temp, from.name)], comment),
       ]
     }
     case 'alterTable': {
@@ -97,6 +102,10 @@ function planChange(change: Change, ctx: Context): Statement[] {
     default:
       return assertNever(change)
   }
+}
+
+function renameTableSql(from: string, to: string): string {
+  return `ALTER TABLE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`
 }
 
 function dropObjectSql(object: SchemaObject): string {
@@ -166,8 +175,8 @@ function invert(change: Change & { kind: 'alterTable' }): Change & { kind: 'alte
   return { kind: 'alterTable', from: change.to, to: change.from, changes }
 }
 
-/** Column aspects SQLite does not store; changing them needs no statement. */
-const UNSTORED_ASPECTS = new Set(['comment', 'options'])
+/** Column aspects SQLite does not store; changing them needs no statement (`options` hold NOT NULL ON CONFLICT). */
+const UNSTORED_ASPECTS = new Set(['comment'])
 
 function alterSteps(change: Change & { kind: 'alterTable' }, ctx: Context): Step[] {
   const source = ctx.renamedTables.get(change.from.name.toLowerCase()) ?? change.from.name
@@ -315,7 +324,7 @@ function triggersToRecreate(table: Table, source: string, ctx: Context): SchemaO
   const onTable = (ctx.current?.objects ?? []).filter((o) => o.kind === 'trigger' && names.has((o.table ?? '').toLowerCase()))
   if (ctx.desired === undefined) return onTable
   return onTable.filter((t) =>
-    ctx.desired!.objects.some((d) => d.kind === 'trigger' && d.name.toLowerCase() === t.name.toLowerCase() && d.definition === t.definition),
+    ctx.desired!.objects.some((d) => d.kind === 'trigger' && d.name.toLowerCase() === t.name.toLowerCase() && definitionKey(d.definition) === definitionKey(t.definition)),
   )
 }
 

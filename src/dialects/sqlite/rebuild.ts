@@ -82,10 +82,14 @@ export function rebuildSteps(input: RebuildInput): RebuildStep[] {
   return steps
 }
 
-/** True when the table has an INTEGER PRIMARY KEY, i.e. a column that is the rowid. */
+/**
+ * True when the table has an INTEGER PRIMARY KEY, i.e. a column that is the rowid (not when it is
+ * declared `INTEGER PRIMARY KEY DESC` on the column: SQLite's documented exception).
+ */
 export function hasRowidAlias(table: Table): boolean {
   const pk = table.primaryKey
   if (table.options.withoutRowid === true || pk === undefined || pk.columns.length !== 1) return false
+  if (pk.options?.columnConstraint === true) return false
   const column = table.columns.find((c) => c.name === pk.columns[0])
   return column?.type === 'integer'
 }

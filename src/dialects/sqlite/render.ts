@@ -1,4 +1,5 @@
 import type { Column, ForeignKey, Index, Table } from '../../schema/model.js'
+import { conflictSql, keyColumnsSql } from './key-options.js'
 import { renderDefault } from './normalize.js'
 import { quoteIdent } from './quote.js'
 
@@ -10,18 +11,29 @@ import { quoteIdent } from './quote.js'
 const list = (names: readonly string[]) => names.map(quoteIdent).join(', ')
 const constraintName = (name: string | undefined) => (name === undefined ? '' : `CONSTRAINT ${quoteIdent(name)} `)
 
-/** True when the column carries AUTOINCREMENT, which SQLite only accepts inline on the PK column. */
+/**
+ * True when the primary key is written on its column: AUTOINCREMENT, which SQLite only accepts
+ * there, or a DESC key declared there (which SQLite does not make the rowid; key-options.ts).
+ */
 function inlinePrimaryKey(table: Table, column: Column): boolean {
   const pk = table.primaryKey
-  return column.identity !== undefined && pk !== undefined && pk.columns.length === 1 && pk.columns[0] === column.name
+  const inline = column.identity !== undefined || pk?.options?.columnConstraint === true
+  return inline && pk !== undefined && pk.columns.length === 1 && pk.columns[0] === column.name
 }
 
 /** One column definition as used in CREATE TABLE and ALTER TABLE ADD COLUMN. */
 export function columnSql(table: Table, column: Column, inlineReference?: ForeignKey): string {
   let sql = quoteIdent(column.name)
   if (column.type !== '') sql += ` ${column.type}`
-  if (inlinePrimaryKey(table, column)) sql += ` ${constraintName(table.primaryKey?.name)}PRIMARY KEY AUTOINCREMENT`
-  if (!column.nullable) sql += ' NOT NULL'
+  const pk = table.primaryKey
+  if (inlinePrimaryKey(table, column)) {
+    const order = pk?.options?.order === 'DESC' ? ' DESC' : ''
+    sql += ` ${constraintName(pk?.name)}PRIMARY KEY${order}${conflictSql(pk?.options)}${column.identity !== undefined ? ' AUTOINCREMENT' : ''}`
+  }
+  if (!column.nullable) {
+    const onConflict = column.options?.notNullOnConflict
+    sql += ` NOT NULL${typeof onConflict === 'string' ? ` ON CONFLICT ${onConflict}` : ''}`
+  }
   if (column.default !== undefined) sql += ` DEFAULT ${renderDefault(column.default)}`
   if (column.collation !== undefined) sql += ` COLLATE ${quoteIdent(column.collation)}`
   if (column.generated !== undefined) {
@@ -36,6 +48,7 @@ function referencesSql(fk: ForeignKey): string {
   if (fk.refColumns.length > 0) sql += ` (${list(fk.refColumns)})`
   if (fk.onDelete !== 'NO ACTION') sql += ` ON DELETE ${fk.onDelete}`
   if (fk.onUpdate !== 'NO ACTION') sql += ` ON UPDATE ${fk.onUpdate}`
+  if (typeof fk.options?.match === 'string') sql += ` MATCH ${fk.options.match}`
   if (fk.deferrable !== undefined) sql += ` DEFERRABLE INITIALLY ${fk.deferrable}`
   return sql
 }
@@ -45,9 +58,9 @@ export function createTableSql(table: Table, name: string = table.name): string 
   const lines = table.columns.map((c) => columnSql(table, c))
   const pk = table.primaryKey
   if (pk !== undefined && !table.columns.some((c) => inlinePrimaryKey(table, c))) {
-    lines.push(`${constraintName(pk.name)}PRIMARY KEY (${list(pk.columns)})`)
+    lines.push(`${constraintName(pk.name)}PRIMARY KEY (${keyColumnsSql(pk.columns, pk.options)})${conflictSql(pk.options)}`)
   }
-  for (const u of table.uniques) lines.push(`${constraintName(u.name)}UNIQUE (${list(u.columns)})`)
+  for (const u of table.uniques) lines.push(`${constraintName(u.name)}UNIQUE (${keyColumnsSql(u.columns, u.options)})${conflictSql(u.options)}`)
   for (const c of table.checks) lines.push(`${constraintName(c.name)}CHECK (${c.expression})`)
   for (const fk of table.foreignKeys) {
     lines.push(`${constraintName(fk.name)}FOREIGN KEY (${list(fk.columns)}) ${referencesSql(fk)}`)

@@ -13,7 +13,10 @@ describe('sqlite driver and Db', () => {
     const driver = openFile(temp.dir)
     try {
       expect(driver.serverVersion).toMatch(/^SQLite \d+\.\d+\.\d+$/)
-      expect(driver.capabilities).toEqual({ transactionalDdl: true, schemas: false, forwardForeignKeys: true, schemaScopedIndexNames: true, exclusiveRunnerLock: false })
+      expect(driver.capabilities).toEqual({ transactionalDdl: true, schemas: false, forwardForeignKeys: true, schemaScopedIndexNames: true, exclusiveRunnerLock: false,
+        identifierCase: { tables: 'preserving', columns: 'preserving', indexes: 'preserving' },
+        definitionKey: expect.any(Function),
+      })
       expect(driver.transactionSyntax).toEqual({ begin: 'BEGIN IMMEDIATE;', commit: 'COMMIT;' })
       expect(driver.quoteIdent('a"b')).toBe('"a""b"')
       expect(await driver.db.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }])
