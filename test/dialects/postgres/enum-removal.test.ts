@@ -412,7 +412,8 @@ describe.skipIf(!available)('enum rebuild plans on a real server', () => {
     expect(await rows("SELECT enum_range(NULL::status)::text AS r")).toEqual([{ r: '{a,b}' }])
   })
 
-  const refusals: { name: string; before: string; after: string; message: RegExp | string }[] = [
+  // minMajor: the case uses syntax older servers lack (SQL-standard function bodies exist from 14 on).
+  const refusals: { name: string; before: string; after: string; message: RegExp | string; minMajor?: number }[] = [
     {
       name: 'a domain over the enum',
       before: `${enumDdl(['a', 'b'])} CREATE DOMAIN d AS status CHECK (VALUE <> 'a');`,
@@ -454,6 +455,7 @@ describe.skipIf(!available)('enum rebuild plans on a real server', () => {
       before: `${enumDdl(['a', 'b'])} CREATE FUNCTION h() RETURNS boolean LANGUAGE sql RETURN 'a'::status IS NOT NULL;`,
       after: `${enumDdl(['a'])} CREATE FUNCTION h() RETURNS boolean LANGUAGE sql RETURN 'a'::status IS NOT NULL;`,
       message: /^function public\.h\(\) takes, returns or embeds enum public\.status/,
+      minMajor: 14,
     },
     {
       name: 'a generated column reading the enum column',
@@ -483,7 +485,8 @@ describe.skipIf(!available)('enum rebuild plans on a real server', () => {
     },
   ]
   for (const r of refusals) {
-    it(`refuses at plan time: ${r.name}`, async () => {
+    it(`refuses at plan time: ${r.name}`, async (test) => {
+      if (r.minMajor !== undefined && Number(/PostgreSQL (\d+)/.exec(pair.live.serverVersion)?.[1]) < r.minMajor) test.skip()
       const { plan } = await planOf(r.before, r.after, r.name.startsWith('same-named') ? ['public', 'app'] : ['public'])
       let error: unknown
       try {

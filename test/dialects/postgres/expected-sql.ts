@@ -245,3 +245,12 @@ export const expectedSql: Readonly<Record<string, readonly string[]>> = {
     "ALTER TABLE \"app\".\"t\" ADD CONSTRAINT \"t_p_fkey\" FOREIGN KEY (\"p\") REFERENCES \"public\".\"p\" (\"id\")",
   ],
 }
+
+/**
+ * The expected SQL of a case on a server of `major`: from PostgreSQL 16 on, `pg_get_viewdef` leaves
+ * out the table qualifier of columns when the view reads one table (`SELECT id` for `SELECT t.id`).
+ */
+export function expectedSqlOn(major: number, sql: readonly string[]): string[] {
+  if (major < 16) return [...sql]
+  return sql.map((statement) => (/^CREATE (MATERIALIZED )?VIEW /.test(statement) ? statement.replace(/\bt\.(\w+)/g, '$1') : statement))
+}
