@@ -40,7 +40,14 @@ export function startError(tool: string, error: NodeJS.ErrnoException, code: 'ba
 
 /** The MigratorError for a client tool that exited non-zero, with the end of its stderr (no password). */
 export function exitError(tool: string, status: number | null, stderr: string, code: 'backup' | 'restore', url: DatabaseUrl): MigratorError {
-  return new MigratorError(code, `${tool} failed (exit ${status ?? 'killed'}): ${redactSecrets(stderr.trim(), url) || 'no message'}`)
+  // One line: the tool's own lines joined, and for a client older than the server, what to install.
+  const message = redactSecrets(stderr.trim(), url).split(/\r?\n/).map((line) => line.trim()).filter(Boolean).join('; ')
+  const mismatch = /server version: (\d+)[^;]*; \S+ version: (\d+)/.exec(message)
+  const advice =
+    mismatch === null || /version mismatch/.test(message) === false
+      ? ''
+      : `; install the PostgreSQL ${mismatch[1]} client tools (Debian/Ubuntu postgresql-client-${mismatch[1]}) and put them first on PATH`
+  return new MigratorError(code, `${tool} failed (exit ${status ?? 'killed'}): ${message || 'no message'}${advice}`)
 }
 
 /**
