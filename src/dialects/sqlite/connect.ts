@@ -186,7 +186,7 @@ export class SqliteDb implements Db {
 
   close(): void {
     // Stops knex's pool timers; its connection is this one, which knex never closes itself.
-    void this.knexInstance?.destroy()
+    void this.knexInstance?.destroy().catch(() => undefined)
     this.knexInstance = undefined
     if (this.raw.open) this.raw.close()
   }
