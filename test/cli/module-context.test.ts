@@ -39,6 +39,22 @@ export async function up(ctx: MigrationContext): Promise<void> {
 }
 `
 
+/** A hand-written schema module (issue 12's third item): defaults left out, checked with `satisfies SchemaModule`. */
+const SCHEMA_MODULE = `import type { SchemaModule } from 'migrator'
+
+export default {
+  tables: [{ name: 'items', columns: [{ name: 'id', type: 'INTEGER' }, { name: 'email', type: 'VARCHAR(100)', nullable: false }], primaryKey: { columns: ['id'] } }],
+} satisfies SchemaModule
+`
+
+/** What must not type-check: a misspelled key and a number for a type. */
+const BAD_SCHEMA_MODULE = `import type { SchemaModule } from 'migrator'
+
+export default {
+  tables: [{ name: 'items', columns: [{ name: 'id', type: 'INTEGER', nulable: true }] }],
+} satisfies SchemaModule
+`
+
 const dirs: string[] = []
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true })
@@ -60,14 +76,16 @@ async function names(db: FreshDatabase): Promise<{ id: number; email: string; na
   return rows.map((r) => ({ id: Number(r.id), email: r.email, name: r.name }))
 }
 
-describe('.ts migrations type-check against the exported MigrationContext', { timeout: 120_000 }, () => {
-  it('ctx.backfill and ctx.knex are typed; a backfill without `set` and an unknown member are type errors', async () => {
+describe('.ts migrations and schema modules type-check against the exported types', { timeout: 120_000 }, () => {
+  it('ctx.backfill and ctx.knex are typed, a schema module without defaults satisfies SchemaModule; mistakes are type errors', async () => {
     const dir = await projectDir({
       'good.ts': MODULE,
       'bad.ts': BAD_MODULE,
+      'schema.ts': SCHEMA_MODULE,
+      'bad-schema.ts': BAD_SCHEMA_MODULE,
       'tsconfig.json': JSON.stringify({
         compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: true, types: [] },
-        files: ['good.ts', 'bad.ts'],
+        files: ['good.ts', 'bad.ts', 'schema.ts', 'bad-schema.ts'],
       }),
     })
     // As an installed package: node_modules/migrator is this repository (its package.json `types`: dist/index.d.ts).
@@ -80,7 +98,9 @@ describe('.ts migrations type-check against the exported MigrationContext', { ti
     )
     expect(failure).toBeDefined()
     const errors = (failure ?? '').split('\n').filter((line) => /error TS\d+/.test(line))
-    expect(errors.map((line) => line.replace(/:.*/, ''))).toEqual(['bad.ts(4,22)', 'bad.ts(5,13)'])
+    expect(errors.map((line) => line.replace(/\(.*/, '')).sort()).toEqual(['bad-schema.ts', 'bad.ts', 'bad.ts'])
+    expect(errors.filter((line) => line.startsWith('bad.ts')).map((line) => line.replace(/:.*/, ''))).toEqual(['bad.ts(4,22)', 'bad.ts(5,13)'])
+    expect(errors.find((line) => line.startsWith('bad-schema.ts'))).toContain("'nulable'")
     expect(failure).toContain("Property 'set' is missing")
     expect(failure).toContain("Property 'schema' does not exist on type 'MigrationContext'")
   })
