@@ -329,7 +329,7 @@ export interface MigrationContext {
    * A chunked backfill (the `-- migrator:backfill` directive's options: table, set, where, batch,
    * key, verify, sleepMs, maxRowsPerSecond). Inside the migration's transaction (PostgreSQL, SQLite)
    * its chunks run in that transaction and commit with it; outside one (MySQL/MariaDB) each chunk
-   * commits with its checkpoint, and a rerun resumes after the last one.
+   * commits with its checkpoint, and a rerun of the module resumes after the last one.
    */
   backfill(request: BackfillRequest): Promise<BackfillResult>
   log(message: string): void
