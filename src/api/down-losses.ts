@@ -6,7 +6,7 @@ import { liveProbe } from '../lint/probe.js'
 import { withDeclaredRenames } from '../lint/renames.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { downTargets } from '../runner/down.js'
-import { loadModule, mentionsAnyTable } from '../runner/execute.js'
+import { loadModule, mentionsAnyTable, migrationContext } from '../runner/execute.js'
 import { HistoryStore } from '../runner/history.js'
 import type { FileDataLoss } from '../safety/consent.js'
 import { diffSchemas } from '../schema/diff.js'
@@ -64,7 +64,7 @@ export async function downLosses(
 async function runDownOn(scratch: Driver, file: MigrationFile): Promise<void> {
   if (file.format === 'module') {
     const down = (await loadModule(file)).down
-    await down?.({ db: scratch.db, knex: scratch.db.knex, dialect: scratch.dialect, log: () => undefined })
+    await down?.(migrationContext(scratch, scratch.db))
     return
   }
   for (const statement of scratch.splitStatements(file.down ?? '')) await scratch.db.exec(statement.sql)

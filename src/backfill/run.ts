@@ -1,3 +1,4 @@
+import type { Db } from '../db.js'
 import type { Driver } from '../dialects/dialect.js'
 import { MigratorError } from '../errors.js'
 import { CheckpointStore } from './checkpoint.js'
@@ -20,6 +21,11 @@ export interface BackfillOptions extends BackfillThrottle {
   readonly checkpointTable?: string
   /** Stops between chunks (the checkpoint is committed); the run throws BackfillAbortedError. */
   readonly signal?: AbortSignal
+  /**
+   * The connection to run on; default `driver.db`. A `.ts` migration's transaction passes itself:
+   * the chunks and checkpoints then run inside it and commit (or roll back) with the migration.
+   */
+  readonly db?: Db
 }
 
 export interface BackfillResult {
@@ -79,24 +85,26 @@ export class BackfillAbortedError extends MigratorError {
 /**
  * Runs `UPDATE table SET <set> WHERE <where>` in chunks of `spec.batch` rows, walking the key (the
  * primary key unless `spec.key`) with keyset pagination, never OFFSET. Each chunk is one short
- * transaction on `driver.db`: select the next `batch` keys still matching `where`, update that key
+ * transaction on the connection: select the next `batch` keys still matching `where`, update that key
  * range (re-checking `where`), and write the checkpoint row, so a killed run resumes after the last
  * committed chunk. When the walk ends, `SELECT count(*) … WHERE <where>` must be 0; rows written
  * behind the cursor meanwhile get another pass (up to `maxPasses`), else BackfillIncompleteError.
  * Then `SELECT count(*) … WHERE <verify>` must be 0, else BackfillVerificationError.
  *
- * Must not run inside a transaction of `driver.db` (each chunk commits on its own).
+ * Each chunk commits on its own only outside a transaction: `options.db` inside one (a migration's)
+ * runs every chunk in it instead, since another connection would wait on that transaction's locks.
  */
 export async function runBackfill(driver: Driver, spec: BackfillSpec, options: BackfillOptions = {}): Promise<BackfillResult> {
   validateSpec(spec)
+  const db = options.db ?? driver.db
   const started = Date.now()
   const q = (name: string): string => driver.quoteIdent(name)
-  const { table, qualified, key } = await resolveTable(driver, spec)
+  const { table, qualified, key } = await resolveTable(driver, db, spec)
   const keyQ = key.map(q)
   const id = specId(spec)
   const emit = options.onEvent ?? (() => undefined)
   const maxPasses = options.maxPasses ?? 3
-  const store = new CheckpointStore(driver.db, q, options.checkpointTable)
+  const store = new CheckpointStore(db, q, options.checkpointTable)
   await store.ensure()
 
   let checkpoint = await store.read(id)
@@ -106,7 +114,7 @@ export async function runBackfill(driver: Driver, spec: BackfillSpec, options: B
   }
   const resumedFrom = checkpoint.rowsDone
   const remainingSql = `SELECT count(*) AS n FROM ${qualified} WHERE (${spec.where})`
-  const remaining = async (): Promise<number> => Number((await driver.db.query<{ n: unknown }>(remainingSql))[0]?.n ?? 0)
+  const remaining = async (): Promise<number> => Number((await db.query<{ n: unknown }>(remainingSql))[0]?.n ?? 0)
   const total = options.count === false ? undefined : resumedFrom + (await remaining())
   emit({ kind: 'backfill-start', id, table, resumedFrom, ...(total === undefined ? {} : { total }) })
 
@@ -116,7 +124,7 @@ export async function runBackfill(driver: Driver, spec: BackfillSpec, options: B
   for (;;) {
     if (options.signal?.aborted === true) throw new BackfillAbortedError(table, checkpoint.rowsDone)
     const current: Checkpoint = checkpoint
-    const next = await driver.db.transaction(async (tx) => {
+    const next = await db.transaction(async (tx) => {
       const from = current.lastKey === undefined ? undefined : after(keyQ, current.lastKey)
       const rows = await tx.query<Record<string, unknown>>(
         `${select} WHERE ${from === undefined ? '' : `${from.sql} AND `}(${spec.where})${order}`,
@@ -141,7 +149,7 @@ export async function runBackfill(driver: Driver, spec: BackfillSpec, options: B
       if (current.pass >= maxPasses) throw new BackfillIncompleteError(table, left, spec.where, current.pass)
       emit({ kind: 'backfill-pass', id, table, pass: current.pass + 1, remaining: left })
       checkpoint = { id, rowsDone: current.rowsDone, pass: current.pass + 1, done: false }
-      await driver.db.transaction((tx) => store.write(tx, checkpoint!))
+      await db.transaction((tx) => store.write(tx, checkpoint!))
       continue
     }
     checkpoint = next.checkpoint
@@ -164,11 +172,11 @@ export async function runBackfill(driver: Driver, spec: BackfillSpec, options: B
   }
 
   if (spec.verify !== undefined) {
-    const wrong = Number((await driver.db.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${qualified} WHERE (${spec.verify})`))[0]?.n ?? 0)
+    const wrong = Number((await db.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${qualified} WHERE (${spec.verify})`))[0]?.n ?? 0)
     if (wrong > 0) throw new BackfillVerificationError(table, wrong, spec.verify)
   }
   const done: Checkpoint = { id, rowsDone: checkpoint.rowsDone, pass: checkpoint.pass, done: true }
-  await driver.db.transaction((tx) => store.write(tx, done))
+  await db.transaction((tx) => store.write(tx, done))
   const elapsedMs = Date.now() - started
   emit({ kind: 'backfill-done', id, table, rowsDone: done.rowsDone, elapsedMs, passes: done.pass })
   return { id, rowsDone: done.rowsDone, rowsThisRun, resumedFrom, passes: done.pass, elapsedMs }
@@ -185,8 +193,8 @@ export function throttleDelay(throttle: BackfillThrottle, rowsThisRun: number, e
   return Math.max(0, sleep, Math.ceil(paced))
 }
 
-async function resolveTable(driver: Driver, spec: BackfillSpec): Promise<{ table: string; qualified: string; key: readonly string[] }> {
-  const schema = await driver.inspect(spec.schema === undefined ? {} : { schemas: [spec.schema] })
+async function resolveTable(driver: Driver, db: Db, spec: BackfillSpec): Promise<{ table: string; qualified: string; key: readonly string[] }> {
+  const schema = await driver.inspect(spec.schema === undefined ? { db } : { db, schemas: [spec.schema] })
   const found = schema.tables.find((t) => t.name === spec.table && (spec.schema === undefined || t.schema === undefined || t.schema === spec.schema))
   const label = spec.schema === undefined ? spec.table : `${spec.schema}.${spec.table}`
   if (found === undefined) throw new BackfillSpecError(`backfill: table ${label} not found in ${driver.url.redacted}; check \`table\`${driver.capabilities.schemas ? ' and `schema`' : ''}`)

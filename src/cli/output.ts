@@ -42,7 +42,10 @@ export interface Output {
   readonly jsonWritten: boolean
   /** Colors for stdout text (plain when stdout is not a TTY, NO_COLOR or --no-color). */
   readonly colors: ChalkInstance
-  /** Spinners animate (stderr is a TTY, not --json/--quiet); otherwise their texts become log lines. */
+  /**
+   * Spinners animate (stderr is a terminal that can redraw a line, not --json/--quiet); otherwise
+   * their texts become log lines.
+   */
   readonly spinnersEnabled: boolean
   info(message: string): void
   success(message: string): void
@@ -72,7 +75,7 @@ export function createOutput(
     colorAllowed && stream.isTTY === true ? (Math.max(1, detected === false ? 0 : detected.level) as 1 | 2 | 3) : 0
   const out = new Chalk({ level: level(stdout, supportsColor) })
   const err = new Chalk({ level: level(stderr, supportsColorStderr) })
-  const spinners = stderr.isTTY === true && !options.json && !options.quiet
+  const spinners = canDrawSpinner(stderr, env) && !options.json && !options.quiet
   let jsonWritten = false
 
   const line = (text: string) => void stderr.write(`${text}\n`)
@@ -152,6 +155,17 @@ export function createOutput(
     },
   }
   return output
+}
+
+/**
+ * Whether `stream` is a terminal that can redraw a spinner line in place: a TTY that reports a
+ * width and is not TERM=dumb. ora clears the lines it drew by dividing the text's width by the
+ * terminal's: with 0 (or no) columns that count is unbounded and each frame wrote megabytes of
+ * cursor-up codes, so such terminals get the plain log lines of a pipe instead.
+ */
+export function canDrawSpinner(stream: OutputStreams['stderr'], env: OutputStreams['env']): boolean {
+  const columns = (stream as { columns?: unknown }).columns
+  return stream.isTTY === true && typeof columns === 'number' && columns > 0 && env.TERM !== 'dumb'
 }
 
 /**

@@ -51,6 +51,11 @@ export interface Driver {
   splitStatements(sql: string): readonly { readonly sql: string; readonly line: number }[]
   quoteIdent(name: string): string
   /**
+   * Where `capabilities.schemas`: the statement creating namespace `name` unless it exists. A target
+   * given as data (a schema module) names its schemas without creating them, as `.sql` targets do.
+   */
+  createNamespaceSql?(name: string): string
+  /**
    * Takes the migration lock named `name` (the history table: runners sharing one serialize,
    * projects with their own history table in one database do not), waiting up to `timeoutMs`;
    * throws LockTimeoutError. Returns the release function.

@@ -1,3 +1,7 @@
+import type { Knex } from 'knex'
+import { createBackfillFunction, type BackfillRequest } from '../backfill/context.js'
+import type { BackfillEvent } from '../backfill/events.js'
+import type { BackfillResult } from '../backfill/run.js'
 import { RecordingDb, type Db } from '../db.js'
 import type { DialectName, Driver, InspectOptions } from '../dialects/dialect.js'
 import { escapeControl, MigrationFailedError, MigratorError } from '../errors.js'
@@ -287,7 +291,7 @@ async function runOneCheck(
       const rows = await db.query(check)
       value = rows.length === 0 ? undefined : Object.values(rows[0] ?? {})[0]
     } else {
-      value = await check({ db, knex: db.knex, dialect: ctx.driver.dialect, log: (message) => ctx.emit({ kind: 'log', ...ref, message }) })
+      value = await check(migrationContext(ctx.driver, db, (event) => ctx.emit({ ...event, ...ref })))
     }
   } catch (error) {
     ctx.emit({ kind: 'check-failed', ...ref, phase, sql: name })
@@ -314,10 +318,41 @@ function describe(value: unknown): string {
 export interface MigrationContext {
   /** The migration's transaction (or the connection, outside one). */
   readonly db: Db
-  /** The same as knex, for query building; undefined when the dialect's Db has none. */
-  readonly knex: Db['knex']
+  /**
+   * knex on the same transaction (or connection), for query building. On SQLite a knex over the
+   * runner's own connection, so its queries run in the migration's transaction too; opening a
+   * transaction of its own there fails, since one is already open.
+   */
+  readonly knex: Knex
   readonly dialect: DialectName
+  /**
+   * A chunked backfill (the `-- migrator:backfill` directive's options: table, set, where, batch,
+   * key, verify, sleepMs, maxRowsPerSecond). Inside the migration's transaction (PostgreSQL, SQLite)
+   * its chunks run in that transaction and commit with it; outside one (MySQL/MariaDB) each chunk
+   * commits with its checkpoint, and a rerun of the module resumes after the last one.
+   */
+  backfill(request: BackfillRequest): Promise<BackfillResult>
   log(message: string): void
+}
+
+/** What a module's context reports: its log lines and its backfills' progress. */
+export type ModuleReport = { readonly kind: 'log'; readonly message: string } | { readonly kind: 'backfill'; readonly event: BackfillEvent }
+
+/**
+ * The context of a module's up()/down() or check, bound to `db` (the migration's transaction or the
+ * connection); `report` receives what it logs (replays on scratch databases pass none).
+ */
+export function migrationContext(driver: Driver, db: Db, report: (event: ModuleReport) => void = () => undefined): MigrationContext {
+  return {
+    db,
+    get knex(): Knex {
+      if (db.knex === undefined) throw new Error(`ctx.knex is not available on this ${driver.dialect} connection`)
+      return db.knex
+    },
+    dialect: driver.dialect,
+    backfill: createBackfillFunction(driver, (event) => report({ kind: 'backfill', event }), { db, count: true }),
+    log: (message) => report({ kind: 'log', message }),
+  }
 }
 
 type MigrationFunction = (ctx: MigrationContext) => unknown
@@ -356,14 +391,8 @@ function isChecks(value: unknown): value is ModuleChecks {
 
 /** Calls a module's up or down with its context; a throw becomes StepFailure naming the file. */
 export async function runModuleFunction(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, fn: MigrationFunction): Promise<void> {
-  const context: MigrationContext = {
-    db,
-    knex: db.knex,
-    dialect: ctx.driver.dialect,
-    log: (message) => ctx.emit({ kind: 'log', ...ref, message }),
-  }
   try {
-    await fn(context)
+    await fn(migrationContext(ctx.driver, db, (event) => ctx.emit({ ...event, ...ref })))
   } catch (error) {
     throw new StepFailure({ file: file.upFile, reason: `${ref.direction}() threw: ${messageOf(error)}`, cause: error })
   }

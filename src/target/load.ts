@@ -3,9 +3,9 @@ import path from 'node:path'
 import type { Driver, ScratchDriver } from '../dialects/dialect.js'
 import { NotTextError, TargetError } from '../errors.js'
 import { textProblem } from '../migrations/utf8.js'
-import { importUserModule } from '../modules.js'
 import { redactSecrets } from '../config/url.js'
 import type { Schema } from '../schema/model.js'
+import { loadSchemaModule, SCHEMA_MODULE } from './module.js'
 import { applyRenames, parseRenames, type DeclaredRename } from './renames.js'
 
 /** One SQL source of a target: a file and its text. */
@@ -43,14 +43,15 @@ async function readText(file: string): Promise<string> {
 /**
  * Loads the declared target: its SQL is applied to an empty scratch database of the live dialect and
  * inspected there, so the target and the live schema share one normal form. Declared renames
- * (`-- migrator:rename …` comments) are attached to the inspected schema.
+ * (`-- migrator:rename …` comments) are attached to the inspected schema. A `.ts`/`.js`/`.json`
+ * schema module goes the same way (src/target/module.ts).
  */
 export async function loadTarget(
   target: string,
   scratch: ScratchDriver,
   inspectOptions: Parameters<Driver['inspect']>[0] = {},
 ): Promise<Schema> {
-  if (SCHEMA_MODULE.test(target)) return loadSchemaModule(target)
+  if (SCHEMA_MODULE.test(target)) return loadSchemaModule(target, scratch, inspectOptions)
   const sources = await readTargetSources(target)
   const renames: DeclaredRename[] = []
   for (const source of sources) {
@@ -58,24 +59,6 @@ export async function loadTarget(
     await applySql(scratch, source)
   }
   return applyRenames(await scratch.inspect(inspectOptions), renames)
-}
-
-/** A schema module: `export default <Schema>`, as `migrator inspect --format ts` writes it. */
-const SCHEMA_MODULE = /\.(ts|mts|js|mjs|json)$/
-
-async function loadSchemaModule(target: string): Promise<Schema> {
-  let loaded: unknown
-  try {
-    const mod = (await importUserModule(path.resolve(target))) as { default?: unknown }
-    loaded = mod.default ?? mod
-  } catch (error) {
-    throw new TargetError(`target schema module ${target} failed to load: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
-  }
-  const schema = loaded as Partial<Schema> | undefined
-  if (schema === undefined || !Array.isArray(schema.tables) || !Array.isArray(schema.views) || !Array.isArray(schema.objects)) {
-    throw new TargetError(`target schema module ${target} must export default a schema { tables, views, objects } (see \`migrator inspect --format ts\`)`)
-  }
-  return schema as Schema
 }
 
 /** Executes a script statement by statement; a failure names the file, line and statement. */

@@ -43,21 +43,28 @@ export function runCli(
 
 /**
  * Runs the built CLI on a pseudo-terminal (util-linux `script`), so it sees a TTY and may ask; when
- * a line ending in `[y/N]` appears, `answer` is typed. Returns the exit code and the terminal text
- * (stdout and stderr interleaved, as a user sees them).
+ * a line ending in `[y/N]` appears, `answer` (if given) is typed. `columns` sets the terminal's
+ * reported width first (`stty cols`; 0 is a terminal that reports no width); `env` is added to the
+ * environment. Returns the exit code and the terminal text (stdout and stderr interleaved, as a user
+ * sees them).
  */
-export function runInTerminal(args: readonly string[], options: { cwd: string; answer: string }): Promise<{ code: number; screen: string }> {
+export function runInTerminal(
+  args: readonly string[],
+  options: { cwd: string; answer?: string; columns?: number; env?: Readonly<Record<string, string | undefined>> },
+): Promise<{ code: number; screen: string }> {
   const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`
-  const command = [process.execPath, BIN, ...args].map(quote).join(' ')
+  const cli = [process.execPath, BIN, ...args].map(quote).join(' ')
+  const command = options.columns === undefined ? cli : `stty cols ${options.columns} rows 24 && exec ${cli}`
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env }
     delete env.DATABASE_URL
+    Object.assign(env, options.env)
     const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], env })
     let screen = ''
     let answered = false
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       screen += chunk
-      if (!answered && /\[y\/N\]/.test(screen)) {
+      if (!answered && options.answer !== undefined && /\[y\/N\]/.test(screen)) {
         answered = true
         child.stdin.write(`${options.answer}\r`)
       }

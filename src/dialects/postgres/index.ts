@@ -73,6 +73,10 @@ export class PostgresDriver implements Driver {
     return quoteIdent(name)
   }
 
+  createNamespaceSql(name: string): string {
+    return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)}`
+  }
+
   lock(name: string, timeoutMs: number): Promise<() => Promise<void>> {
     return lock(this.db, timeoutMs, name)
   }

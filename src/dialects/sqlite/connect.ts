@@ -1,11 +1,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import type { Knex } from 'knex'
 import type { DatabaseUrl } from '../../config/url.js'
 import type { Db } from '../../db.js'
 import type { OpenOptions } from '../dialect.js'
 import { ConnectionError, LockTimeoutError, MigratorError } from '../../errors.js'
 import { isDdl, rewriteDoubleQuotedString } from './dqs.js'
+import { knexOverConnection } from './knex.js'
 import { quoteIdent } from './quote.js'
 
 /** How long a statement waits for another connection's write lock before failing (ms). */
@@ -72,7 +74,15 @@ const DROP_TABLE = /^\s*DROP\s+TABLE\b/i
  * (a violation rolls back), and restores the previous setting afterwards.
  */
 export class SqliteDb implements Db {
+  private knexInstance: Knex | undefined
+
   constructor(readonly raw: Database.Database) {}
+
+  /** A knex over this very connection, made on first use (`.ts` migrations' `ctx.knex`; see knex.ts). */
+  get knex(): Knex {
+    this.knexInstance ??= knexOverConnection(this.raw)
+    return this.knexInstance
+  }
 
   async query<Row = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
     const stmt = this.prepare(sql)
@@ -175,6 +185,9 @@ export class SqliteDb implements Db {
   }
 
   close(): void {
+    // Stops knex's pool timers; its connection is this one, which knex never closes itself.
+    void this.knexInstance?.destroy().catch(() => undefined)
+    this.knexInstance = undefined
     if (this.raw.open) this.raw.close()
   }
 }

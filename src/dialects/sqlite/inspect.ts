@@ -17,7 +17,7 @@ import type {
 } from '../../schema/model.js'
 import { canonical } from '../../schema/equal.js'
 import { keyOptions } from './key-options.js'
-import { normalizeType } from './normalize.js'
+import { normalizeDefault, normalizeType } from './normalize.js'
 import { parseCreateIndex, parseCreateTable } from './parse.js'
 import type { ParsedForeignKey, ParsedTable } from './parse.js'
 import { groupBy } from '../../schema/group-by.js'
@@ -76,7 +76,8 @@ const QUERIES = {
  * Reads the main database's schema with a fixed set of four catalog queries, then builds the
  * neutral model in SQLite's normal form:
  * - tables, views and objects sorted by name; columns in declared order;
- * - types lower case with whitespace collapsed; `DEFAULT NULL` is no default;
+ * - types lower case with whitespace collapsed; `DEFAULT NULL` is no default, keyword defaults
+ *   (`current_timestamp`, `true`) upper case;
  * - AUTOINCREMENT is `identity: { always: false }` on the primary-key column;
  * - uniques, checks and foreign keys sorted by content, so declaration order does not matter;
  * - the clauses no pragma reports kept in `options`: ON CONFLICT, key column COLLATE/ASC/DESC
@@ -162,7 +163,7 @@ function buildTable(
     .filter((row) => row.hidden !== 1)
     .map((row) => {
       const p = parsedColumn.get(row.name.toLowerCase())
-      const dflt = row.dflt_value === null || /^null$/i.test(row.dflt_value) ? undefined : row.dflt_value
+      const dflt = normalizeDefault(row.dflt_value)
       return compact<Column>({
         name: row.name,
         type: normalizeType(row.type),

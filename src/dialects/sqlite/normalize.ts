@@ -14,6 +14,15 @@ export function normalizeType(declared: string): string {
 
 const KEYWORD_LITERALS = new Set(['NULL', 'TRUE', 'FALSE', 'CURRENT_TIME', 'CURRENT_DATE', 'CURRENT_TIMESTAMP'])
 
+/**
+ * A default as SQLite stores it (the declared text), or undefined for none / `DEFAULT NULL`. Keyword
+ * values are upper case: SQLite keeps `current_timestamp` as written, yet it is the same default.
+ */
+export function normalizeDefault(stored: string | null): string | undefined {
+  if (stored === null || /^null$/i.test(stored)) return undefined
+  return KEYWORD_LITERALS.has(stored.toUpperCase()) ? stored.toUpperCase() : stored
+}
+
 /** A default SQLite accepts without parentheses: a literal, a signed number or a keyword value. */
 export function isLiteralDefault(text: string): boolean {
   return (
