@@ -3,6 +3,7 @@ import type { Driver } from '../dialects/dialect.js'
 import { analyzeChanges } from '../lint/changes.js'
 import { parseDirectives } from '../migrations/directives.js'
 import { liveProbe } from '../lint/probe.js'
+import { withDeclaredRenames } from '../lint/renames.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { downTargets } from '../runner/down.js'
 import { loadModule, mentionsAnyTable } from '../runner/execute.js'
@@ -45,7 +46,9 @@ export async function downLosses(
         break
       }
       const after = await scratch.inspect(inspectOptions(config))
-      const { changes } = diffSchemas(before, after, { capabilities: driver.capabilities })
+      // A down that renames a table back (RENAME TABLE new TO old) moves its rows, not drops them.
+      const renames = file.format === 'sql' ? scratch.splitStatements(file.down ?? '').map((s) => s.sql) : []
+      const { changes } = diffSchemas(before, withDeclaredRenames(after, renames), { capabilities: driver.capabilities })
       const downFile = file.downFile ?? file.upFile
       const findings = await analyzeChanges(changes, {
         lossProbe: probe,

@@ -1,4 +1,4 @@
-import type { Capabilities } from './plan.js'
+import { nameKey, type Capabilities, type IdentifierCase } from './plan.js'
 import type { Change, ColumnAspect, RenameCandidate, TableChange } from './changes.js'
 import { canonical, sameValue } from './equal.js'
 import type { Check, Column, ForeignKey, Index, PrimaryKey, Schema, SchemaObject, Table, Unique, View } from './model.js'
@@ -25,16 +25,21 @@ export interface DiffResult {
 export function diffSchemas(from: Schema, to: Schema, options: DiffOptions = {}): DiffResult {
   const changes: Change[] = []
   const candidates: RenameCandidate[] = []
-  const fromTables = new Map(from.tables.map((t) => [qualifiedName(t), t]))
+  const names = new Names(options.capabilities?.identifierCase)
+  const tableKey = (t: { readonly schema?: string; readonly name: string }): string => names.tableKey(t)
+  const fromTables = new Map(from.tables.map((t) => [tableKey(t), t]))
   const matched = new Set<string>()
-  /** old qualified name → new name, so FKs that follow a renamed table are not seen as changed. */
+  /** old table key → new name, so FKs that follow a renamed table are not seen as changed. */
   const tableRenames = new Map<string, string>()
 
   for (const target of to.tables) {
-    const key = qualifiedName(target)
-    const renamedKey = target.renamedFrom === undefined ? undefined : qualifiedName({ schema: target.schema, name: target.renamedFrom })
-    if (fromTables.has(key)) matched.add(key)
-    else if (renamedKey !== undefined && fromTables.has(renamedKey) && !to.tables.some((t) => qualifiedName(t) === renamedKey)) {
+    const key = tableKey(target)
+    const renamedKey = target.renamedFrom === undefined ? undefined : tableKey({ schema: target.schema, name: target.renamedFrom })
+    const current = fromTables.get(key)
+    if (current !== undefined) {
+      matched.add(key)
+      if (names.respell('tables', current.name, target.name)) tableRenames.set(key, target.name)
+    } else if (renamedKey !== undefined && fromTables.has(renamedKey) && !to.tables.some((t) => tableKey(t) === renamedKey)) {
       matched.add(renamedKey)
       tableRenames.set(renamedKey, target.name)
     }
@@ -42,33 +47,34 @@ export function diffSchemas(from: Schema, to: Schema, options: DiffOptions = {})
 
   const created: Table[] = []
   for (const target of to.tables) {
-    const key = qualifiedName(target)
+    const key = tableKey(target)
     const current = fromTables.get(key)
-    if (current !== undefined) {
-      pushAlter(changes, candidates, current, target, tableRenames)
-      continue
-    }
-    const renamedKey = target.renamedFrom === undefined ? undefined : qualifiedName({ schema: target.schema, name: target.renamedFrom })
-    const old = renamedKey === undefined ? undefined : fromTables.get(renamedKey)
-    if (old !== undefined && tableRenames.has(qualifiedName(old))) {
+    const renamedKey = target.renamedFrom === undefined ? undefined : tableKey({ schema: target.schema, name: target.renamedFrom })
+    const old = current ?? (renamedKey === undefined ? undefined : fromTables.get(renamedKey))
+    if (old !== undefined && tableRenames.has(tableKey(old)) && (current === undefined || names.respell('tables', current.name, target.name))) {
+      // A declared rename, or a case-only difference where the server keeps the spelling given.
       const renamed: Table = { ...old, name: target.name }
       changes.push({ kind: 'renameTable', from: old, to: renamed })
-      pushAlter(changes, candidates, renamed, target, tableRenames)
+      pushAlter(changes, candidates, renamed, target, tableRenames, names)
+      continue
+    }
+    if (current !== undefined) {
+      pushAlter(changes, candidates, current, target, tableRenames, names)
       continue
     }
     created.push(target)
     changes.push({ kind: 'createTable', table: target })
   }
 
-  const dropped = from.tables.filter((t) => !matched.has(qualifiedName(t)))
+  const dropped = from.tables.filter((t) => !matched.has(tableKey(t)))
   for (const table of dropped) changes.push({ kind: 'dropTable', table })
   for (const table of dropped) {
     const twin = created.find((c) => c.schema === table.schema && sameColumns(c.columns, table.columns))
     if (twin !== undefined) candidates.push({ kind: 'table', table: table.name, from: table.name, to: twin.name })
   }
 
-  diffViews(from.views, to.views, changes)
-  diffObjects(from.objects, to.objects, changes)
+  diffViews(from.views, to.views, changes, names)
+  diffObjects(from.objects, to.objects, changes, names)
   return { changes: orderChanges(changes, { from, to, capabilities: options.capabilities }), renameCandidates: candidates }
 }
 
@@ -78,8 +84,9 @@ function pushAlter(
   from: Table,
   to: Table,
   tableRenames: ReadonlyMap<string, string>,
+  names: Names,
 ): void {
-  const tableChanges = diffTable(from, to, candidates, tableRenames)
+  const tableChanges = diffTable(from, to, candidates, tableRenames, names)
   if (tableChanges.length > 0) changes.push({ kind: 'alterTable', from, to, changes: tableChanges })
 }
 
@@ -89,30 +96,38 @@ export function diffTable(
   to: Table,
   candidates: RenameCandidate[] = [],
   tableRenames: ReadonlyMap<string, string> = new Map(),
+  names: Names = new Names(undefined),
 ): TableChange[] {
   const drops: TableChange[] = []
   const alters: TableChange[] = []
   const adds: TableChange[] = []
+  const columnKey = (name: string): string => names.key('columns', name)
 
-  const fromColumns = new Map(from.columns.map((c) => [c.name, c]))
-  const toNames = new Set(to.columns.map((c) => c.name))
-  /** old column name → new name: keys, indexes and FKs that follow a renamed column are unchanged. */
+  const fromColumns = new Map(from.columns.map((c) => [columnKey(c.name), c]))
+  const toNames = new Set(to.columns.map((c) => columnKey(c.name)))
+  /** old column key → new name: keys, indexes and FKs that follow a renamed column are unchanged. */
   const columnRenames = new Map<string, string>()
   const matchedColumns = new Set<string>()
   for (const column of to.columns) {
     // A declared rename wins over a same-named column: `DROP COLUMN n; RENAME n__new TO n` (a
     // zero-downtime contract) keeps n__new's values under the old name, and the old n is dropped.
-    if (column.renamedFrom !== undefined && fromColumns.has(column.renamedFrom) && !toNames.has(column.renamedFrom)) {
-      matchedColumns.add(column.renamedFrom)
-      columnRenames.set(column.renamedFrom, column.name)
-    } else if (fromColumns.has(column.name)) matchedColumns.add(column.name)
+    const renamedKey = column.renamedFrom === undefined ? undefined : columnKey(column.renamedFrom)
+    const current = fromColumns.get(columnKey(column.name))
+    if (renamedKey !== undefined && fromColumns.has(renamedKey) && !toNames.has(renamedKey)) {
+      matchedColumns.add(renamedKey)
+      columnRenames.set(renamedKey, column.name)
+    } else if (current !== undefined) {
+      matchedColumns.add(columnKey(column.name))
+      // A case-only difference where the server keeps the spelling given: rename, never drop + add.
+      if (names.respell('columns', current.name, column.name)) columnRenames.set(columnKey(column.name), column.name)
+    }
   }
 
   const addedColumns: Column[] = []
   for (const column of to.columns) {
-    const oldName = [...columnRenames].find(([, newName]) => newName === column.name)?.[0]
-    const renamedFrom = oldName === undefined ? undefined : fromColumns.get(oldName)
-    const current = renamedFrom === undefined ? fromColumns.get(column.name) : undefined
+    const oldKey = [...columnRenames].find(([, newName]) => newName === column.name)?.[0]
+    const renamedFrom = oldKey === undefined ? undefined : fromColumns.get(oldKey)
+    const current = renamedFrom === undefined ? fromColumns.get(columnKey(column.name)) : undefined
     if (current === undefined && renamedFrom === undefined) {
       addedColumns.push(column)
       adds.push({ kind: 'addColumn', column })
@@ -123,18 +138,19 @@ export function diffTable(
     const aspects = columnAspects({ ...base, name: column.name }, column)
     if (aspects.length > 0) alters.push({ kind: 'alterColumn', from: { ...base, name: column.name }, to: column, aspects })
   }
-  const droppedColumns = from.columns.filter((c) => !matchedColumns.has(c.name))
+  const droppedColumns = from.columns.filter((c) => !matchedColumns.has(columnKey(c.name)))
   for (const column of droppedColumns) drops.push({ kind: 'dropColumn', column })
   for (const column of droppedColumns) {
     const twin = addedColumns.find((a) => a.type === column.type)
     if (twin !== undefined) candidates.push({ kind: 'column', table: to.name, from: column.name, to: twin.name })
   }
 
-  const renameColumn = (name: string): string => columnRenames.get(name) ?? name
+  const renameColumn = (name: string): string => columnRenames.get(columnKey(name)) ?? name
+  const selfKey = names.tableKey(from)
   const renameTable = (fk: ForeignKey): ForeignKey => {
-    const refKey = qualifiedName({ schema: fk.refSchema, name: fk.refTable })
+    const refKey = names.tableKey({ schema: fk.refSchema, name: fk.refTable })
     const renamedRef = tableRenames.get(refKey)
-    const selfRef = fk.refTable === from.name && fk.refSchema === from.schema
+    const selfRef = refKey === selfKey
     return {
       ...fk,
       refTable: renamedRef ?? (selfRef ? to.name : fk.refTable),
@@ -142,24 +158,33 @@ export function diffTable(
       refColumns: selfRef ? fk.refColumns.map(renameColumn) : fk.refColumns,
     }
   }
+  // Both sides of a comparison with every name in its matching key.
+  const columnsKey = (columns: readonly string[]): string[] => columns.map(columnKey)
+  const constraintKey = <T extends { readonly name?: string }>(item: T): T =>
+    item.name === undefined ? item : { ...item, name: names.key('indexes', item.name) }
+  const respellConstraint = (a: string, b: string): boolean => names.respell('indexes', a, b)
 
   const fromPk = from.primaryKey === undefined ? undefined : { ...from.primaryKey, columns: from.primaryKey.columns.map(renameColumn) }
-  if (!samePrimaryKey(fromPk, to.primaryKey)) {
+  const pkKey = (pk: PrimaryKey | undefined): PrimaryKey | undefined => (pk === undefined ? undefined : constraintKey({ ...pk, columns: columnsKey(pk.columns) }))
+  if (!samePrimaryKey(pkKey(fromPk), pkKey(to.primaryKey))) {
     if (from.primaryKey !== undefined) drops.push({ kind: 'dropPrimaryKey', primaryKey: from.primaryKey })
     if (to.primaryKey !== undefined) adds.push({ kind: 'addPrimaryKey', primaryKey: to.primaryKey })
   }
 
-  diffIndexes(from.indexes, to.indexes, renameColumn, drops, adds, alters)
+  diffIndexes(from.indexes, to.indexes, renameColumn, drops, adds, alters, names)
   diffKeyed<Unique>(
     from.uniques, to.uniques, (u) => ({ ...u, columns: u.columns.map(renameColumn) }),
+    (u) => constraintKey({ ...u, columns: columnsKey(u.columns) }), respellConstraint,
     (unique) => drops.push({ kind: 'dropUnique', unique }), (unique) => adds.push({ kind: 'addUnique', unique }),
   )
   diffKeyed<ForeignKey>(
     from.foreignKeys, to.foreignKeys, renameTable,
+    (fk) => constraintKey({ ...fk, refTable: names.key('tables', fk.refTable), columns: columnsKey(fk.columns), refColumns: columnsKey(fk.refColumns) }),
+    respellConstraint,
     (foreignKey) => drops.push({ kind: 'dropForeignKey', foreignKey }), (foreignKey) => adds.push({ kind: 'addForeignKey', foreignKey }),
   )
   diffKeyed<Check>(
-    from.checks, to.checks, (c) => c,
+    from.checks, to.checks, (c) => c, constraintKey, respellConstraint,
     (check) => drops.push({ kind: 'dropCheck', check }), (check) => adds.push({ kind: 'addCheck', check }),
   )
 
@@ -187,11 +212,6 @@ function samePrimaryKey(a: PrimaryKey | undefined, b: PrimaryKey | undefined): b
   return a.name === undefined || b.name === undefined || a.name === b.name
 }
 
-function indexShape(index: Index): string {
-  const { name: _name, ...shape } = index
-  return canonical(shape)
-}
-
 function diffIndexes(
   from: readonly Index[],
   to: readonly Index[],
@@ -199,43 +219,57 @@ function diffIndexes(
   drops: TableChange[],
   adds: TableChange[],
   alters: TableChange[],
+  names: Names,
 ): void {
   const follow = (index: Index): Index => ({
     ...index,
     parts: index.parts.map((p) => (p.column === undefined ? p : { ...p, column: renameColumn(p.column) })),
   })
-  const toByName = new Map(to.map((i) => [i.name, i]))
-  const fromByName = new Map(from.map((i) => [i.name, follow(i)]))
+  const indexKey = (name: string): string => names.key('indexes', name)
+  const indexShape = (index: Index): string => {
+    const { name: _name, ...shape } = index
+    return canonical({ ...shape, parts: shape.parts.map((p) => (p.column === undefined ? p : { ...p, column: names.key('columns', p.column) })) })
+  }
+  const original = (index: Index): Index => from.find((i) => i.name === index.name)!
+  const toByName = new Map(to.map((i) => [indexKey(i.name), i]))
+  const fromByName = new Map(from.map((i) => [indexKey(i.name), follow(i)]))
   const removed: Index[] = []
-  for (const [name, index] of fromByName) {
-    const target = toByName.get(name)
-    if (target !== undefined && indexShape(index) === indexShape(target)) continue
+  for (const [key, index] of fromByName) {
+    const target = toByName.get(key)
+    if (target !== undefined && indexShape(index) === indexShape(target)) {
+      // Same index, spelled differently where the server keeps the spelling given.
+      if (names.respell('indexes', index.name, target.name)) alters.push({ kind: 'renameIndex', from: original(index), to: target })
+      continue
+    }
     removed.push(index)
   }
   const addedIndexes = to.filter((i) => {
-    const current = fromByName.get(i.name)
+    const current = fromByName.get(indexKey(i.name))
     return current === undefined || indexShape(current) !== indexShape(i)
   })
   for (const index of removed) {
-    const twin = addedIndexes.find((a) => !fromByName.has(a.name) && indexShape(a) === indexShape(index))
-    if (twin !== undefined && !toByName.has(index.name)) {
-      alters.push({ kind: 'renameIndex', from: from.find((i) => i.name === index.name)!, to: twin })
+    const twin = addedIndexes.find((a) => !fromByName.has(indexKey(a.name)) && indexShape(a) === indexShape(index))
+    if (twin !== undefined && !toByName.has(indexKey(index.name))) {
+      alters.push({ kind: 'renameIndex', from: original(index), to: twin })
       addedIndexes.splice(addedIndexes.indexOf(twin), 1)
       continue
     }
-    drops.push({ kind: 'dropIndex', index: from.find((i) => i.name === index.name)! })
+    drops.push({ kind: 'dropIndex', index: original(index) })
   }
   for (const index of addedIndexes) adds.push({ kind: 'addIndex', index })
 }
 
 /**
  * Matches constraints by name where both sides name them, otherwise by shape; `follow` maps the
- * `from` side through renames before comparing.
+ * `from` side through renames before comparing, `key` puts both sides' names in their matching
+ * keys (case-insensitive names lower-cased), `respell` says when two spellings of one name differ.
  */
 function diffKeyed<T extends { readonly name?: string }>(
   from: readonly T[],
   to: readonly T[],
   follow: (item: T) => T,
+  key: (item: T) => T,
+  respell: (from: string, to: string) => boolean,
   drop: (item: T) => void,
   add: (item: T) => void,
 ): void {
@@ -243,26 +277,33 @@ function diffKeyed<T extends { readonly name?: string }>(
     const { name: _name, ...rest } = item
     return canonical(rest)
   }
-  const unmatchedTo = [...to]
+  const unmatchedTo = to.map((original) => ({ original, keyed: key(original) }))
   for (const original of from) {
-    const item = follow(original)
-    const byName = item.name === undefined ? -1 : unmatchedTo.findIndex((t) => t.name === item.name)
-    const index = byName >= 0 ? byName : unmatchedTo.findIndex((t) => (t.name === undefined || item.name === undefined) && shape(t) === shape(item))
+    const item = key(follow(original))
+    const byName = item.name === undefined ? -1 : unmatchedTo.findIndex((t) => t.keyed.name === item.name)
+    const index = byName >= 0 ? byName : unmatchedTo.findIndex((t) => (t.keyed.name === undefined || item.name === undefined) && shape(t.keyed) === shape(item))
     const target = index >= 0 ? unmatchedTo[index] : undefined
-    if (target !== undefined && shape(target) === shape(item)) {
+    if (target !== undefined && shape(target.keyed) === shape(item)) {
       unmatchedTo.splice(index, 1)
+      // Same constraint spelled differently where the server keeps the spelling: constraints
+      // have no RENAME, so it is recreated under the target's name (it holds no data).
+      if (original.name !== undefined && target.original.name !== undefined && respell(original.name, target.original.name)) {
+        drop(original)
+        add(target.original)
+      }
       continue
     }
     drop(original)
   }
-  for (const item of unmatchedTo) add(item)
+  for (const item of unmatchedTo) add(item.original)
 }
 
 function sameColumns(a: readonly Column[], b: readonly Column[]): boolean {
   return a.length === b.length && a.every((c, i) => c.name === b[i]?.name && c.type === b[i]?.type)
 }
 
-function diffViews(from: readonly View[], to: readonly View[], changes: Change[]): void {
+function diffViews(from: readonly View[], to: readonly View[], changes: Change[], names: Names): void {
+  const qualifiedName = (view: View): string => names.tableKey(view)
   const toByName = new Map(to.map((v) => [qualifiedName(v), v]))
   const recreated = new Set(from.filter((v) => !sameValue(v, toByName.get(qualifiedName(v)))).map(qualifiedName))
   // A view built on a dropped or redefined view must be dropped and recreated with it.
@@ -285,11 +326,9 @@ function diffViews(from: readonly View[], to: readonly View[], changes: Change[]
   }
 }
 
-function objectKey(object: SchemaObject): string {
-  return canonical([object.kind, object.schema, object.table, object.name])
-}
-
-function diffObjects(from: readonly SchemaObject[], to: readonly SchemaObject[], changes: Change[]): void {
+function diffObjects(from: readonly SchemaObject[], to: readonly SchemaObject[], changes: Change[], names: Names): void {
+  const objectKey = (object: SchemaObject): string =>
+    canonical([object.kind, object.schema, object.table === undefined ? undefined : names.key('tables', object.table), object.name])
   const fromByKey = new Map(from.map((o) => [objectKey(o), o]))
   const toByKey = new Map(to.map((o) => [objectKey(o), o]))
   for (const object of from) if (!toByKey.has(objectKey(object))) changes.push({ kind: 'dropObject', object })
@@ -297,5 +336,24 @@ function diffObjects(from: readonly SchemaObject[], to: readonly SchemaObject[],
     const current = fromByKey.get(objectKey(object))
     if (current === undefined) changes.push({ kind: 'createObject', object })
     else if (!sameValue(current, object)) changes.push({ kind: 'alterObject', from: current, to: object })
+  }
+}
+
+/** The keys names are matched by, per kind, from the dialect's `identifierCase`. */
+class Names {
+  constructor(private readonly cases: IdentifierCase | undefined) {}
+
+  key(kind: keyof IdentifierCase, name: string): string {
+    return nameKey(name, this.cases?.[kind])
+  }
+
+  /** A table's or view's key: its schema as is (schemas are case-sensitive), its name by `tables`. */
+  tableKey(item: { readonly schema?: string; readonly name: string }): string {
+    return qualifiedName({ schema: item.schema, name: this.key('tables', item.name) })
+  }
+
+  /** Whether two spellings of one name differ and the server keeps the spelling: a rename is due. */
+  respell(kind: keyof IdentifierCase, from: string, to: string): boolean {
+    return from !== to && this.cases?.[kind] === 'preserving'
   }
 }

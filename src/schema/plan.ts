@@ -44,6 +44,38 @@ export interface Capabilities {
    * migration re-reads its history row inside its transaction.
    */
   readonly exclusiveRunnerLock: boolean
+  /**
+   * How the server matches names that differ only in letter case, per kind of name. Absent: every
+   * kind is 'sensitive'. The differ matches names through `nameKey`, so a case-only difference on
+   * a case-insensitive server is never a drop + add.
+   */
+  readonly identifierCase?: IdentifierCase
+}
+
+/**
+ * How one kind of name compares:
+ * - 'sensitive': `Users` and `users` are two names (PostgreSQL; MySQL tables with
+ *   lower_case_table_names=0).
+ * - 'preserving': one name, stored as spelled (MySQL/MariaDB columns and indexes, MySQL tables
+ *   with lower_case_table_names=2). A case-only difference is matched, and the differ renames
+ *   it to the target's spelling (renameTable/renameColumn/renameIndex from one spelling to the
+ *   other): nothing is dropped, and the live spelling ends as declared.
+ * - 'folding': one name, stored folded by the server (MySQL tables with lower_case_table_names=1).
+ *   A case-only difference is no change at all.
+ */
+export type NameCase = 'sensitive' | 'preserving' | 'folding'
+
+export interface IdentifierCase {
+  /** Tables, and views where they share the tables' namespace; also the table a trigger names. */
+  readonly tables: NameCase
+  readonly columns: NameCase
+  /** Index and constraint names (primary key, unique, foreign key, check). */
+  readonly indexes: NameCase
+}
+
+/** The key a name of one kind is matched by: itself where case matters, else lower-cased. */
+export function nameKey(name: string, nameCase: NameCase | undefined): string {
+  return nameCase === undefined || nameCase === 'sensitive' ? name : name.toLowerCase()
 }
 
 /**

@@ -28,18 +28,22 @@ import { openTemporary } from './scratch.js'
 import { splitStatements } from './split.js'
 import { isTransactionalStatement } from './transactional.js'
 
-const capabilities: Capabilities = {
-  transactionalDdl: false,
-  schemas: false,
-  forwardForeignKeys: false,
-  schemaScopedIndexNames: false,
-  exclusiveRunnerLock: true,
+/** Column, index and constraint names are case-insensitive everywhere; table names follow the server. */
+function capabilitiesOf(flavor: Flavor): Capabilities {
+  return {
+    transactionalDdl: false,
+    schemas: false,
+    forwardForeignKeys: false,
+    schemaScopedIndexNames: false,
+    exclusiveRunnerLock: true,
+    identifierCase: { tables: flavor.tableNameCase, columns: 'preserving', indexes: 'preserving' },
+  }
 }
 
 /** A MySQL or MariaDB database on one session; flavor and version decide syntax via `flavor`. */
 export class MysqlDriver implements Driver {
   readonly dialect = 'mysql' as const
-  readonly capabilities = capabilities
+  readonly capabilities: Capabilities
   readonly transactionSyntax = { begin: 'START TRANSACTION;', commit: 'COMMIT;' } as const
   readonly serverVersion: string
   readonly database: string
@@ -51,6 +55,7 @@ export class MysqlDriver implements Driver {
     private readonly knex: Knex,
   ) {
     this.serverVersion = flavor.label
+    this.capabilities = capabilitiesOf(flavor)
     this.database = url.database ?? ''
   }
 
