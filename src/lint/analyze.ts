@@ -33,7 +33,7 @@ export interface LintInput {
   /** What the migration changes: `diffSchemas(before, after)`. */
   readonly changes: readonly Change[]
   /** The dialect: splitter, quoting, its optional `lintChange` hook and `valueLosses`. */
-  readonly driver: Pick<Driver, 'splitStatements' | 'lintChange' | 'capabilities' | 'valueLosses'>
+  readonly driver: Pick<Driver, 'splitStatements' | 'lintChange' | 'capabilities' | 'valueLosses' | 'rowLosses'>
   /** The whole schemas before and after the migration (for `valueLosses`). */
   readonly schemas?: PlanOptions
   /** The live database, when this migration meets its data as it is (might-fail counts). */
@@ -63,6 +63,7 @@ export async function lintMigration(input: LintInput): Promise<MigrationLint> {
       probe,
       lossProbe: input.lossProbe,
       valueLosses: (change) => driver.valueLosses?.(change, input.schemas) ?? [],
+      rowLosses: (change) => driver.rowLosses?.(change) ?? [],
       valuesKept: file.directives.valuesKept,
     })),
     ...analyzeStatements(statements, { transactional, optedOut: driver.capabilities.transactionalDdl && file.directives.noTransaction }),

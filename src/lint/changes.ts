@@ -1,6 +1,6 @@
 import { assertNever, type Change, type TableChange } from '../schema/changes.js'
 import { qualifiedName, type Table } from '../schema/model.js'
-import type { ValueLoss } from '../schema/plan.js'
+import type { RowLoss, ValueLoss } from '../schema/plan.js'
 import type { ValuesKept } from '../migrations/file.js'
 import type { DataLoss } from '../safety/consent.js'
 import { CODES, type Code } from './codes.js'
@@ -19,6 +19,8 @@ export interface ChangeContext {
   readonly lossProbe?: DataProbe
   /** The dialect's `valueLosses`: what a type change or enum change would not keep. */
   readonly valueLosses?: (change: Change) => readonly ValueLoss[]
+  /** The dialect's `rowLosses`: rows a change deletes while the table stays (a dropped partition). */
+  readonly rowLosses?: (change: Change) => readonly RowLoss[]
   /** Dropped columns whose values the file declares copied into another column (`values-kept`). */
   readonly valuesKept?: readonly ValuesKept[]
 }
@@ -60,6 +62,16 @@ async function analyzeChange(change: Change, context: ChangeContext): Promise<Li
       const out: LintFinding[] = []
       const losses = context.valueLosses?.(change) ?? []
       for (const inner of change.changes) out.push(...(await analyzeTableChange(change.from, inner, context, losses)))
+      for (const loss of context.rowLosses?.(change) ?? []) {
+        const rows = await lossProbe?.lostRowsOf(loss)
+        out.push(
+          finding('DS106', `${loss.reason} of ${loss.table}${lossSuffix(rows, 'with', 'row')}`, {
+            table: loss.table,
+            ...lossOf(rows, { table: loss.table, action: loss.reason }),
+            fix: 'move the rows you need out of it first (INSERT … SELECT into another table), back it up (`migrator backup`), then drop it',
+          }),
+        )
+      }
       return out
     }
     case 'dropView':

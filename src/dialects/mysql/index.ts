@@ -7,7 +7,8 @@ import { UrlError } from '../../errors.js'
 import type { Change } from '../../schema/changes.js'
 import type { Schema } from '../../schema/model.js'
 import type { Dialect, Driver, InspectOptions, PlanOptions, ScratchDriver } from '../dialect.js'
-import type { Capabilities, Plan, ValueLoss } from '../../schema/plan.js'
+import type { Capabilities, Plan, RowLoss, ValueLoss } from '../../schema/plan.js'
+import { partitionRowLosses } from './partitions.js'
 import { connect, type MysqlDb } from './connect.js'
 import type { Flavor } from './flavor.js'
 import { inspect } from './inspect.js'
@@ -107,6 +108,10 @@ export class MysqlDriver implements Driver {
 
   valueLosses(change: Change, options?: PlanOptions): readonly ValueLoss[] {
     return columnValueLosses(change, options)
+  }
+
+  rowLosses(change: Change): readonly RowLoss[] {
+    return partitionRowLosses(change)
   }
 
   lintChange(change: Change, context: LintHookContext): readonly LintFinding[] {

@@ -18,6 +18,7 @@ import { catalogQueries } from './queries.js'
 import { normalizeDefault, normalizeType, onUpdateOf, str, stripQualifier, strOrNull } from './normalize.js'
 import { quoteIdent, quoteString } from './quote.js'
 import { groupBy } from '../../schema/group-by.js'
+import { partitionOptions } from './partitions.js'
 
 type Row = Record<string, unknown>
 
@@ -31,10 +32,12 @@ interface CatalogRows {
   readonly triggers: Row[]
   readonly routines: Row[]
   readonly parameters: Row[]
+  readonly partitions: Row[]
+  readonly events: Row[]
 }
 
 /**
- * Inspects the whole database with a fixed number of information_schema queries (nine), then
+ * Inspects the whole database with a fixed number of information_schema queries (eleven), then
  * parses the rows into the neutral model in this dialect's normal form. Unique keys are reported
  * as unique indexes (MySQL has no separate UNIQUE constraint); `uniques` is always empty.
  */
@@ -52,6 +55,8 @@ export async function inspect(db: Db, database: string, flavor: Flavor, options:
     triggers: await run(q.triggers),
     routines: await run(q.routines),
     parameters: await run(q.parameters),
+    partitions: await run(q.partitions),
+    events: await run(q.events),
   }
   return parseCatalog(rows, database, flavor, new Set(options.exclude ?? []))
 }
@@ -62,6 +67,7 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
   const indexesOf = byTable(rows.indexes)
   const fksOf = byTable(rows.foreignKeys)
   const checksOf = byTable(rows.checks)
+  const partitionsOf = byTable(rows.partitions)
 
   const tables: Table[] = []
   for (const t of rows.tables) {
@@ -88,6 +94,7 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
     if (t.engine !== null && t.engine !== undefined) options.engine = str(t.engine)
     if (t.charset !== null && t.charset !== undefined) options.charset = str(t.charset)
     if (tableCollation !== null) options.collation = tableCollation
+    Object.assign(options, partitionOptions(partitionsOf.get(name) ?? []))
     const comment = str(t.comment)
     tables.push({
       name,

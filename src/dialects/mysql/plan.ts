@@ -7,6 +7,7 @@ import type { PlanOptions } from '../dialect.js'
 import type { Flavor } from './flavor.js'
 import { alterColumnLosses } from './lossy.js'
 import { isLiteralDefault } from './normalize.js'
+import { partitionClause, partitionSteps } from './partitions.js'
 import { quoteIdent as q, quoteString } from './quote.js'
 
 /**
@@ -142,7 +143,7 @@ export function createTable(table: Table, flavor: Flavor): string {
   for (const unique of table.uniques) lines.push(uniqueDef(unique))
   for (const fk of table.foreignKeys) lines.push(fkDef(fk))
   for (const check of table.checks) lines.push(checkDef(check))
-  const options = tableOptions(table)
+  const options = [tableOptions(table), partitionClause(table.options)].filter((o) => o !== '').join('\n')
   return `CREATE TABLE ${q(table.name)} (\n  ${lines.join(',\n  ')}\n)${options === '' ? '' : ` ${options}`}`
 }
 
@@ -337,9 +338,15 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
       case 'alterOptions': {
         const forward = optionsClause(c.from, c.to)
         const backward = optionsClause(c.to, c.from)
-        if (forward === '') break
-        const rewrite = forward.includes('CONVERT') || forward.includes('ENGINE')
-        add(alter(forward), backward === '' ? [] : [alter(backward)], `alter options of ${to.name}`, rewrite ? ['rewrite'] : [])
+        if (forward !== '') {
+          const rewrite = forward.includes('CONVERT') || forward.includes('ENGINE')
+          add(alter(forward), backward === '' ? [] : [alter(backward)], `alter options of ${to.name}`, rewrite ? ['rewrite'] : [])
+        }
+        // Partitioning changes cannot share an ALTER TABLE with other clauses.
+        for (const step of partitionSteps(to.name, c.from, c.to)) {
+          add(step.sql, step.reverse, step.comment, step.risks)
+          if (step.dropped.length > 0) out.push({ ...out.pop()!, deletesRows: true })
+        }
         break
       }
       default:

@@ -15,6 +15,8 @@ export interface CatalogQueries {
   readonly triggers: string
   readonly routines: string
   readonly parameters: string
+  readonly partitions: string
+  readonly events: string
 }
 
 export function catalogQueries(flavor: Flavor): CatalogQueries {
@@ -92,5 +94,22 @@ export function catalogQueries(flavor: Flavor): CatalogQueries {
       FROM information_schema.PARAMETERS
       WHERE SPECIFIC_SCHEMA = ? AND ORDINAL_POSITION > 0
       ORDER BY SPECIFIC_NAME, ORDINAL_POSITION`,
+    // One row per partition (the first subpartition's row where there are subpartitions) with the
+    // number of subpartitions it has. MariaDB's SYSTEM_TIME partitioning is left out: not modelled.
+    partitions: `SELECT TABLE_NAME AS tableName, PARTITION_NAME AS name, PARTITION_METHOD AS method,
+        PARTITION_EXPRESSION AS expression, PARTITION_DESCRIPTION AS description,
+        SUBPARTITION_METHOD AS subMethod, SUBPARTITION_EXPRESSION AS subExpression,
+        PARTITION_COMMENT AS comment, count(*) AS subpartitions
+      FROM information_schema.PARTITIONS
+      WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL AND PARTITION_METHOD <> 'SYSTEM_TIME'
+      GROUP BY TABLE_NAME, PARTITION_NAME, PARTITION_ORDINAL_POSITION, PARTITION_METHOD, PARTITION_EXPRESSION,
+        PARTITION_DESCRIPTION, SUBPARTITION_METHOD, SUBPARTITION_EXPRESSION, PARTITION_COMMENT
+      ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION`,
+    events: `SELECT EVENT_NAME AS name, EVENT_DEFINITION AS body, EVENT_TYPE AS type, EXECUTE_AT AS executeAt,
+        INTERVAL_VALUE AS intervalValue, INTERVAL_FIELD AS intervalField, STARTS AS starts, ENDS AS ends,
+        STATUS AS status, ON_COMPLETION AS onCompletion, EVENT_COMMENT AS comment
+      FROM information_schema.EVENTS
+      WHERE EVENT_SCHEMA = ?
+      ORDER BY EVENT_NAME`,
   }
 }

@@ -29,6 +29,8 @@ export interface RoundTrip {
   /** The down cannot bring rows back (they were dropped): `rows` are not compared after it. */
   readonly rowsLost?: boolean
   readonly upOptions?: UpOptions
+  /** `up` without consent must refuse with this message and change nothing (then `upOptions` apply). */
+  readonly refusedWithoutConsent?: RegExp
 }
 
 export interface RoundTripResult {
@@ -61,6 +63,11 @@ export async function roundTrip(live: TestDatabase, c: RoundTrip): Promise<Round
     expect(outcome.changes.length, 'the first diff finds the change').toBeGreaterThan(0)
     expect(outcome.written, 'the first diff writes a migration').toBeDefined()
 
+    if (c.refusedWithoutConsent !== undefined) {
+      await expect(up(config), 'up without consent').rejects.toThrow(c.refusedWithoutConsent)
+      expect(withoutHistory(await live.driver.inspect()), 'the schema after a refused up').toEqual(original)
+      expect(await readRows(live, c.rows), 'rows after a refused up').toEqual(seeded)
+    }
     const applied = await up(config, c.upOptions)
     expect(applied.error, 'up applies').toBeUndefined()
     const second = await diff(config, { dryRun: true })

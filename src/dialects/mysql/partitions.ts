@@ -1,0 +1,172 @@
+import type { Change } from '../../schema/changes.js'
+import type { Options } from '../../schema/model.js'
+import type { Risk, RowLoss } from '../../schema/plan.js'
+import { quoteIdent as q, quoteString } from './quote.js'
+import { str, strOrNull } from './normalize.js'
+
+/**
+ * Table partitioning in the model: two table options in normal form, both as the server reports
+ * them so a target and a live table compare with `===`:
+ *   partitionBy  `RANGE (year(\`d\`))`, `LIST COLUMNS (\`region\`)`, `LINEAR HASH (\`id\`)`, `KEY ()`,
+ *                with `SUBPARTITION BY HASH (…) SUBPARTITIONS n` when subpartitioned
+ *   partitions   `PARTITION \`p0\` VALUES LESS THAN (2000), PARTITION \`p1\` VALUES LESS THAN MAXVALUE`
+ *                (HASH/KEY: `PARTITION \`p0\`, PARTITION \`p1\``, the names the server gives `PARTITIONS n`)
+ */
+export interface Partition {
+  readonly name: string
+  /** The whole definition: `PARTITION \`p0\` VALUES LESS THAN (2000) COMMENT = '…'`. */
+  readonly sql: string
+}
+
+type Row = Record<string, unknown>
+
+/** The partitioning options of one table from its information_schema.PARTITIONS rows (in order). */
+export function partitionOptions(rows: readonly Row[]): Record<string, string> {
+  const first = rows[0]
+  if (first === undefined) return {}
+  const method = str(first.method)
+  let partitionBy = `${method} (${str(first.expression)})`
+  const subMethod = strOrNull(first.subMethod)
+  if (subMethod !== null) partitionBy += ` SUBPARTITION BY ${subMethod} (${str(first.subExpression)}) SUBPARTITIONS ${Number(first.subpartitions)}`
+  const partitions = rows.map((row) => {
+    const description = str(row.description)
+    const values =
+      method.startsWith('RANGE')
+        ? ` VALUES LESS THAN ${description === 'MAXVALUE' && method === 'RANGE' ? description : `(${description})`}`
+        : method.startsWith('LIST')
+          ? ` VALUES IN (${description})`
+          : ''
+    const comment = str(row.comment) === '' ? '' : ` COMMENT = ${quoteString(str(row.comment))}`
+    return `PARTITION ${q(str(row.name))}${values}${comment}`
+  })
+  return { partitionBy, partitions: partitions.join(', ') }
+}
+
+/** The `PARTITION BY …` clause of a table (empty when it is not partitioned). */
+export function partitionClause(options: Options): string {
+  const { partitionBy, partitions } = options
+  if (typeof partitionBy !== 'string' || typeof partitions !== 'string') return ''
+  return `PARTITION BY ${partitionBy} (${partitions})`
+}
+
+/** The partitions of a table's options, in order. */
+export function partitionsOf(options: Options): Partition[] {
+  const list = options.partitions
+  if (typeof list !== 'string' || list === '') return []
+  return splitTopLevel(list).map((sql) => ({ sql, name: nameOf(sql) }))
+}
+
+/** One statement of a partitioning change, with the statements that undo it. */
+export interface PartitionStep {
+  readonly sql: string
+  readonly reverse: readonly string[]
+  readonly comment: string
+  readonly risks: readonly Risk[]
+  /** Partitions whose rows the statement deletes. */
+  readonly dropped: readonly string[]
+}
+
+/**
+ * The statements that take `table` from one partitioning to another. Partitions added to or
+ * dropped from a RANGE/LIST scheme are `ADD PARTITION`/`DROP PARTITION` (dropping deletes the
+ * partition's rows: data loss); anything else (a new scheme, changed bounds, another HASH/KEY
+ * count) re-partitions the whole table with `PARTITION BY`, which moves every row or fails on a
+ * row that no longer fits, losing nothing; `REMOVE PARTITIONING` keeps every row.
+ */
+export function partitionSteps(table: string, from: Options, to: Options): PartitionStep[] {
+  const t = q(table)
+  const before = partitionClause(from)
+  const after = partitionClause(to)
+  if (before === after) return []
+  const alter = (clause: string): string => `ALTER TABLE ${t} ${clause}`
+  if (after === '') {
+    return [{ sql: alter('REMOVE PARTITIONING'), reverse: [alter(before)], comment: `remove partitioning of ${table}`, risks: ['rewrite'], dropped: [] }]
+  }
+  if (before === '') {
+    return [{ sql: alter(after), reverse: [alter('REMOVE PARTITIONING')], comment: `partition ${table} by ${to.partitionBy as string}`, risks: ['rewrite'], dropped: [] }]
+  }
+  const repartition: PartitionStep = { sql: alter(after), reverse: [alter(before)], comment: `re-partition ${table} by ${to.partitionBy as string}`, risks: ['rewrite'], dropped: [] }
+  const method = typeof to.partitionBy === 'string' ? to.partitionBy : ''
+  if (from.partitionBy !== to.partitionBy || !/^(RANGE|LIST)\b/.test(method) || method.includes('SUBPARTITION')) return [repartition]
+
+  const old = partitionsOf(from)
+  const now = partitionsOf(to)
+  const oldByName = new Map(old.map((p) => [p.name.toLowerCase(), p]))
+  const nowByName = new Map(now.map((p) => [p.name.toLowerCase(), p]))
+  const kept = old.filter((p) => nowByName.has(p.name.toLowerCase()))
+  const dropped = old.filter((p) => !nowByName.has(p.name.toLowerCase()))
+  const added = now.filter((p) => !oldByName.has(p.name.toLowerCase()))
+  const unchanged = kept.every((p) => nowByName.get(p.name.toLowerCase())?.sql === p.sql)
+  // ADD PARTITION appends: a RANGE partition can only go after the last one (LIST: anywhere, but
+  // the kept ones must come first in the target's order, as the server will list them).
+  if (!unchanged || now.slice(0, kept.length).some((p, i) => p.name !== kept[i]?.name)) return [repartition]
+
+  const steps: PartitionStep[] = []
+  let layout = old
+  if (dropped.length > 0) {
+    const remaining = layout.filter((p) => !dropped.includes(p))
+    steps.push({
+      sql: alter(`DROP PARTITION ${dropped.map((p) => q(p.name)).join(', ')}`),
+      // Put back as it was: re-partitioning moves the rows of the partitions now covering those
+      // values back into them (ADD PARTITION cannot insert a RANGE partition before others).
+      reverse: [alter(`PARTITION BY ${from.partitionBy as string} (${layout.map((p) => p.sql).join(', ')})`)],
+      comment: `drop partition${dropped.length === 1 ? '' : 's'} ${dropped.map((p) => p.name).join(', ')} of ${table} (deletes their rows)`,
+      risks: ['data-loss'],
+      dropped: dropped.map((p) => p.name),
+    })
+    layout = remaining
+  }
+  if (added.length > 0) {
+    steps.push({
+      sql: alter(`ADD PARTITION (${added.map((p) => p.sql).join(', ')})`),
+      reverse: [alter(`DROP PARTITION ${added.map((p) => q(p.name)).join(', ')}`)],
+      comment: `add partition${added.length === 1 ? '' : 's'} ${added.map((p) => p.name).join(', ')} to ${table}`,
+      risks: [],
+      dropped: [],
+    })
+  }
+  return steps
+}
+
+/** The rows an alterTable deletes by dropping partitions, named as the table is before it. */
+export function partitionRowLosses(change: Change): RowLoss[] {
+  if (change.kind !== 'alterTable') return []
+  return change.changes.flatMap((c) =>
+    c.kind !== 'alterOptions'
+      ? []
+      : partitionSteps(change.from.name, c.from, c.to).flatMap((step) =>
+          step.dropped.map((name) => ({ table: change.from.name, from: `${q(change.from.name)} PARTITION (${q(name)})`, reason: `drops partition ${name}` })),
+        ),
+  )
+}
+
+function nameOf(definition: string): string {
+  const match = /^PARTITION `((?:[^`]|``)*)`/.exec(definition)
+  return match === null ? definition : (match[1] as string).replace(/``/g, '`')
+}
+
+/** Splits at commas outside parentheses, quotes and backticks. */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = []
+  let depth = 0
+  let start = 0
+  let quote: string | undefined
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string
+    if (quote !== undefined) {
+      if (ch === '\\' && quote === "'") i++
+      else if (ch === quote) {
+        if (text[i + 1] === quote) i++
+        else quote = undefined
+      }
+    } else if (ch === "'" || ch === '`' || ch === '"') quote = ch
+    else if (ch === '(') depth++
+    else if (ch === ')') depth--
+    else if (ch === ',' && depth === 0) {
+      parts.push(text.slice(start, i).trim())
+      start = i + 1
+    }
+  }
+  parts.push(text.slice(start).trim())
+  return parts.filter((p) => p !== '')
+}
