@@ -14,7 +14,7 @@ const TABLE_PREREQUISITES: readonly SchemaObject['kind'][] = ['extension', 'enum
 
 /**
  * Puts changes in an order every dialect can execute:
- * views and triggers (which depend on tables) are dropped first and created last; types before the
+ * views, triggers and events (which depend on tables) are dropped first and created last; types before the
  * tables that use them; referenced tables before the tables whose FKs point at them; FKs dropped
  * before the tables they point at. Where the dialect checks FK targets at creation time
  * (`forwardForeignKeys` false), FKs in a cycle are detached and added after all tables exist.
@@ -27,6 +27,8 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
   const alteredObjects = (test: (o: SchemaObject) => boolean) => of('alterObject').filter((c) => test(c.to))
   const isPrerequisite = (o: SchemaObject) => TABLE_PREREQUISITES.includes(o.kind)
   const isTableLike = (o: SchemaObject) => o.kind === 'other'
+  // Triggers and scheduled events run statements against tables: gone first, back last.
+  const runsOnTables = (o: SchemaObject) => o.kind === 'trigger' || o.kind === 'event'
 
   const dropViews = sortViews(of('dropView').map((c) => c.view)).reverse().map((view): Change => ({ kind: 'dropView', view }))
   const createViews = sortViews(of('createView').map((c) => c.view)).map((view): Change => ({ kind: 'createView', view }))
@@ -51,7 +53,7 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
 
   return [
     ...dropViews,
-    ...objectsOf('dropObject', (o) => o.kind === 'trigger'),
+    ...objectsOf('dropObject', runsOnTables),
     ...objectsOf('dropObject', (o) => o.kind === 'function'),
     ...detachedDrops,
     ...earlyAlters,
@@ -68,8 +70,8 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
     ...objectsOf('createObject', (o) => o.kind === 'function'),
     ...alteredObjects((o) => o.kind === 'function' || isTableLike(o)),
     ...createViews,
-    ...objectsOf('createObject', (o) => o.kind === 'trigger'),
-    ...alteredObjects((o) => o.kind === 'trigger'),
+    ...objectsOf('createObject', runsOnTables),
+    ...alteredObjects(runsOnTables),
   ]
 }
 

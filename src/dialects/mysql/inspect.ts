@@ -19,6 +19,7 @@ import { normalizeDefault, normalizeType, onUpdateOf, str, stripQualifier, strOr
 import { quoteIdent, quoteString } from './quote.js'
 import { groupBy } from '../../schema/group-by.js'
 import { partitionOptions } from './partitions.js'
+import { parseEvents } from './events.js'
 
 type Row = Record<string, unknown>
 
@@ -133,6 +134,7 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
     }))
 
   objects.push(...parseRoutines(rows.routines, rows.parameters))
+  objects.push(...parseEvents(rows.events))
   return { tables, views, objects }
 }
 

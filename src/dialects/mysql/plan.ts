@@ -8,6 +8,7 @@ import type { Flavor } from './flavor.js'
 import { alterColumnLosses } from './lossy.js'
 import { isLiteralDefault } from './normalize.js'
 import { partitionClause, partitionSteps } from './partitions.js'
+import { alterEvent } from './events.js'
 import { quoteIdent as q, quoteString } from './quote.js'
 
 /**
@@ -55,7 +56,13 @@ function planChange(change: Change, flavor: Flavor, options: PlanOptions): State
     case 'dropObject':
       return [stmt(change, dropObject(change.object), [createObject(change.object)], `drop ${change.object.kind} ${change.object.name}`)]
     case 'alterObject':
-      // Triggers cannot be altered in place: drop the old one, create the new one.
+      if (change.to.kind === 'event') {
+        const forward = alterEvent(change.from, change.to)
+        const backward = alterEvent(change.to, change.from)
+        if (forward !== undefined) return [stmt(change, forward, backward === undefined ? [dropObject(change.to), createObject(change.from)] : [backward], `alter event ${change.to.name}`)]
+      }
+      // Triggers, routines (and an event losing its ENDS) cannot be altered in place: drop the old
+      // one, create the new one.
       return [
         stmt(change, dropObject(change.from), [createObject(change.from)], `drop ${change.from.kind} ${change.from.name} (to recreate it)`),
         stmt(change, createObject(change.to), [dropObject(change.to)], `create ${change.to.kind} ${change.to.name}`),
@@ -155,9 +162,10 @@ function createView(view: View): string {
   return `CREATE ${algorithm}${security}VIEW ${q(view.name)} AS ${view.definition}${withCheck}`
 }
 
-/** The DROP keyword of an object: triggers, functions, and procedures (kind 'other'). */
+/** The DROP keyword of an object: triggers, functions, events, and procedures (kind 'other'). */
 function objectKeyword(object: SchemaObject): string | undefined {
   if (object.kind === 'trigger') return 'TRIGGER'
+  if (object.kind === 'event') return 'EVENT'
   if (object.kind === 'function') return 'FUNCTION'
   if (object.kind === 'other' && object.options?.routine === 'PROCEDURE') return 'PROCEDURE'
   return undefined
