@@ -85,6 +85,12 @@ export interface Driver {
    * migration after that statement, or at it, and asks a human only when this says undefined.
    */
   statementTookEffect?(sql: string, schema: Schema): boolean | undefined
+  /**
+   * Optional: what loading a target does with a statement that is a session command rather than
+   * schema (MySQL `USE db`), given the database the target describes: 'skip' it, or a message
+   * saying why the target is wrong; undefined for any other statement (it runs).
+   */
+  targetSessionCommand?(sql: string, database: string | undefined): 'skip' | string | undefined
   /** Optional: whether `error` means a statement gave up waiting for a lock (looks through `cause`). */
   isLockTimeout?(error: unknown): boolean
   /**

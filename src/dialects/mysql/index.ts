@@ -27,6 +27,7 @@ import { quoteIdent } from './quote.js'
 import { openDev } from './dev-database.js'
 import { openTemporary } from './scratch.js'
 import { splitStatements } from './split.js'
+import { useStatement } from './use.js'
 import { isTransactionalStatement } from './transactional.js'
 
 /** Column, index and constraint names are case-insensitive everywhere; table names follow the server. */
@@ -88,6 +89,10 @@ export class MysqlDriver implements Driver {
    */
   isTransactional(sql: string): boolean {
     return isTransactionalStatement(sql)
+  }
+
+  targetSessionCommand(sql: string, database: string | undefined): 'skip' | string | undefined {
+    return useStatement(sql, database, this.database)
   }
 
   objectsOf(sql: string): readonly string[] | undefined {

@@ -50,10 +50,7 @@ export async function roundTrip(live: TestDatabase, c: RoundTrip): Promise<Round
   const work = await mkdtemp(path.join(os.tmpdir(), 'migrator-mysql-fidelity-'))
   try {
     await mkdir(path.join(work, 'migrations'))
-    const config: ResolvedConfig = {
-      cwd: work, url: live.url.raw, dir: path.join(work, 'migrations'), target: path.join(work, 'schema.sql'), schemas: [],
-      historyTable: 'migrator_history', lockTimeoutMs: 5000, lockWaitMs: 10_000,
-    }
+    const config = configIn(work, live)
     await applyScript(live.driver, c.current)
     const original = await live.driver.inspect({ exclude: ['migrator_history'] })
     const seeded = await readRows(live, c.rows)
@@ -86,6 +83,14 @@ export async function roundTrip(live: TestDatabase, c: RoundTrip): Promise<Round
     }
   } finally {
     await rm(work, { recursive: true, force: true })
+  }
+}
+
+/** A project in directory `work` (migrations/, schema.sql) on the test database. */
+export function configIn(work: string, live: TestDatabase): ResolvedConfig {
+  return {
+    cwd: work, url: live.url.raw, dir: path.join(work, 'migrations'), target: path.join(work, 'schema.sql'), schemas: [],
+    historyTable: 'migrator_history', lockTimeoutMs: 5000, lockWaitMs: 10_000,
   }
 }
 
