@@ -35,7 +35,22 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
 
   const earlyAlters: Change[] = []
   const alters: Change[] = []
-  for (const change of of('alterTable')) {
+  const lateAlters: Change[] = []
+  const altered = new Set(of('alterTable').map((c) => qualifiedName(c.to)))
+  for (const original of of('alterTable')) {
+    // An FK added to a table it does not live in, when that table changes too, goes after every
+    // table has changed: the column it references may only now get its key or type.
+    const lateFks = forward
+      ? []
+      : original.changes.filter((c) => c.kind === 'addForeignKey' && refKey(original.to, c.foreignKey) !== qualifiedName(original.to) && altered.has(refKey(original.to, c.foreignKey)))
+    let change = original
+    if (lateFks.length > 0) {
+      const rest = original.changes.filter((c) => !lateFks.includes(c))
+      const middle: Table = { ...original.to, foreignKeys: original.to.foreignKeys.filter((fk) => !lateFks.some((c) => c.kind === 'addForeignKey' && c.foreignKey === fk)) }
+      lateAlters.push({ kind: 'alterTable', from: middle, to: original.to, changes: lateFks })
+      if (rest.length === 0) continue
+      change = { kind: 'alterTable', from: original.from, to: middle, changes: rest }
+    }
     const fkDrops = change.changes.filter((c) => c.kind === 'dropForeignKey')
     if (forward || fkDrops.length === 0 || fkDrops.length === change.changes.length) {
       ;(fkDrops.length === change.changes.length ? earlyAlters : alters).push(change)
@@ -63,6 +78,7 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
     ...creates,
     ...objectsOf('createObject', isTableLike),
     ...alters,
+    ...lateAlters,
     ...detached,
     ...objectsOf('dropObject', isTableLike),
     ...drops,

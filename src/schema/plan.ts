@@ -56,6 +56,11 @@ export interface Capabilities {
    * a case-insensitive server is never a drop + add.
    */
   readonly identifierCase?: IdentifierCase
+  /**
+   * A column cannot change type while a foreign key uses or references it (MySQL/MariaDB refuse
+   * it): the differ drops such keys first and adds them again after every table has changed.
+   */
+  readonly foreignKeysPinColumnTypes?: boolean
 }
 
 /**

@@ -250,7 +250,9 @@ function isThere(ref: ObjectRef, schema: Schema, database: string): boolean | un
       if (local === undefined) return undefined
       if (ref.kind === 'view') return lookup(schema.views.map((v) => v.name), local)
       if (ref.kind === 'trigger') return lookup(schema.objects.filter((o) => o.kind === 'trigger').map((o) => o.name), local)
-      return lookup([...schema.tables.map((t) => t.name), ...schema.views.map((v) => v.name)], local)
+      // Tables, views and sequences share one namespace.
+      const sequences = schema.objects.filter((o) => o.kind === 'sequence').map((o) => o.name)
+      return lookup([...schema.tables.map((t) => t.name), ...schema.views.map((v) => v.name), ...sequences], local)
     }
     default: {
       const local = localName(ref.table, database)

@@ -39,6 +39,7 @@ function capabilitiesOf(flavor: Flavor): Capabilities {
     schemaScopedIndexNames: false,
     exclusiveRunnerLock: true,
     identifierCase: { tables: flavor.tableNameCase, columns: 'preserving', indexes: 'preserving' },
+    foreignKeysPinColumnTypes: true,
   }
 }
 

@@ -20,6 +20,7 @@ import { quoteIdent, quoteString } from './quote.js'
 import { groupBy } from '../../schema/group-by.js'
 import { partitionOptions } from './partitions.js'
 import { parseEvents } from './events.js'
+import { parseSequences, sequenceQuery } from './sequences.js'
 
 type Row = Record<string, unknown>
 
@@ -35,10 +36,12 @@ interface CatalogRows {
   readonly parameters: Row[]
   readonly partitions: Row[]
   readonly events: Row[]
+  readonly sequences: Row[]
 }
 
 /**
- * Inspects the whole database with a fixed number of information_schema queries (eleven), then
+ * Inspects the whole database with a fixed number of information_schema queries (eleven, and one
+ * more reading all MariaDB sequences when there are any), then
  * parses the rows into the neutral model in this dialect's normal form. Unique keys are reported
  * as unique indexes (MySQL has no separate UNIQUE constraint); `uniques` is always empty.
  */
@@ -46,8 +49,11 @@ export async function inspect(db: Db, database: string, flavor: Flavor, options:
   const q = catalogQueries(flavor)
   const run = (sql: string | undefined): Promise<Row[]> => (sql === undefined ? Promise.resolve([]) : db.query<Row>(sql, [database]))
   // One session: run sequentially (a pool of one connection serializes them anyway).
+  const tables = await run(q.tables)
+  const sequences = sequenceQuery(database, tables.filter((t) => str(t.type) === 'SEQUENCE').map((t) => str(t.name)))
   const rows: CatalogRows = {
-    tables: await run(q.tables),
+    tables: tables.filter((t) => str(t.type) !== 'SEQUENCE'),
+    sequences: sequences === undefined ? [] : await db.query<Row>(sequences),
     columns: await run(q.columns),
     indexes: await run(q.indexes),
     foreignKeys: await run(q.foreignKeys),
@@ -82,7 +88,7 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
         .filter((c) => str(c.level) === 'Column' && str(c.clause) === `json_valid(${quoteIdent(str(c.name))})`)
         .map((c) => str(c.name)),
     )
-    const columns = (columnsOf.get(name) ?? []).map((c) => parseColumn(c, tableCollation, jsonColumns, flavor))
+    const columns = (columnsOf.get(name) ?? []).map((c) => parseColumn(c, tableCollation, jsonColumns, flavor, database))
     const { primaryKey, indexes } = parseIndexes(indexesOf.get(name) ?? [])
     const checks: Check[] = checkRows
       .filter((c) => !jsonColumns.has(str(c.name)) || str(c.level) !== 'Column')
@@ -135,6 +141,7 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
 
   objects.push(...parseRoutines(rows.routines, rows.parameters))
   objects.push(...parseEvents(rows.events))
+  objects.push(...parseSequences(rows.sequences))
   return { tables, views, objects }
 }
 
@@ -163,7 +170,7 @@ function parseRoutines(routines: Row[], parameters: Row[]): SchemaObject[] {
   })
 }
 
-function parseColumn(c: Row, tableCollation: string | null, jsonColumns: ReadonlySet<string>, flavor: Flavor): Column {
+function parseColumn(c: Row, tableCollation: string | null, jsonColumns: ReadonlySet<string>, flavor: Flavor, database: string): Column {
   const name = str(c.name)
   const extra = str(c.extra)
   const dataType = str(c.dataType).toLowerCase()
@@ -175,7 +182,9 @@ function parseColumn(c: Row, tableCollation: string | null, jsonColumns: Readonl
     generatedKind && generation !== null && generation !== ''
       ? { expression: generation, stored: !/VIRTUAL/i.test(generatedKind[0]) }
       : undefined
-  const dflt = generated ? undefined : normalizeDefault(strOrNull(c.columnDefault), dataType, extra, flavor)
+  // MariaDB qualifies a sequence in a default (`nextval(\`db\`.\`s\`)`): unqualified, as in views.
+  const raw = generated ? undefined : normalizeDefault(strOrNull(c.columnDefault), dataType, extra, flavor)
+  const dflt = raw === undefined ? undefined : stripQualifier(raw, database)
   const collation = strOrNull(c.collation)
   const comment = str(c.comment)
   const options: Record<string, string | boolean> = {}

@@ -9,6 +9,7 @@ import { alterColumnLosses } from './lossy.js'
 import { isLiteralDefault } from './normalize.js'
 import { partitionClause, partitionSteps } from './partitions.js'
 import { alterEvent } from './events.js'
+import { alterSequence } from './sequences.js'
 import { quoteIdent as q, quoteString } from './quote.js'
 
 /**
@@ -56,6 +57,9 @@ function planChange(change: Change, flavor: Flavor, options: PlanOptions): State
     case 'dropObject':
       return [stmt(change, dropObject(change.object), [createObject(change.object)], `drop ${change.object.kind} ${change.object.name}`)]
     case 'alterObject':
+      if (change.to.kind === 'sequence') {
+        return [stmt(change, alterSequence(change.to), [alterSequence(change.from)], `alter sequence ${change.to.name}`)]
+      }
       if (change.to.kind === 'event') {
         const forward = alterEvent(change.from, change.to)
         const backward = alterEvent(change.to, change.from)
@@ -166,6 +170,7 @@ function createView(view: View): string {
 function objectKeyword(object: SchemaObject): string | undefined {
   if (object.kind === 'trigger') return 'TRIGGER'
   if (object.kind === 'event') return 'EVENT'
+  if (object.kind === 'sequence') return 'SEQUENCE'
   if (object.kind === 'function') return 'FUNCTION'
   if (object.kind === 'other' && object.options?.routine === 'PROCEDURE') return 'PROCEDURE'
   return undefined
@@ -228,11 +233,20 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
     c.kind === 'dropIndex' && !c.index.parts.some((p) => p.column !== undefined && dropped.has(p.column)) ? [c.index] : [],
   )
   const indexAdds = change.changes.flatMap((c) => (c.kind === 'addIndex' ? [c.index] : []))
-  const combineIndexes = indexDrops.length > 0 && indexAdds.length > 0
-  const combinedDrops = new Set(combineIndexes ? indexDrops : [])
   const alteredAfterRename = new Map(
     change.changes.flatMap((c) => (c.kind === 'alterColumn' && renamedTo(change.changes, c.to.name) ? [[c.to.name, c] as const] : [])),
   )
+  const keyGroup = autoIncrementKeyGroup(change.changes, from, alteredAfterRename)
+  // A primary key swapped while foreign keys elsewhere need an index on its columns: the new key
+  // or index must exist in the same statement that drops the old one. So a dropped primary key,
+  // the new one and the index changes go in ONE statement too.
+  const swapsKey = keyGroup.size === 0 && change.changes.some((c) => c.kind === 'dropPrimaryKey') && change.changes.some((c) => c.kind === 'addPrimaryKey' || c.kind === 'addIndex')
+  const swapGroup = new Set<TableChange>(
+    swapsKey ? change.changes.filter((c) => c.kind === 'dropPrimaryKey' || c.kind === 'addPrimaryKey' || c.kind === 'addIndex' || (c.kind === 'dropIndex' && indexDrops.includes(c.index))) : [],
+  )
+  const combineIndexes = !swapsKey && indexDrops.length > 0 && indexAdds.length > 0
+  const combinedDrops = new Set(combineIndexes ? indexDrops : [])
+
   const out: Statement[] = []
   const add = (sql: string, reverse: readonly string[], comment: string, risks: readonly Risk[] = [], guards: readonly string[] = []): void => {
     out.push({ ...stmt(change, sql, reverse, comment, risks), ...(guards.length > 0 ? { guards } : {}) })
@@ -241,29 +255,86 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
   const guardsOf = (c: Extract<TableChange, { kind: 'alterColumn' }> | undefined): string[] =>
     c === undefined ? [] : alterColumnLosses(change, c, options).map(guardOf)
   const where = (name: string): string => `${to.name}.${name}`
+  // Undo puts a dropped column back after its nearest surviving predecessor (named as it is then).
+  const restoredPosition = (column: string): string => {
+    const at = from.columns.findIndex((col) => col.name === column)
+    for (let i = at - 1; i >= 0; i--) {
+      const name = (from.columns[i] as Column).name
+      if (!dropped.has(name)) return ` AFTER ${q(renamed.get(name) ?? name)}`
+    }
+    return ' FIRST'
+  }
+  const lastOfKeyGroup = ordered.filter((c) => keyGroup.has(c)).at(-1)
+  const lastOfSwapGroup = ordered.filter((c) => swapGroup.has(c)).at(-1)
 
   for (const c of ordered) {
+    if (swapGroup.has(c)) {
+      if (c !== lastOfSwapGroup) continue
+      const members = change.changes.filter((m) => swapGroup.has(m))
+      const pk = (columns: readonly string[]): string => `ADD PRIMARY KEY (${columns.map(q).join(', ')})`
+      const forward: string[] = []
+      const backward: string[] = []
+      for (const m of members) if (m.kind === 'dropPrimaryKey') forward.push('DROP PRIMARY KEY')
+      for (const m of members) if (m.kind === 'dropIndex') forward.push(`DROP INDEX ${q(m.index.name)}`)
+      for (const m of members) if (m.kind === 'addPrimaryKey') forward.push(pk(m.primaryKey.columns))
+      for (const m of members) if (m.kind === 'addIndex') forward.push(`ADD ${indexDef(m.index, flavor)}`)
+      for (const m of members) if (m.kind === 'addPrimaryKey') backward.push('DROP PRIMARY KEY')
+      for (const m of members) if (m.kind === 'addIndex') backward.push(`DROP INDEX ${q(m.index.name)}`)
+      for (const m of members) if (m.kind === 'dropPrimaryKey') backward.push(pk(m.primaryKey.columns))
+      for (const m of members) if (m.kind === 'dropIndex') backward.push(`ADD ${indexDef(m.index, flavor)}`)
+      add(alter(forward.join(', ')), [alter(backward.join(', '))], `change primary key and indexes of ${to.name}`, ['long-lock'])
+      continue
+    }
+    if (keyGroup.has(c)) {
+      if (c !== lastOfKeyGroup) continue
+      // AUTO_INCREMENT must be a key in every state the server checks, and it checks each ALTER
+      // TABLE as a whole: the key change and the columns gaining or losing AUTO_INCREMENT (and
+      // key columns dropped with the key) go in ONE statement.
+      const members = change.changes.filter((m) => keyGroup.has(m))
+      const forward: string[] = []
+      const backward: string[] = []
+      const pkOf = (columns: readonly string[]): string => `ADD PRIMARY KEY (${columns.map(q).join(', ')})`
+      for (const m of members) if (m.kind === 'dropPrimaryKey') forward.push('DROP PRIMARY KEY')
+      for (const m of members) if (m.kind === 'addPrimaryKey') backward.push('DROP PRIMARY KEY')
+      for (const m of members) {
+        if (m.kind === 'dropColumn') {
+          forward.push(`DROP COLUMN ${q(m.column.name)}`)
+          backward.push(`ADD COLUMN ${columnDef(m.column, flavor)}${restoredPosition(m.column.name)}`)
+        } else if (m.kind === 'addColumn') {
+          forward.push(`ADD COLUMN ${columnDef(m.column, flavor)}${position(to.columns, m.column.name)}`)
+          backward.push(`DROP COLUMN ${q(m.column.name)}`)
+        } else if (m.kind === 'alterColumn') {
+          forward.push(`MODIFY COLUMN ${columnDef(m.to, flavor)}`)
+          backward.push(`MODIFY COLUMN ${columnDef(m.from, flavor)}`)
+        }
+      }
+      for (const m of members) if (m.kind === 'addPrimaryKey') forward.push(pkOf(m.primaryKey.columns))
+      for (const m of members) if (m.kind === 'dropPrimaryKey') backward.push(pkOf(m.primaryKey.columns))
+      const risks: Risk[] = ['long-lock', ...(members.some((m) => m.kind === 'dropColumn') ? (['data-loss'] as const) : [])]
+      const guards = members.flatMap((m) => (m.kind === 'alterColumn' ? guardsOf(m) : []))
+      add(alter(forward.join(', ')), [alter(backward.join(', '))], `change primary key and AUTO_INCREMENT of ${to.name}`, risks, guards)
+      continue
+    }
     switch (c.kind) {
       case 'addColumn':
         add(alter(`ADD COLUMN ${columnDef(c.column, flavor)}${position(to.columns, c.column.name)}`), [alter(`DROP COLUMN ${q(c.column.name)}`)], `add column ${where(c.column.name)}`)
         break
-      case 'dropColumn': {
-        // Undo puts the column back after its nearest surviving predecessor (named as it is then).
-        const at = from.columns.findIndex((col) => col.name === c.column.name)
-        let after: string | undefined
-        for (let i = at - 1; i >= 0; i--) {
-          const name = (from.columns[i] as Column).name
-          if (!dropped.has(name)) {
-            after = renamed.get(name) ?? name
-            break
-          }
-        }
-        const pos = after === undefined ? ' FIRST' : ` AFTER ${q(after)}`
-        add(alter(`DROP COLUMN ${q(c.column.name)}`), [alter(`ADD COLUMN ${columnDef(c.column, flavor)}${pos}`)], `drop column ${where(c.column.name)}`, ['data-loss'])
+      case 'dropColumn':
+        add(alter(`DROP COLUMN ${q(c.column.name)}`), [alter(`ADD COLUMN ${columnDef(c.column, flavor)}${restoredPosition(c.column.name)}`)], `drop column ${where(c.column.name)}`, ['data-loss'])
         break
-      }
       case 'alterColumn': {
         if (alteredAfterRename.has(c.to.name)) break
+        if (c.from.generated !== undefined && c.to.generated !== undefined && c.from.generated.stored !== c.to.generated.stored) {
+          // VIRTUAL ↔ STORED cannot be modified in place (MySQL and MariaDB): the column is
+          // dropped and added again, computed anew (it holds no values of its own), with the
+          // indexes that use it.
+          const droppedIndexes = new Set(change.changes.flatMap((d) => (d.kind === 'dropIndex' ? [d.index.name] : [])))
+          const indexes = from.indexes.filter((i) => !droppedIndexes.has(i.name) && i.parts.some((p) => p.column === c.from.name))
+          const swap = (old: Column, now: Column, at: string): string =>
+            alter([...indexes.map((i) => `DROP INDEX ${q(i.name)}`), `DROP COLUMN ${q(old.name)}`, `ADD COLUMN ${columnDef(now, flavor)}${at}`, ...indexes.map((i) => `ADD ${indexDef(i, flavor)}`)].join(', '))
+          add(swap(c.from, c.to, position(to.columns, c.to.name)), [swap(c.to, c.from, restoredPosition(c.from.name))], `alter column ${where(c.to.name)} (${c.aspects.join(', ')}: dropped and added again)`, ['rewrite'])
+          break
+        }
         const risks: Risk[] = c.aspects.some((a) => a === 'type' || a === 'collation' || a === 'generated') ? ['rewrite'] : []
         add(alter(`MODIFY COLUMN ${columnDef(c.to, flavor)}`), [alter(`MODIFY COLUMN ${columnDef(c.from, flavor)}`)], `alter column ${where(c.to.name)} (${c.aspects.join(', ')})`, risks, guardsOf(c))
         break
@@ -362,6 +433,24 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
     }
   }
   return out
+}
+
+/**
+ * The changes of one table that must share an ALTER TABLE because of AUTO_INCREMENT: a primary
+ * key dropped or added together with a column that gains, loses, brings or takes AUTO_INCREMENT,
+ * plus the old key's columns dropped alongside. Empty when there is no such pair.
+ */
+function autoIncrementKeyGroup(changes: readonly TableChange[], from: Table, alteredAfterRename: ReadonlyMap<string, unknown>): Set<TableChange> {
+  const keyChanges = changes.filter((c) => c.kind === 'dropPrimaryKey' || c.kind === 'addPrimaryKey')
+  const autoIncrement = changes.filter(
+    (c) =>
+      ((c.kind === 'addColumn' || c.kind === 'dropColumn') && c.column.identity !== undefined) ||
+      (c.kind === 'alterColumn' && c.aspects.includes('identity') && !alteredAfterRename.has(c.to.name)),
+  )
+  if (keyChanges.length === 0 || autoIncrement.length === 0) return new Set()
+  const keyColumns = new Set(changes.some((c) => c.kind === 'dropPrimaryKey') ? (from.primaryKey?.columns ?? []) : [])
+  const droppedKeyColumns = changes.filter((c) => c.kind === 'dropColumn' && keyColumns.has(c.column.name))
+  return new Set([...keyChanges, ...autoIncrement, ...droppedKeyColumns])
 }
 
 function renamedTo(changes: readonly TableChange[], name: string): boolean {

@@ -28,11 +28,12 @@ export function catalogQueries(flavor: Flavor): CatalogQueries {
         : '0'
   const expression = flavor.supportsFunctionalIndexes ? 's.EXPRESSION' : 'NULL'
   return {
-    tables: `SELECT t.TABLE_NAME AS name, t.ENGINE AS engine, t.TABLE_COLLATION AS collation,
+    // MariaDB sequences are tables of type SEQUENCE: listed here, read by sequences.ts.
+    tables: `SELECT t.TABLE_NAME AS name, t.TABLE_TYPE AS type, t.ENGINE AS engine, t.TABLE_COLLATION AS collation,
         c.CHARACTER_SET_NAME AS charset, t.TABLE_COMMENT AS comment
       FROM information_schema.TABLES t
       LEFT JOIN information_schema.COLLATIONS c ON c.COLLATION_NAME = t.TABLE_COLLATION
-      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE = 'BASE TABLE'
+      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE IN ('BASE TABLE', 'SEQUENCE')
       ORDER BY t.TABLE_NAME`,
     columns: `SELECT TABLE_NAME AS tableName, COLUMN_NAME AS name, ORDINAL_POSITION AS position,
         COLUMN_DEFAULT AS columnDefault, IS_NULLABLE AS nullable, DATA_TYPE AS dataType,

@@ -31,6 +31,7 @@ describe.each([...servers])('mysql driver on $label', (server) => {
       schemaScopedIndexNames: false,
       exclusiveRunnerLock: true,
       identifierCase: { tables, columns: 'preserving', indexes: 'preserving' },
+      foreignKeysPinColumnTypes: true,
     })
     expect(test.driver.transactionSyntax).toEqual({ begin: 'START TRANSACTION;', commit: 'COMMIT;' })
     expect(test.driver.quoteIdent('a`b')).toBe('`a``b`')

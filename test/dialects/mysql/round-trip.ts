@@ -28,6 +28,8 @@ export interface RoundTrip {
   readonly rowsAfterUp?: readonly unknown[]
   /** The down cannot bring rows back (they were dropped): `rows` are not compared after it. */
   readonly rowsLost?: boolean
+  /** The down drops values the up created (a new column): it runs with consent, `rows` still compared. */
+  readonly downDropsValues?: boolean
   readonly upOptions?: UpOptions
   /** `up` without consent must refuse with this message and change nothing (then `upOptions` apply). */
   readonly refusedWithoutConsent?: RegExp
@@ -72,7 +74,7 @@ export async function roundTrip(live: TestDatabase, c: RoundTrip): Promise<Round
     expect(second.changes).toEqual([])
     expect(await readRows(live, c.rowsUp ?? c.rows), 'rows after up').toEqual(c.rowsAfterUp ?? seeded)
 
-    const reverted = await down(config, c.rowsLost === true ? { allowDataLoss: true } : {})
+    const reverted = await down(config, c.rowsLost === true || c.downDropsValues === true ? { allowDataLoss: true } : {})
     expect(reverted.error, 'down reverts').toBeUndefined()
     expect(withoutHistory(await live.driver.inspect()), 'the schema after down').toEqual(original)
     if (c.rowsLost !== true) expect(await readRows(live, c.rows), 'rows after down').toEqual(seeded)
