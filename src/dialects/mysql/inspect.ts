@@ -101,6 +101,11 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
     if (t.engine !== null && t.engine !== undefined) options.engine = str(t.engine)
     if (t.charset !== null && t.charset !== undefined) options.charset = str(t.charset)
     if (tableCollation !== null) options.collation = tableCollation
+    // Declared storage options, as CREATE_OPTIONS lists them (`row_format=COMPRESSED key_block_size=8`).
+    const rowFormat = /\brow_format=(\w+)/i.exec(str(t.createOptions))
+    const keyBlockSize = /\bkey_block_size=(\d+)/i.exec(str(t.createOptions))
+    if (rowFormat !== null) options.rowFormat = (rowFormat[1] as string).toUpperCase()
+    if (keyBlockSize !== null && keyBlockSize[1] !== '0') options.keyBlockSize = keyBlockSize[1] as string
     Object.assign(options, partitionOptions(partitionsOf.get(name) ?? []))
     const comment = str(t.comment)
     tables.push({

@@ -143,6 +143,8 @@ function tableOptions(table: Table): string {
   if (typeof engine === 'string') out.push(`ENGINE=${engine}`)
   if (typeof charset === 'string') out.push(`DEFAULT CHARSET=${charset}`)
   if (typeof collation === 'string') out.push(`COLLATE=${collation}`)
+  if (typeof table.options.rowFormat === 'string') out.push(`ROW_FORMAT=${table.options.rowFormat}`)
+  if (typeof table.options.keyBlockSize === 'string') out.push(`KEY_BLOCK_SIZE=${table.options.keyBlockSize}`)
   if (table.comment !== undefined) out.push(`COMMENT=${quoteString(table.comment)}`)
   return out.join(' ')
 }
@@ -418,7 +420,7 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
         const forward = optionsClause(c.from, c.to)
         const backward = optionsClause(c.to, c.from)
         if (forward !== '') {
-          const rewrite = forward.includes('CONVERT') || forward.includes('ENGINE')
+          const rewrite = /CONVERT|ENGINE|ROW_FORMAT|KEY_BLOCK_SIZE/.test(forward)
           add(alter(forward), backward === '' ? [] : [alter(backward)], `alter options of ${to.name}`, rewrite ? ['rewrite'] : [])
         }
         // Partitioning changes cannot share an ALTER TABLE with other clauses.
@@ -469,7 +471,7 @@ function position(columns: readonly Column[], name: string): string {
 }
 
 /**
- * ENGINE and the default charset/collation. A charset or collation change converts the existing
+ * ENGINE, ROW_FORMAT, KEY_BLOCK_SIZE and the default charset/collation. A charset or collation change converts the existing
  * columns too (CONVERT TO), because the target's columns follow its table default.
  */
 function optionsClause(from: Options, to: Options): string {
@@ -480,5 +482,8 @@ function optionsClause(from: Options, to: Options): string {
     const collation = typeof to.collation === 'string' ? ` COLLATE ${to.collation}` : ''
     clauses.push(charset === undefined ? `COLLATE=${to.collation as string}` : `CONVERT TO CHARACTER SET ${charset}${collation}`)
   }
+  // Storage options a table declares; going back to none is the server's default.
+  if (from.rowFormat !== to.rowFormat) clauses.push(`ROW_FORMAT=${typeof to.rowFormat === 'string' ? to.rowFormat : 'DEFAULT'}`)
+  if (from.keyBlockSize !== to.keyBlockSize) clauses.push(`KEY_BLOCK_SIZE=${typeof to.keyBlockSize === 'string' ? to.keyBlockSize : '0'}`)
   return clauses.join(', ')
 }

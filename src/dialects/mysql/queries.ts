@@ -30,7 +30,7 @@ export function catalogQueries(flavor: Flavor): CatalogQueries {
   return {
     // MariaDB sequences are tables of type SEQUENCE: listed here, read by sequences.ts.
     tables: `SELECT t.TABLE_NAME AS name, t.TABLE_TYPE AS type, t.ENGINE AS engine, t.TABLE_COLLATION AS collation,
-        c.CHARACTER_SET_NAME AS charset, t.TABLE_COMMENT AS comment
+        c.CHARACTER_SET_NAME AS charset, t.TABLE_COMMENT AS comment, t.CREATE_OPTIONS AS createOptions
       FROM information_schema.TABLES t
       LEFT JOIN information_schema.COLLATIONS c ON c.COLLATION_NAME = t.TABLE_COLLATION
       WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE IN ('BASE TABLE', 'SEQUENCE')
