@@ -160,6 +160,10 @@ async function analyzeTableChange(table: Table, change: TableChange, context: Ch
         )
       }
       if (change.aspects.includes('type')) out.push(await analyzeTypeChange(name, change.from.name, change.to.name, `${change.from.type} to ${change.to.type}`, losses, lossProbe))
+      else if (change.aspects.includes('generated') && change.from.generated === undefined && change.to.generated !== undefined && losses.some((l) => l.column === change.from.name)) {
+        // A stored column becoming generated: its values are replaced by the expression's.
+        out.push(await analyzeTypeChange(name, change.from.name, change.to.name, `${change.from.type} to ${change.to.type} GENERATED ALWAYS AS (${change.to.generated.expression})`, losses, lossProbe))
+      }
       return out
     }
     case 'renameColumn':

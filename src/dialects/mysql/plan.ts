@@ -326,15 +326,30 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
         break
       case 'alterColumn': {
         if (alteredAfterRename.has(c.to.name)) break
-        if (c.from.generated !== undefined && c.to.generated !== undefined && c.from.generated.stored !== c.to.generated.stored) {
-          // VIRTUAL ↔ STORED cannot be modified in place (MySQL and MariaDB): the column is
-          // dropped and added again, computed anew (it holds no values of its own), with the
-          // indexes that use it.
+        const virtual = (col: Column): boolean => col.generated !== undefined && !col.generated.stored
+        if (virtual(c.from) !== virtual(c.to)) {
+          // A VIRTUAL column cannot be modified into anything else, nor anything into one (MySQL
+          // and MariaDB): it is dropped and added again, computed anew (it holds no values of its
+          // own), with the indexes that use it. A regular column passes through STORED on the
+          // way (MODIFY keeps its values, then the swap); a stored one needs only the swap.
           const droppedIndexes = new Set(change.changes.flatMap((d) => (d.kind === 'dropIndex' ? [d.index.name] : [])))
           const indexes = from.indexes.filter((i) => !droppedIndexes.has(i.name) && i.parts.some((p) => p.column === c.from.name))
           const swap = (old: Column, now: Column, at: string): string =>
             alter([...indexes.map((i) => `DROP INDEX ${q(i.name)}`), `DROP COLUMN ${q(old.name)}`, `ADD COLUMN ${columnDef(now, flavor)}${at}`, ...indexes.map((i) => `ADD ${indexDef(i, flavor)}`)].join(', '))
-          add(swap(c.from, c.to, position(to.columns, c.to.name)), [swap(c.to, c.from, restoredPosition(c.from.name))], `alter column ${where(c.to.name)} (${c.aspects.join(', ')}: dropped and added again)`, ['rewrite'])
+          const generatedSide = virtual(c.to) ? c.to : c.from
+          const stored: Column = { ...generatedSide, generated: { ...generatedSide.generated!, stored: true } }
+          const comment = `alter column ${where(c.to.name)} (${c.aspects.join(', ')}: dropped and added again)`
+          const forward = (a: Column, b: Column): string => swap(a, b, position(to.columns, c.to.name))
+          const backward = (a: Column, b: Column): string => swap(a, b, restoredPosition(c.from.name))
+          if (virtual(c.to)) {
+            const viaStored = c.from.generated === undefined
+            if (viaStored) add(alter(`MODIFY COLUMN ${columnDef(stored, flavor)}`), [alter(`MODIFY COLUMN ${columnDef(c.from, flavor)}`)], `alter column ${where(c.to.name)} (generated: stored first)`, ['rewrite'])
+            add(forward(viaStored ? stored : c.from, c.to), [backward(c.to, viaStored ? stored : c.from)], comment, ['rewrite'])
+          } else {
+            const viaStored = c.to.generated === undefined
+            add(forward(c.from, viaStored ? stored : c.to), [backward(viaStored ? stored : c.to, c.from)], comment, ['rewrite'])
+            if (viaStored) add(alter(`MODIFY COLUMN ${columnDef(c.to, flavor)}`), [alter(`MODIFY COLUMN ${columnDef(stored, flavor)}`)], `alter column ${where(c.to.name)} (generated: values kept)`, ['rewrite'])
+          }
           break
         }
         const risks: Risk[] = c.aspects.some((a) => a === 'type' || a === 'collation' || a === 'generated') ? ['rewrite'] : []

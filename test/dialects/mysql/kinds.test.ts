@@ -32,13 +32,38 @@ describe.each([...servers])('MySQL ($label): more object kinds end to end', (ser
     expect(sql).toEqual(['ALTER TABLE `t` DROP INDEX `ix_g`, DROP COLUMN `g`, ADD COLUMN `g` bigint GENERATED ALWAYS AS (`a` * 2) STORED AFTER `b`, ADD INDEX `ix_g` (`g`)'])
   })
 
-  it('regular column → generated column (its values become computed) and back', async () => {
-    const { sql } = await roundTrip(live, {
-      current: `${T.replace(/\)$/, ', g bigint NULL)')};${SEED.replace('(id, a, b)', '(id, a, b)')}UPDATE t SET g = a * 2;\n`,
+  it('regular column → generated: values the expression replaces are a counted data loss (consent), the rest kept', async () => {
+    const { sql, outcome } = await roundTrip(live, {
+      current: `${T.replace(/\)$/, ', g bigint NULL)')};${SEED}UPDATE t SET g = a * 2;\nUPDATE t SET g = 99 WHERE id = 4;\n`,
       desired: `${T.replace(/\)$/, ', g bigint AS (a * 2) STORED)')};`,
       rows: [...ROWS, 'SELECT id, g FROM t ORDER BY id'],
+      refusedWithoutConsent: /refusing to apply: it would destroy stored data: t\.g \(1 value\): converts bigint to bigint GENERATED ALWAYS AS \(`a` \* 2\)/,
+      upOptions: { allowDataLoss: true },
+      rowsAfterUp: [
+        [{ id: 1, a: 2147483647, b: 'ü✓' }, { id: 2, a: null, b: null }, { id: 3, a: -2147483648, b: 'z'.repeat(300) }, { id: 4, a: 0, b: '' }],
+        [{ id: 1, g: 4294967294 }, { id: 2, g: null }, { id: 3, g: -4294967296 }, { id: 4, g: 0 }],
+      ],
+      // The down makes g a regular column again, holding the computed values (99 is gone).
+      rowsLost: true,
     })
     expect(sql).toEqual(['ALTER TABLE `t` MODIFY COLUMN `g` bigint GENERATED ALWAYS AS (`a` * 2) STORED'])
+    expect(outcome.lint.findings.filter((f) => f.code === 'MF104').map((f) => [f.severity, f.rows])).toEqual([['error', 1]])
+  })
+
+  it('regular column → VIRTUAL generated (through STORED) and back (values kept on the way back)', async () => {
+    const { sql, downSql } = await roundTrip(live, {
+      current: `${T.replace(/\)$/, ', g bigint NULL, KEY ix_g (g))')};${SEED}UPDATE t SET g = a * 2;\n`,
+      desired: `${T.replace(/\)$/, ', g bigint AS (a * 2) VIRTUAL, KEY ix_g (g))')};`,
+      rows: [...ROWS, 'SELECT id, g FROM t ORDER BY id'],
+    })
+    expect(sql).toEqual([
+      'ALTER TABLE `t` MODIFY COLUMN `g` bigint GENERATED ALWAYS AS (`a` * 2) STORED',
+      'ALTER TABLE `t` DROP INDEX `ix_g`, DROP COLUMN `g`, ADD COLUMN `g` bigint GENERATED ALWAYS AS (`a` * 2) VIRTUAL AFTER `b`, ADD INDEX `ix_g` (`g`)',
+    ])
+    expect(downSql).toEqual([
+      'ALTER TABLE `t` DROP INDEX `ix_g`, DROP COLUMN `g`, ADD COLUMN `g` bigint GENERATED ALWAYS AS (`a` * 2) STORED AFTER `b`, ADD INDEX `ix_g` (`g`)',
+      'ALTER TABLE `t` MODIFY COLUMN `g` bigint NULL',
+    ])
   })
 
   it('AUTO_INCREMENT primary key: added to an existing key column, then extended to bigint', async () => {
