@@ -63,7 +63,11 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
     alters.push({ kind: 'alterTable', from: middle, to: change.to, changes: change.changes.filter((c) => !dropped.has(c)) })
   }
 
-  const { creates, detached } = orderCreates(of('createTable').map((c) => c.table), forward)
+  // Columns whose type changes: a new table's FK onto one is added once the type has changed.
+  const retyped = new Set(
+    of('alterTable').flatMap((c) => c.changes.flatMap((t) => (t.kind === 'alterColumn' && t.aspects.includes('type') ? [`${qualifiedName(c.to)}\u0000${t.to.name}`] : []))),
+  )
+  const { creates, detached } = orderCreates(of('createTable').map((c) => c.table), forward, retyped)
   const { drops, detachedDrops } = orderDrops(of('dropTable').map((c) => c.table), forward)
 
   return [
@@ -101,7 +105,7 @@ function refKey(table: Table, fk: ForeignKey): string {
 }
 
 /** Referenced tables first. FKs that close a cycle are detached when the dialect needs it. */
-function orderCreates(tables: readonly Table[], forward: boolean): { creates: Change[]; detached: Change[] } {
+function orderCreates(tables: readonly Table[], forward: boolean, retyped: ReadonlySet<string>): { creates: Change[]; detached: Change[] } {
   const byKey = new Map(tables.map((t) => [qualifiedName(t), t]))
   const { order, backEdges } = topoSort(tables.map(qualifiedName), (key) => {
     const table = byKey.get(key)!
@@ -111,7 +115,9 @@ function orderCreates(tables: readonly Table[], forward: boolean): { creates: Ch
   const detached: Change[] = []
   for (const key of order) {
     const table = byKey.get(key)!
-    const cyclic = forward ? [] : table.foreignKeys.filter((fk) => backEdges.has(`${key}\u0000${refKey(table, fk)}`))
+    const cyclic = forward
+      ? []
+      : table.foreignKeys.filter((fk) => backEdges.has(`${key}\u0000${refKey(table, fk)}`) || fk.refColumns.some((c) => retyped.has(`${refKey(table, fk)}\u0000${c}`)))
     if (cyclic.length === 0) {
       creates.push({ kind: 'createTable', table })
       continue

@@ -113,17 +113,20 @@ describe.each([...servers])('MySQL ($label): more object kinds end to end', (ser
     const { sql } = await roundTrip(live, {
       current: `CREATE TABLE p (id int NOT NULL PRIMARY KEY, k int);${child('c1', 'int')}${child('c2', 'int')}
         INSERT INTO p VALUES (1, 10), (2147483647, NULL); INSERT INTO c1 VALUES (1, 1), (2, NULL); INSERT INTO c2 VALUES (1, 2147483647);`,
-      desired: `CREATE TABLE p (id bigint NOT NULL PRIMARY KEY, k int);${child('c1', 'bigint')}${child('c2', 'bigint')}`,
+      desired: `CREATE TABLE p (id bigint NOT NULL PRIMARY KEY, k int);${child('c1', 'bigint')}${child('c2', 'bigint')}${child('c3', 'bigint')}`,
       rows: ['SELECT * FROM p ORDER BY id', 'SELECT * FROM c1 ORDER BY id', 'SELECT * FROM c2 ORDER BY id'],
     })
     expect(sql).toEqual([
       'ALTER TABLE `c1` DROP FOREIGN KEY `fk_c1`',
       'ALTER TABLE `c2` DROP FOREIGN KEY `fk_c2`',
+      // A new table referencing the retyped key gets its FK once the key has its new type.
+      'CREATE TABLE `c3` (\n  `id` int NOT NULL,\n  `p_id` bigint NULL,\n  PRIMARY KEY (`id`),\n  INDEX `fk_c3` (`p_id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci',
       'ALTER TABLE `c1` MODIFY COLUMN `p_id` bigint NULL',
       'ALTER TABLE `c2` MODIFY COLUMN `p_id` bigint NULL',
       'ALTER TABLE `p` MODIFY COLUMN `id` bigint NOT NULL',
       'ALTER TABLE `c1` ADD CONSTRAINT `fk_c1` FOREIGN KEY (`p_id`) REFERENCES `p` (`id`) ON DELETE CASCADE ON UPDATE RESTRICT',
       'ALTER TABLE `c2` ADD CONSTRAINT `fk_c2` FOREIGN KEY (`p_id`) REFERENCES `p` (`id`) ON DELETE CASCADE ON UPDATE RESTRICT',
+      'ALTER TABLE `c3` ADD CONSTRAINT `fk_c3` FOREIGN KEY (`p_id`) REFERENCES `p` (`id`) ON DELETE CASCADE ON UPDATE RESTRICT',
     ])
   })
 
