@@ -12,7 +12,7 @@ type Row = Record<string, unknown>
  * A STARTS the server filled in itself (the time of the CREATE or ALTER) is left out, so an event
  * declared without one compares equal whenever it was created. Times are in the event's zone.
  */
-export function parseEvents(rows: readonly Row[]): SchemaObject[] {
+export function parseEvents(rows: readonly Row[], replicaDisable: string): SchemaObject[] {
   return rows.map((row) => {
     const name = str(row.name)
     const schedule =
@@ -22,7 +22,8 @@ export function parseEvents(rows: readonly Row[]): SchemaObject[] {
           (Number(row.startsImplied) === 1 || strOrNull(row.starts) === null ? '' : ` STARTS ${quoteString(str(row.starts))}`) +
           (strOrNull(row.ends) === null ? '' : ` ENDS ${quoteString(str(row.ends))}`)
     const status = str(row.status)
-    const state = status === 'ENABLED' ? 'ENABLE' : status === 'DISABLED' ? 'DISABLE' : 'DISABLE ON SLAVE'
+    // SLAVESIDE_DISABLED (REPLICA_SIDE_DISABLED in MySQL 8.4): disabled on replicas.
+    const state = status === 'ENABLED' ? 'ENABLE' : status === 'DISABLED' ? 'DISABLE' : replicaDisable
     const comment = str(row.comment) === '' ? '' : ` COMMENT ${quoteString(str(row.comment))}`
     return {
       kind: 'event',
@@ -38,7 +39,7 @@ function intervalValue(value: string): string {
   return quoteString(value)
 }
 
-const PARTS = /^CREATE EVENT (`(?:[^`]|``)+`) ON SCHEDULE (.*?) ON COMPLETION (NOT PRESERVE|PRESERVE) (ENABLE|DISABLE ON SLAVE|DISABLE)( COMMENT '(?:[^'\\]|''|\\.)*')? DO (.*)$/s
+const PARTS = /^CREATE EVENT (`(?:[^`]|``)+`) ON SCHEDULE (.*?) ON COMPLETION (NOT PRESERVE|PRESERVE) (ENABLE|DISABLE ON SLAVE|DISABLE ON REPLICA|DISABLE)( COMMENT '(?:[^'\\]|''|\\.)*')? DO (.*)$/s
 
 /**
  * The ALTER EVENT that turns event `from` into `to` (both CREATE EVENT statements in normal form):

@@ -43,6 +43,8 @@ export interface Flavor {
    * constraint names are case-insensitive and stored as given on every server.
    */
   readonly tableNameCase: NameCase
+  /** How an event disabled on replicas is declared: MySQL 8.0.22 `DISABLE ON REPLICA`, else `DISABLE ON SLAVE`. */
+  readonly eventReplicaDisable: 'DISABLE ON REPLICA' | 'DISABLE ON SLAVE'
 }
 
 /**
@@ -73,6 +75,7 @@ export function detectFlavor(versionText: string, hint?: 'mariadb', lowerCaseTab
     literalDefaultsOnBlobs: mariadb,
     columnDefaultIsExpression: mariadb && atLeast(10, 2, 7),
     inplaceCollationChange: mariadb && atLeast(10, 4, 3),
+    eventReplicaDisable: !mariadb && atLeast(8, 0, 22) ? 'DISABLE ON REPLICA' : 'DISABLE ON SLAVE',
     tableNameCase: lowerCaseTableNames === 1 ? 'folding' : lowerCaseTableNames === 2 ? 'preserving' : 'sensitive',
   }
 }

@@ -145,7 +145,7 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
     }))
 
   objects.push(...parseRoutines(rows.routines, rows.parameters))
-  objects.push(...parseEvents(rows.events))
+  objects.push(...parseEvents(rows.events, flavor.eventReplicaDisable))
   objects.push(...parseSequences(rows.sequences))
   return { tables, views, objects }
 }
