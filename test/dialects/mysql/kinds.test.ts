@@ -96,6 +96,16 @@ describe.each([...servers])('MySQL ($label): more object kinds end to end', (ser
     expect(downSql).toEqual(['ALTER TABLE `t` DROP INDEX `uq_code`', 'ALTER TABLE `t` DROP PRIMARY KEY, DROP COLUMN `id`, ADD PRIMARY KEY (`code`)'])
   })
 
+  it('AUTO_INCREMENT primary key extended with a second column: one statement, the counter never keyless', async () => {
+    const seed = "INSERT INTO t (id, a, b) VALUES (1, 2147483647, 'ü✓'), (3, -2147483648, NULL), (4, 0, '');\n"
+    const { sql } = await roundTrip(live, {
+      current: `${T.replace('id int NOT NULL', 'id int NOT NULL AUTO_INCREMENT')};${seed}`,
+      desired: `${T.replace('id int NOT NULL', 'id int NOT NULL AUTO_INCREMENT').replace('a int NULL', 'a int NOT NULL').replace('PRIMARY KEY (id)', 'PRIMARY KEY (id, a)')};`,
+      rows: ROWS,
+    })
+    expect(sql).toEqual(['ALTER TABLE `t` MODIFY COLUMN `a` int NOT NULL', 'ALTER TABLE `t` DROP PRIMARY KEY, ADD PRIMARY KEY (`id`, `a`)'])
+  })
+
   it('several FKs referencing a table whose key changes are dropped first and recreated after', async () => {
     const parent = (key: string) => `CREATE TABLE p (id int NOT NULL, k int NOT NULL, ${key});`
     const child = (n: string) => `CREATE TABLE ${n} (id int PRIMARY KEY, p_id int NULL, CONSTRAINT fk_${n} FOREIGN KEY (p_id) REFERENCES p (id));`
