@@ -64,6 +64,7 @@ export async function lintMigration(input: LintInput): Promise<MigrationLint> {
       lossProbe: input.lossProbe,
       valueLosses: (change) => driver.valueLosses?.(change, input.schemas) ?? [],
       rowLosses: (change) => driver.rowLosses?.(change) ?? [],
+      identifierCase: driver.capabilities.identifierCase,
       valuesKept: file.directives.valuesKept,
     })),
     ...analyzeStatements(statements, { transactional, optedOut: driver.capabilities.transactionalDdl && file.directives.noTransaction }),

@@ -1,6 +1,6 @@
 import { assertNever, type Change, type TableChange } from '../schema/changes.js'
 import { qualifiedName, type Table } from '../schema/model.js'
-import type { RowLoss, ValueLoss } from '../schema/plan.js'
+import { nameKey, type IdentifierCase, type NameCase, type RowLoss, type ValueLoss } from '../schema/plan.js'
 import type { ValuesKept } from '../migrations/file.js'
 import type { DataLoss } from '../safety/consent.js'
 import { CODES, type Code } from './codes.js'
@@ -21,6 +21,11 @@ export interface ChangeContext {
   readonly valueLosses?: (change: Change) => readonly ValueLoss[]
   /** The dialect's `rowLosses`: rows a change deletes while the table stays (a dropped partition). */
   readonly rowLosses?: (change: Change) => readonly RowLoss[]
+  /**
+   * The dialect's name case rules: a rename that only respells a name the server matches without
+   * regard to case (MySQL `email` → `Email`) breaks no query, so it is no BC101/BC102 finding.
+   */
+  readonly identifierCase?: IdentifierCase
   /** Dropped columns whose values the file declares copied into another column (`values-kept`). */
   readonly valuesKept?: readonly ValuesKept[]
 }
@@ -52,6 +57,7 @@ async function analyzeChange(change: Change, context: ChangeContext): Promise<Li
       ]
     }
     case 'renameTable':
+      if (sameName(change.from.name, change.to.name, context.identifierCase?.tables)) return []
       return [
         finding('BC102', `renames table ${qualifiedName(change.from)} to ${qualifiedName(change.to)}`, {
           table: qualifiedName(change.to),
@@ -167,6 +173,7 @@ async function analyzeTableChange(table: Table, change: TableChange, context: Ch
       return out
     }
     case 'renameColumn':
+      if (sameName(change.from.name, change.to.name, context.identifierCase?.columns)) return []
       return [
         finding('BC101', `renames column ${name}.${change.from.name} to ${change.to.name}`, {
           table: name,
@@ -226,6 +233,11 @@ async function analyzeTableChange(table: Table, change: TableChange, context: Ch
     default:
       return assertNever(change)
   }
+}
+
+/** Two spellings the server takes for one name (never so where case matters). */
+function sameName(a: string, b: string, nameCase: NameCase | undefined): boolean {
+  return nameCase !== undefined && nameCase !== 'sensitive' && nameKey(a, nameCase) === nameKey(b, nameCase)
 }
 
 function finding(
