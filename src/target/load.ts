@@ -59,7 +59,7 @@ export async function loadTarget(
     renames.push(...parseRenames(source.sql, source.file))
     await applySql(scratch, source, database)
   }
-  return applyRenames(await scratch.inspect(inspectOptions), renames)
+  return applyRenames(await scratch.inspect(inspectOptions), renames, scratch.capabilities.identifierCase)
 }
 
 /** A schema module: `export default <Schema>`, as `migrator inspect --format ts` writes it. */

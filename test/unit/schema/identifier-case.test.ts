@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { diffSchemas } from '../../../src/schema/diff.js'
+import { applyRenames, type DeclaredRename } from '../../../src/target/renames.js'
 import type { Column, ForeignKey, Schema, Table } from '../../../src/schema/model.js'
 import type { Capabilities, IdentifierCase } from '../../../src/schema/plan.js'
 
@@ -72,5 +73,26 @@ describe('diffSchemas: names that differ only in letter case', () => {
     const { changes } = diffSchemas(schema([users]), schema([to]), { capabilities: capabilities(MYSQL_LCTN0) })
     const alter = changes[0]
     expect(alter?.kind === 'alterTable' && alter.changes.map((c) => (c.kind === 'alterColumn' ? `${c.kind}:${c.aspects.join()}` : c.kind))).toEqual(['renameColumn', 'alterColumn:type'])
+  })
+})
+
+describe('applyRenames: declared renames find names as the server matches them', () => {
+  const folded = schema([table('users', [col('id'), col('email_address', 'text')])])
+  const renames: DeclaredRename[] = [
+    { kind: 'table', table: 'Users', from: 'People', to: 'Users', where: 'schema.sql:1' },
+    { kind: 'column', table: 'Users', from: 'email', to: 'Email_Address', where: 'schema.sql:2' },
+  ]
+
+  it('lower_case_table_names=1: a rename into `Users` names the table stored as `users`; the differ then renames', () => {
+    const marked = applyRenames(folded, renames, MYSQL_LCTN1)
+    expect(marked.tables[0]?.renamedFrom).toBe('People')
+    expect(marked.tables[0]?.columns[1]?.renamedFrom).toBe('email')
+    const live = schema([table('people', [col('id'), col('email', 'text')])])
+    const { changes } = diffSchemas(live, marked, { capabilities: capabilities(MYSQL_LCTN1) })
+    expect(kinds({ changes })).toEqual(['renameTable', 'alterTable'])
+  })
+
+  it('where case matters the names must be spelled as stored', () => {
+    expect(() => applyRenames(folded, renames)).toThrow('schema.sql:1: the target has no table Users to rename into')
   })
 })
