@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { statementTookEffect } from '../../../src/dialects/mysql/effects.js'
 import { alterEvent, parseEvents } from '../../../src/dialects/mysql/events.js'
 import { detectFlavor } from '../../../src/dialects/mysql/flavor.js'
 import { partitionOptions, partitionRowLosses, partitionSteps } from '../../../src/dialects/mysql/partitions.js'
@@ -84,5 +85,21 @@ describe('mysql USE in a target', () => {
     expect(useStatement('use scratch_1', 'app', 'scratch_1')).toBe('skip')
     expect(useStatement('USE other', 'app', 'scratch_1')).toMatch(/^`USE other` switches to database other, but the target describes database app; remove the line/)
     expect(useStatement('CREATE TABLE `use` (id int)', 'app', 's')).toBeUndefined()
+  })
+})
+
+describe('mysql: whether an interrupted event or sequence statement took effect', () => {
+  const schema = (objects: { kind: 'event' | 'sequence'; name: string }[]) => ({ tables: [], views: [], objects: objects.map((o) => ({ ...o, definition: '' })) })
+
+  it('reads CREATE/DROP EVENT and SEQUENCE against the live schema; ALTER stays unknown', () => {
+    const both = schema([{ kind: 'event', name: 'e' }, { kind: 'sequence', name: 's' }])
+    const none = schema([])
+    expect(statementTookEffect('CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DELETE FROM t', both, 'db')).toBe(true)
+    expect(statementTookEffect('CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DELETE FROM t', none, 'db')).toBe(false)
+    expect(statementTookEffect('DROP EVENT `e`', none, 'db')).toBe(true)
+    expect(statementTookEffect('CREATE SEQUENCE s START WITH 1', both, 'db')).toBe(true)
+    expect(statementTookEffect('DROP SEQUENCE s', both, 'db')).toBe(false)
+    expect(statementTookEffect('ALTER EVENT e DISABLE', both, 'db')).toBeUndefined()
+    expect(statementTookEffect('ALTER TABLE t DROP PARTITION p0', both, 'db')).toBeUndefined()
   })
 })
