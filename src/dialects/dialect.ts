@@ -104,7 +104,7 @@ export interface Driver {
    * Optional: the rows `change` deletes while their table stays (a dropped partition). Pure. Lint
    * counts them on the live database (DS106), and `up`/`down` refuse them without consent.
    */
-  rowLosses?(change: Change): readonly RowLoss[]
+  rowLosses?(change: Change, options?: PlanOptions): readonly RowLoss[]
   /** Optional: the SQL building blocks of expand/contract phases (`diff --zero-downtime`). */
   readonly zeroDowntimeSql?: ZeroDowntimeSql
   /** Opens an empty scratch database (devUrl when given, else a temporary one on the same server). */

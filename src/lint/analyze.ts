@@ -63,7 +63,7 @@ export async function lintMigration(input: LintInput): Promise<MigrationLint> {
       probe,
       lossProbe: input.lossProbe,
       valueLosses: (change) => driver.valueLosses?.(change, input.schemas) ?? [],
-      rowLosses: (change) => driver.rowLosses?.(change) ?? [],
+      rowLosses: (change) => driver.rowLosses?.(change, input.schemas) ?? [],
       identifierCase: driver.capabilities.identifierCase,
       valuesKept: file.directives.valuesKept,
     })),

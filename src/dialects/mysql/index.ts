@@ -116,8 +116,8 @@ export class MysqlDriver implements Driver {
     return columnValueLosses(change, options)
   }
 
-  rowLosses(change: Change): readonly RowLoss[] {
-    return partitionRowLosses(change)
+  rowLosses(change: Change, options?: PlanOptions): readonly RowLoss[] {
+    return partitionRowLosses(change, options)
   }
 
   lintChange(change: Change, context: LintHookContext): readonly LintFinding[] {

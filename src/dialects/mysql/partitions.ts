@@ -1,4 +1,6 @@
 import type { Change } from '../../schema/changes.js'
+import type { PlanOptions } from '../dialect.js'
+import { tableNameBefore } from '../loss-source.js'
 import type { Options } from '../../schema/model.js'
 import type { Risk, RowLoss } from '../../schema/plan.js'
 import { quoteIdent as q, quoteString } from './quote.js'
@@ -128,14 +130,19 @@ export function partitionSteps(table: string, from: Options, to: Options): Parti
   return steps
 }
 
-/** The rows an alterTable deletes by dropping partitions, named as the table is before it. */
-export function partitionRowLosses(change: Change): RowLoss[] {
+/**
+ * The rows an alterTable deletes by dropping partitions, named as the table is before the
+ * migration (lint counts them on the live database, where a table renamed by the same migration
+ * still has its old name).
+ */
+export function partitionRowLosses(change: Change, options: PlanOptions = {}): RowLoss[] {
   if (change.kind !== 'alterTable') return []
+  const table = tableNameBefore(change, options.current, (a, b) => a === b)
   return change.changes.flatMap((c) =>
     c.kind !== 'alterOptions'
       ? []
-      : partitionSteps(change.from.name, c.from, c.to).flatMap((step) =>
-          step.dropped.map((name) => ({ table: change.from.name, from: `${q(change.from.name)} PARTITION (${q(name)})`, reason: `drops partition ${name}` })),
+      : partitionSteps(table, c.from, c.to).flatMap((step) =>
+          step.dropped.map((name) => ({ table, from: `${q(table)} PARTITION (${q(name)})`, reason: `drops partition ${name}` })),
         ),
   )
 }

@@ -77,6 +77,16 @@ describe('mysql partitions', () => {
     const losses = partitionRowLosses({ kind: 'alterTable', from: table, to: { ...table, options: to }, changes: [{ kind: 'alterOptions', from, to }] })
     expect(losses).toEqual([{ table: 'm', from: '`m` PARTITION (`p0`)', reason: 'drops partition p0' }])
   })
+
+  it('names a table renamed in the same migration as it is before it (where lint counts)', () => {
+    const from = partitionOptions(rows('RANGE', '`y`', [['p0', '2000'], ['p1', '3000']]))
+    const to = partitionOptions(rows('RANGE', '`y`', [['p1', '3000']]))
+    const old: Table = { name: 'old_m', columns: [], indexes: [], uniques: [], foreignKeys: [], checks: [], options: from }
+    const renamed: Table = { ...old, name: 'm', renamedFrom: 'old_m', options: to }
+    const change = { kind: 'alterTable' as const, from: { ...old, name: 'm' }, to: renamed, changes: [{ kind: 'alterOptions' as const, from, to }] }
+    const current = { tables: [old], views: [], objects: [] }
+    expect(partitionRowLosses(change, { current })).toEqual([{ table: 'old_m', from: '`old_m` PARTITION (`p0`)', reason: 'drops partition p0' }])
+  })
 })
 
 describe('mysql USE in a target', () => {
