@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, mysqlServers, type TestDatabase } from '../../helpers/mysql.js'
-import { roundTrip } from './round-trip.js'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { diff } from '../../../src/api/diff.js'
+import { down, up } from '../../../src/api/migrate.js'
+import { applyScript } from '../../helpers/mysql.js'
+import { configIn, roundTrip } from './round-trip.js'
 
 const { servers, skipped } = await mysqlServers()
 for (const reason of skipped) describe.skip(reason, () => it('needs the server', () => {}))
@@ -50,6 +56,28 @@ describe.each([...servers])('MySQL ($label): partitioning', (server) => {
     })
     expect(sql).toEqual(['ALTER TABLE `m` ADD PARTITION (PARTITION `p2` VALUES LESS THAN (2020))'])
     expect(downSql).toEqual(['ALTER TABLE `m` DROP PARTITION `p2`'])
+  })
+
+  it('a down that drops a partition its up added, now holding rows, needs consent too', async () => {
+    const work = await mkdtemp(path.join(os.tmpdir(), 'migrator-mysql-partition-down-'))
+    try {
+      await live.driver.db.exec(`DROP DATABASE \`${live.name}\``)
+      await live.driver.db.exec(`CREATE DATABASE \`${live.name}\``)
+      await live.driver.db.exec(`USE \`${live.name}\``)
+      await mkdir(path.join(work, 'migrations'))
+      const config = configIn(work, live)
+      await applyScript(live.driver, `${RANGE('PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN (2010)')}${SEED}`)
+      await writeFile(config.target!, RANGE('PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN (2010), PARTITION p2 VALUES LESS THAN (2020)'))
+      await diff(config, { name: 'add_p2' })
+      expect((await up(config)).error).toBeUndefined()
+      await live.driver.db.exec("INSERT INTO m VALUES (7, '2015-03-03', 'eu', 'new', 1)")
+      await expect(down(config)).rejects.toThrow(/refusing to revert: it would destroy stored data: m \(1 row\): drops partition p2/)
+      expect(await live.driver.db.query('SELECT id FROM m WHERE id = 7')).toEqual([{ id: 7 }])
+      expect((await down(config, { allowDataLoss: true })).error).toBeUndefined()
+      expect(await live.driver.db.query('SELECT id FROM m WHERE id = 7')).toEqual([])
+    } finally {
+      await rm(work, { recursive: true, force: true })
+    }
   })
 
   it('dropping a partition that holds rows is a counted data loss: refused without consent, applied with it', async () => {
