@@ -101,7 +101,9 @@ export function partitionSteps(table: string, from: Options, to: Options): Parti
   const unchanged = kept.every((p) => nowByName.get(p.name.toLowerCase())?.sql === p.sql)
   // ADD PARTITION appends: a RANGE partition can only go after the last one (LIST: anywhere, but
   // the kept ones must come first in the target's order, as the server will list them).
-  if (!unchanged || now.slice(0, kept.length).some((p, i) => p.name !== kept[i]?.name)) return [repartition]
+  if (!unchanged || now.slice(0, kept.length).some((p, i) => p.name !== kept[i]?.name)) {
+    return method.startsWith('RANGE') ? [reorganize(table, old, now) ?? repartition] : [repartition]
+  }
 
   const steps: PartitionStep[] = []
   let layout = old
@@ -145,6 +147,43 @@ export function partitionRowLosses(change: Change, options: PlanOptions = {}): R
           step.dropped.map((name) => ({ table, from: `${q(table)} PARTITION (${q(name)})`, reason: `drops partition ${name}` })),
         ),
   )
+}
+
+/**
+ * RANGE partitions changed in one run (split, merged, bounds moved): `REORGANIZE PARTITION` of just
+ * that run, which moves only their rows (or fails on a row that fits nowhere, losing nothing). The
+ * run is what lies between the partitions both sides share at the start and at the end; when it
+ * stops short of the end its new partitions must end at the same bound, so it takes in the next
+ * shared partition where they do not (the server allows only the last range to grow). Undefined
+ * when no such run exists (then the whole table is re-partitioned).
+ */
+function reorganize(table: string, old: readonly Partition[], now: readonly Partition[]): PartitionStep | undefined {
+  let head = 0
+  while (head < old.length && head < now.length && old[head]?.sql === now[head]?.sql) head++
+  let tail = 0
+  while (tail < old.length - head && tail < now.length - head && old[old.length - 1 - tail]?.sql === now[now.length - 1 - tail]?.sql) tail++
+  const bound = (p: Partition | undefined): string | undefined => (p === undefined ? undefined : / VALUES LESS THAN (.*?)(?: COMMENT = .*)?$/s.exec(p.sql)?.[1])
+  let from = old.slice(head, old.length - tail)
+  let into = now.slice(head, now.length - tail)
+  if (tail > 0 && bound(from.at(-1)) !== bound(into.at(-1))) {
+    tail--
+    from = old.slice(head, old.length - tail)
+    into = now.slice(head, now.length - tail)
+  }
+  if (from.length === 0 || into.length === 0) return undefined
+  // Before the end the run must keep its outer bound; at the end it may only grow, which is
+  // certain only when the new bound is MAXVALUE (or unchanged).
+  const last = bound(into.at(-1))
+  if (bound(from.at(-1)) !== last && (tail > 0 || last === undefined || !/^\(?MAXVALUE(,MAXVALUE)*\)?$/.test(last))) return undefined
+  const alter = (a: readonly Partition[], b: readonly Partition[]): string =>
+    `ALTER TABLE ${q(table)} REORGANIZE PARTITION ${a.map((p) => q(p.name)).join(', ')} INTO (${b.map((p) => p.sql).join(', ')})`
+  return {
+    sql: alter(from, into),
+    reverse: [alter(into, from)],
+    comment: `reorganize partition${from.length === 1 ? '' : 's'} ${from.map((p) => p.name).join(', ')} of ${table} into ${into.map((p) => p.name).join(', ')}`,
+    risks: ['rewrite'],
+    dropped: [],
+  }
 }
 
 function nameOf(definition: string): string {

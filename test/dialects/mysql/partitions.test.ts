@@ -112,13 +112,29 @@ describe.each([...servers])('MySQL ($label): partitioning', (server) => {
     expect(downSql[0]).toBe('ALTER TABLE `m` DROP PARTITION `pla`')
   })
 
-  it('changing a RANGE bound re-partitions the table (every row moved, none lost)', async () => {
-    const { sql } = await roundTrip(live, {
+  it('moving a RANGE bound or splitting a partition reorganizes just those partitions (every row moved, none lost)', async () => {
+    const moved = await roundTrip(live, {
       current: `${RANGE('PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN MAXVALUE')}${SEED}`,
       desired: RANGE('PARTITION p0 VALUES LESS THAN (2005), PARTITION p1 VALUES LESS THAN MAXVALUE'),
       rows: ROWS,
     })
-    expect(sql).toEqual(['ALTER TABLE `m` PARTITION BY RANGE (year(`d`)) (PARTITION `p0` VALUES LESS THAN (2005), PARTITION `p1` VALUES LESS THAN MAXVALUE)'])
+    expect(moved.sql).toEqual(['ALTER TABLE `m` REORGANIZE PARTITION `p0`, `p1` INTO (PARTITION `p0` VALUES LESS THAN (2005), PARTITION `p1` VALUES LESS THAN MAXVALUE)'])
+    const split = await roundTrip(live, {
+      current: `${RANGE('PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN MAXVALUE')}${SEED}`,
+      desired: RANGE('PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN (2006), PARTITION p2 VALUES LESS THAN MAXVALUE'),
+      rows: ROWS,
+    })
+    expect(split.sql).toEqual(['ALTER TABLE `m` REORGANIZE PARTITION `p1` INTO (PARTITION `p1` VALUES LESS THAN (2006), PARTITION `p2` VALUES LESS THAN MAXVALUE)'])
+    expect(split.downSql).toEqual(['ALTER TABLE `m` REORGANIZE PARTITION `p1`, `p2` INTO (PARTITION `p1` VALUES LESS THAN MAXVALUE)'])
+  })
+
+  it('shrinking the last RANGE re-partitions the whole table (REORGANIZE cannot shrink it)', async () => {
+    const { sql } = await roundTrip(live, {
+      current: `${RANGE('PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN (2100)')}${SEED}`,
+      desired: RANGE('PARTITION p0 VALUES LESS THAN (2000), PARTITION p1 VALUES LESS THAN (2010)'),
+      rows: ROWS,
+    })
+    expect(sql).toEqual(['ALTER TABLE `m` PARTITION BY RANGE (year(`d`)) (PARTITION `p0` VALUES LESS THAN (2000), PARTITION `p1` VALUES LESS THAN (2010))'])
   })
 
   it('LINEAR HASH partition count, then another scheme (KEY), then RANGE COLUMNS', async () => {

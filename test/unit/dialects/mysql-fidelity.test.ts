@@ -62,12 +62,32 @@ describe('mysql partitions', () => {
     expect(steps.map((s) => s.sql)).toEqual(['ALTER TABLE `t` DROP PARTITION `p0`'])
   })
 
-  it('a RANGE partition inserted before the last one re-partitions instead of ADD PARTITION', () => {
+  it('a RANGE partition inserted before the last one splits its neighbour (ADD PARTITION only appends)', () => {
     const from = partitionOptions(rows('RANGE', '`y`', [['p0', '2000'], ['p2', '3000']]))
     const to = partitionOptions(rows('RANGE', '`y`', [['p0', '2000'], ['p1', '2500'], ['p2', '3000']]))
     expect(partitionSteps('t', from, to).map((s) => s.sql)).toEqual([
-      'ALTER TABLE `t` PARTITION BY RANGE (`y`) (PARTITION `p0` VALUES LESS THAN (2000), PARTITION `p1` VALUES LESS THAN (2500), PARTITION `p2` VALUES LESS THAN (3000))',
+      'ALTER TABLE `t` REORGANIZE PARTITION `p2` INTO (PARTITION `p1` VALUES LESS THAN (2500), PARTITION `p2` VALUES LESS THAN (3000))',
     ])
+  })
+
+  it('RANGE partitions split, merged or moved are one REORGANIZE PARTITION of just that run', () => {
+    const range = (parts: [string, string][]) => partitionOptions(rows('RANGE', '`y`', parts))
+    const steps = (a: [string, string][], b: [string, string][]) => partitionSteps('t', range(a), range(b)).map((s) => [s.sql, ...s.reverse])
+    // Split the last one.
+    expect(steps([['p0', '2000'], ['p1', 'MAXVALUE']], [['p0', '2000'], ['p1', '2010'], ['p2', 'MAXVALUE']])).toEqual([[
+      'ALTER TABLE `t` REORGANIZE PARTITION `p1` INTO (PARTITION `p1` VALUES LESS THAN (2010), PARTITION `p2` VALUES LESS THAN MAXVALUE)',
+      'ALTER TABLE `t` REORGANIZE PARTITION `p1`, `p2` INTO (PARTITION `p1` VALUES LESS THAN MAXVALUE)',
+    ]])
+    // A bound moved between two partitions: both, as their outer bound stays.
+    expect(steps([['p0', '2000'], ['p1', '2010'], ['p2', '2020']], [['p0', '2005'], ['p1', '2010'], ['p2', '2020']])[0]?.[0]).toBe(
+      'ALTER TABLE `t` REORGANIZE PARTITION `p0`, `p1` INTO (PARTITION `p0` VALUES LESS THAN (2005), PARTITION `p1` VALUES LESS THAN (2010))',
+    )
+    // Merged in the middle.
+    expect(steps([['p0', '2000'], ['p1', '2010'], ['p2', '2020'], ['p3', '2030']], [['p0', '2000'], ['p12', '2020'], ['p3', '2030']])[0]?.[0]).toBe(
+      'ALTER TABLE `t` REORGANIZE PARTITION `p1`, `p2` INTO (PARTITION `p12` VALUES LESS THAN (2020))',
+    )
+    // The last range shrinking cannot be reorganized: the whole table is re-partitioned.
+    expect(steps([['p0', '2000'], ['p1', '2010']], [['p0', '2000'], ['p1', '2005']])[0]?.[0]).toMatch(/^ALTER TABLE `t` PARTITION BY RANGE/)
   })
 
   it('names the rows a dropped partition deletes', () => {
