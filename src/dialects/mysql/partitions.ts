@@ -101,7 +101,10 @@ export function partitionSteps(table: string, from: Options, to: Options): Parti
   const unchanged = kept.every((p) => nowByName.get(p.name.toLowerCase())?.sql === p.sql)
   // ADD PARTITION appends: a RANGE partition can only go after the last one (LIST: anywhere, but
   // the kept ones must come first in the target's order, as the server will list them).
-  if (!unchanged || now.slice(0, kept.length).some((p, i) => p.name !== kept[i]?.name)) {
+  // A dropped partition whose values an added one takes over unchanged is a rename: its rows stay.
+  const body = (p: Partition): string => p.sql.replace(/^PARTITION `(?:[^`]|``)*`/, '')
+  const renamed = added.some((a) => dropped.some((d) => body(d) === body(a)))
+  if (!unchanged || renamed || now.slice(0, kept.length).some((p, i) => p.name !== kept[i]?.name)) {
     return method.startsWith('RANGE') ? [reorganize(table, old, now) ?? repartition] : [repartition]
   }
 

@@ -86,6 +86,10 @@ describe('mysql partitions', () => {
     expect(steps([['p0', '2000'], ['p1', '2010'], ['p2', '2020'], ['p3', '2030']], [['p0', '2000'], ['p12', '2020'], ['p3', '2030']])[0]?.[0]).toBe(
       'ALTER TABLE `t` REORGANIZE PARTITION `p1`, `p2` INTO (PARTITION `p12` VALUES LESS THAN (2020))',
     )
+    // A renamed partition keeps its rows: never DROP + ADD.
+    expect(steps([['p0', '2000'], ['p1', '2010']], [['p0', '2000'], ['q1', '2010']])[0]?.[0]).toBe(
+      'ALTER TABLE `t` REORGANIZE PARTITION `p1` INTO (PARTITION `q1` VALUES LESS THAN (2010))',
+    )
     // The last range shrinking cannot be reorganized: the whole table is re-partitioned.
     expect(steps([['p0', '2000'], ['p1', '2010']], [['p0', '2000'], ['p1', '2005']])[0]?.[0]).toMatch(/^ALTER TABLE `t` PARTITION BY RANGE/)
   })
