@@ -78,7 +78,7 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
   const files = await listMigrations(config.dir, { allowMissingDir: true })
   return withDriver(config, async (driver) => {
     const current = await currentSchema(driver, config, files, options.from)
-    const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config)))
+    const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config), driver.url.database))
     const { changes: all, renameCandidates } = diffSchemas(current, desired, { capabilities: driver.capabilities })
     const version = nextVersion(files.map((f) => f.version), options.now ?? new Date())
     const name = slugify(options.name ?? 'changes')

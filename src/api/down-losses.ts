@@ -53,6 +53,7 @@ export async function downLosses(
       const findings = await analyzeChanges(changes, {
         lossProbe: probe,
         valueLosses: (change) => driver.valueLosses?.(change, { current: before, desired: after }) ?? [],
+        rowLosses: (change) => driver.rowLosses?.(change, { current: before, desired: after }) ?? [],
         valuesKept: file.format === 'sql' ? parseDirectives(file.down ?? '', downFile, 'down').valuesKept : undefined,
       })
       for (const f of findings) if (f.loss !== undefined) losses.push({ ...f.loss, version: file.version, file: downFile })

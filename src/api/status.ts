@@ -73,7 +73,7 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
     let ungenerated: string[] | undefined
     if (config.target !== undefined) {
       const target = config.target
-      const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config)))
+      const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config), driver.url.database))
       const all = await replayed(files)
       ungenerated = all === undefined ? undefined : describeDiff(driver, all, desired)
     }

@@ -4,7 +4,7 @@ import type { Change } from '../schema/changes.js'
 import type { Schema } from '../schema/model.js'
 import type { ZeroDowntimeSql } from '../zero-downtime/dialect-sql.js'
 import type { LintHookContext, LintFinding } from '../lint/finding.js'
-import type { Capabilities, Plan, ValueLoss } from '../schema/plan.js'
+import type { Capabilities, Plan, RowLoss, ValueLoss } from '../schema/plan.js'
 
 export type DialectName = 'postgres' | 'mysql' | 'sqlite'
 
@@ -90,6 +90,12 @@ export interface Driver {
    * migration after that statement, or at it, and asks a human only when this says undefined.
    */
   statementTookEffect?(sql: string, schema: Schema): boolean | undefined
+  /**
+   * Optional: what loading a target does with a statement that is a session command rather than
+   * schema (MySQL `USE db`), given the database the target describes: 'skip' it, or a message
+   * saying why the target is wrong; undefined for any other statement (it runs).
+   */
+  targetSessionCommand?(sql: string, database: string | undefined): 'skip' | string | undefined
   /** Optional: whether `error` means a statement gave up waiting for a lock (looks through `cause`). */
   isLockTimeout?(error: unknown): boolean
   /**
@@ -99,6 +105,11 @@ export interface Driver {
    * (`Statement.guards`), so the migration fails instead of losing them.
    */
   valueLosses?(change: Change, options?: PlanOptions): readonly ValueLoss[]
+  /**
+   * Optional: the rows `change` deletes while their table stays (a dropped partition). Pure. Lint
+   * counts them on the live database (DS106), and `up`/`down` refuse them without consent.
+   */
+  rowLosses?(change: Change, options?: PlanOptions): readonly RowLoss[]
   /** Optional: the SQL building blocks of expand/contract phases (`diff --zero-downtime`). */
   readonly zeroDowntimeSql?: ZeroDowntimeSql
   /** Opens an empty scratch database (devUrl when given, else a temporary one on the same server). */

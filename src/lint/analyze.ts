@@ -33,7 +33,7 @@ export interface LintInput {
   /** What the migration changes: `diffSchemas(before, after)`. */
   readonly changes: readonly Change[]
   /** The dialect: splitter, quoting, its optional `lintChange` hook and `valueLosses`. */
-  readonly driver: Pick<Driver, 'splitStatements' | 'lintChange' | 'capabilities' | 'valueLosses'>
+  readonly driver: Pick<Driver, 'splitStatements' | 'lintChange' | 'capabilities' | 'valueLosses' | 'rowLosses'>
   /** The whole schemas before and after the migration (for `valueLosses`). */
   readonly schemas?: PlanOptions
   /** The live database, when this migration meets its data as it is (might-fail counts). */
@@ -62,8 +62,9 @@ export async function lintMigration(input: LintInput): Promise<MigrationLint> {
     ...(await analyzeChanges(changes, {
       probe,
       lossProbe: input.lossProbe,
-      identifierCase: driver.capabilities.identifierCase,
       valueLosses: (change) => driver.valueLosses?.(change, input.schemas) ?? [],
+      rowLosses: (change) => driver.rowLosses?.(change, input.schemas) ?? [],
+      identifierCase: driver.capabilities.identifierCase,
       valuesKept: file.directives.valuesKept,
     })),
     ...analyzeStatements(statements, { transactional, optedOut: driver.capabilities.transactionalDdl && file.directives.noTransaction }),

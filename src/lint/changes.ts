@@ -1,6 +1,6 @@
 import { assertNever, type Change, type TableChange } from '../schema/changes.js'
 import { qualifiedName, type Table } from '../schema/model.js'
-import { nameKey, type IdentifierCase, type ValueLoss } from '../schema/plan.js'
+import { nameKey, type IdentifierCase, type NameCase, type RowLoss, type ValueLoss } from '../schema/plan.js'
 import type { ValuesKept } from '../migrations/file.js'
 import type { DataLoss } from '../safety/consent.js'
 import { CODES, type Code } from './codes.js'
@@ -17,10 +17,15 @@ export interface ChangeContext {
   readonly probe?: DataProbe
   /** The live database, for the counts of values a change would destroy (consent). */
   readonly lossProbe?: DataProbe
-  /** The dialect's name rules: a table renamed only in letter case where the server ignores it breaks no query. */
-  readonly identifierCase?: IdentifierCase
   /** The dialect's `valueLosses`: what a type change or enum change would not keep. */
   readonly valueLosses?: (change: Change) => readonly ValueLoss[]
+  /** The dialect's `rowLosses`: rows a change deletes while the table stays (a dropped partition). */
+  readonly rowLosses?: (change: Change) => readonly RowLoss[]
+  /**
+   * The dialect's name case rules: a rename that only respells a name the server matches without
+   * regard to case (MySQL `email` → `Email`) breaks no query, so it is no BC101/BC102 finding.
+   */
+  readonly identifierCase?: IdentifierCase
   /** Dropped columns whose values the file declares copied into another column (`values-kept`). */
   readonly valuesKept?: readonly ValuesKept[]
 }
@@ -52,7 +57,7 @@ async function analyzeChange(change: Change, context: ChangeContext): Promise<Li
       ]
     }
     case 'renameTable':
-      if (nameKey(change.from.name, context.identifierCase?.tables) === nameKey(change.to.name, context.identifierCase?.tables)) return []
+      if (sameName(change.from.name, change.to.name, context.identifierCase?.tables)) return []
       return [
         finding('BC102', `renames table ${qualifiedName(change.from)} to ${qualifiedName(change.to)}`, {
           table: qualifiedName(change.to),
@@ -63,6 +68,16 @@ async function analyzeChange(change: Change, context: ChangeContext): Promise<Li
       const out: LintFinding[] = []
       const losses = context.valueLosses?.(change) ?? []
       for (const inner of change.changes) out.push(...(await analyzeTableChange(change.from, inner, context, losses)))
+      for (const loss of context.rowLosses?.(change) ?? []) {
+        const rows = await lossProbe?.lostRowsOf(loss)
+        out.push(
+          finding('DS106', `${loss.reason} of ${loss.table}${lossSuffix(rows, 'with', 'row')}`, {
+            table: loss.table,
+            ...lossOf(rows, { table: loss.table, action: loss.reason }),
+            fix: 'move the rows you need out of it first (INSERT … SELECT into another table), back it up (`migrator backup`), then drop it',
+          }),
+        )
+      }
       return out
     }
     case 'dropView':
@@ -154,9 +169,14 @@ async function analyzeTableChange(table: Table, change: TableChange, context: Ch
         )
       }
       if (change.aspects.includes('type')) out.push(await analyzeTypeChange(name, change.from.name, change.to.name, `${change.from.type} to ${change.to.type}`, losses, lossProbe))
+      else if (change.aspects.includes('generated') && change.from.generated === undefined && change.to.generated !== undefined && losses.some((l) => l.column === change.from.name)) {
+        // A stored column becoming generated: its values are replaced by the expression's.
+        out.push(await analyzeTypeChange(name, change.from.name, change.to.name, `${change.from.type} to ${change.to.type} GENERATED ALWAYS AS (${change.to.generated.expression})`, losses, lossProbe))
+      }
       return out
     }
     case 'renameColumn':
+      if (sameName(change.from.name, change.to.name, context.identifierCase?.columns)) return []
       return [
         finding('BC101', `renames column ${name}.${change.from.name} to ${change.to.name}`, {
           table: name,
@@ -216,6 +236,11 @@ async function analyzeTableChange(table: Table, change: TableChange, context: Ch
     default:
       return assertNever(change)
   }
+}
+
+/** Two spellings the server takes for one name (never so where case matters). */
+function sameName(a: string, b: string, nameCase: NameCase | undefined): boolean {
+  return nameCase !== undefined && nameCase !== 'sensitive' && nameKey(a, nameCase) === nameKey(b, nameCase)
 }
 
 function finding(

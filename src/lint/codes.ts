@@ -17,6 +17,7 @@ export const CODES = {
   DS103: { severity: 'warning', title: 'view dropped' },
   DS104: { severity: 'warning', title: 'schema object dropped (enum, sequence, function, trigger, …)' },
   DS105: { severity: 'warning', title: 'enum label removed (error when rows still hold it)' },
+  DS106: { severity: 'warning', title: 'partition dropped (the message counts the rows lost)' },
   MF100: { severity: 'error', title: 'the migration fails when replayed on a scratch database' },
   MF101: { severity: 'warning', title: 'unique constraint or index added to an existing table (error when duplicates exist)' },
   MF102: { severity: 'warning', title: 'NOT NULL column without default added to an existing table (error when it holds rows)' },

@@ -1,6 +1,6 @@
 import type { Driver } from '../dialects/dialect.js'
 import type { Schema, Table } from '../schema/model.js'
-import type { ValueLoss } from '../schema/plan.js'
+import type { RowLoss, ValueLoss } from '../schema/plan.js'
 import { qualifiedName } from '../schema/model.js'
 
 /**
@@ -25,6 +25,8 @@ export interface DataProbe {
   uncopied(table: string, column: string, keptIn: string): Promise<LossCount>
   /** Rows matching a ValueLoss (values a conversion would not keep). */
   lostByConversion(loss: ValueLoss): Promise<LossCount>
+  /** Rows a RowLoss names (the rows of a dropped partition). */
+  lostRowsOf(loss: RowLoss): Promise<LossCount>
 }
 
 /**
@@ -94,6 +96,7 @@ export function liveProbe(driver: Driver, live: Schema, lockTimeoutMs = 5000): D
     lostValues: (table, column) => tally(`values ${table} ${column}`, table, [column], (t, [c]) => `SELECT count(*) AS n FROM ${t} WHERE ${c} IS NOT NULL`),
     uncopied: (table, column, keptIn) =>
       tally(`uncopied ${table} ${column} ${keptIn}`, table, [column, keptIn], (t, [c, k]) => `SELECT count(*) AS n FROM ${t} WHERE ${c} IS NOT NULL AND ${k} IS NULL`),
+    lostRowsOf: (loss) => tally(`rows of ${loss.from}`, loss.table, [], () => `SELECT count(*) AS n FROM ${loss.from}`),
     lostByConversion: (loss) => tally(`loss ${loss.from} ${loss.where}`, loss.table, [loss.column], () => `SELECT count(*) AS n FROM ${loss.from} WHERE ${loss.where}`),
   }
 }

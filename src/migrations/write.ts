@@ -46,6 +46,7 @@ export function renderMigration(plan: Plan, info: RenderInfo): { up: string; dow
   ]
   if (!plan.transactional) header.push('-- migrator:no-transaction')
   if (info.expectSchema !== undefined) header.push(`-- migrator:expect-schema ${info.expectSchema}`)
+  if (statements.some((s) => s.deletesRows === true)) header.push('-- migrator:allow-row-change')
   for (const guard of new Set(statements.flatMap((s) => s.guards ?? []))) header.push(`-- migrator:check-before ${oneLine(guard)}`)
   const up = [header.join('\n'), ...statements.map((s) => terminate(s.sql))].join('\n\n') + '\n'
 

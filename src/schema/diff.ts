@@ -73,6 +73,7 @@ export function diffSchemas(from: Schema, to: Schema, options: DiffOptions = {})
     if (twin !== undefined) candidates.push({ kind: 'table', table: table.name, from: table.name, to: twin.name })
   }
 
+  if (options.capabilities?.foreignKeysPinColumnTypes === true) recreatePinningForeignKeys(from, to, changes, names)
   diffViews(from.views, to.views, changes, names)
   diffObjects(from.objects, to.objects, changes, names)
   return { changes: orderChanges(changes, { from, to, capabilities: options.capabilities }), renameCandidates: candidates }
@@ -300,6 +301,44 @@ function diffKeyed<T extends { readonly name?: string }>(
 
 function sameColumns(a: readonly Column[], b: readonly Column[]): boolean {
   return a.length === b.length && a.every((c, i) => c.name === b[i]?.name && c.type === b[i]?.type)
+}
+
+/**
+ * Foreign keys that use or reference a column whose type changes, and that the diff keeps as they
+ * are: each is dropped and added again (in its table's alterTable, made when the table had none),
+ * so the server sees no key while the types change. orderChanges puts the drops first and, for a
+ * key referencing another changed table, the add after every table has changed.
+ */
+function recreatePinningForeignKeys(from: Schema, to: Schema, changes: Change[], names: Names): void {
+  const retyped = new Set<string>()
+  const columnKey = (table: string, column: string): string => `${names.key('tables', table)}\u0000${names.key('columns', column)}`
+  for (const change of changes) {
+    if (change.kind !== 'alterTable') continue
+    for (const c of change.changes) if (c.kind === 'alterColumn' && c.aspects.includes('type')) retyped.add(columnKey(change.to.name, c.to.name))
+  }
+  if (retyped.size === 0) return
+  const fromTables = new Map(from.tables.map((t) => [names.tableKey(t), t]))
+  for (const table of to.tables) {
+    const current = fromTables.get(names.tableKey(table))
+    if (current === undefined) continue
+    const at = changes.findIndex((c) => c.kind === 'alterTable' && c.to === table)
+    const alter = at < 0 ? undefined : (changes[at] as Extract<Change, { kind: 'alterTable' }>)
+    const touched = new Set((alter?.changes ?? []).flatMap((c) => (c.kind === 'addForeignKey' || c.kind === 'dropForeignKey' ? [c.foreignKey.name ?? ''] : [])))
+    const pinning = table.foreignKeys.filter(
+      (fk) =>
+        fk.name !== undefined &&
+        !touched.has(fk.name) &&
+        current.foreignKeys.some((old) => old.name !== undefined && names.key('indexes', old.name) === names.key('indexes', fk.name!)) &&
+        (fk.columns.some((c) => retyped.has(columnKey(table.name, c))) || fk.refColumns.some((c) => retyped.has(columnKey(fk.refTable, c)))),
+    )
+    if (pinning.length === 0) continue
+    const recreated: TableChange[] = [
+      ...pinning.map((fk): TableChange => ({ kind: 'dropForeignKey', foreignKey: current.foreignKeys.find((old) => names.key('indexes', old.name ?? '') === names.key('indexes', fk.name!))! })),
+      ...pinning.map((foreignKey): TableChange => ({ kind: 'addForeignKey', foreignKey })),
+    ]
+    if (alter === undefined) changes.push({ kind: 'alterTable', from: current, to: table, changes: recreated })
+    else changes[at] = { ...alter, changes: [...recreated.filter((c) => c.kind === 'dropForeignKey'), ...alter.changes, ...recreated.filter((c) => c.kind === 'addForeignKey')] }
+  }
 }
 
 function diffViews(from: readonly View[], to: readonly View[], changes: Change[], names: Names): void {

@@ -107,11 +107,11 @@ export interface View {
 
 /**
  * Everything else that is created and dropped as a whole and compared by definition: triggers,
- * enum types, sequences, functions, extensions, domains. `definition` is the text that creates it in
+ * enum types, sequences, functions, extensions, domains, scheduled events (MySQL). `definition` is the text that creates it in
  * the dialect's normal form; `table` names the table a trigger belongs to.
  */
 export interface SchemaObject {
-  readonly kind: 'trigger' | 'enum' | 'sequence' | 'function' | 'extension' | 'domain' | 'other'
+  readonly kind: 'trigger' | 'enum' | 'sequence' | 'function' | 'extension' | 'domain' | 'event' | 'other'
   readonly schema?: string
   readonly name: string
   readonly table?: string

@@ -14,7 +14,7 @@ const TABLE_PREREQUISITES: readonly SchemaObject['kind'][] = ['extension', 'enum
 
 /**
  * Puts changes in an order every dialect can execute:
- * views and triggers (which depend on tables) are dropped first and created last; types before the
+ * views, triggers and events (which depend on tables) are dropped first and created last; types before the
  * tables that use them; referenced tables before the tables whose FKs point at them; FKs dropped
  * before the tables they point at. Where the dialect checks FK targets at creation time
  * (`forwardForeignKeys` false), FKs in a cycle are detached and added after all tables exist.
@@ -27,13 +27,30 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
   const alteredObjects = (test: (o: SchemaObject) => boolean) => of('alterObject').filter((c) => test(c.to))
   const isPrerequisite = (o: SchemaObject) => TABLE_PREREQUISITES.includes(o.kind)
   const isTableLike = (o: SchemaObject) => o.kind === 'other'
+  // Triggers and scheduled events run statements against tables: gone first, back last.
+  const runsOnTables = (o: SchemaObject) => o.kind === 'trigger' || o.kind === 'event'
 
   const dropViews = sortViews(of('dropView').map((c) => c.view)).reverse().map((view): Change => ({ kind: 'dropView', view }))
   const createViews = sortViews(of('createView').map((c) => c.view)).map((view): Change => ({ kind: 'createView', view }))
 
   const earlyAlters: Change[] = []
   const alters: Change[] = []
-  for (const change of of('alterTable')) {
+  const lateAlters: Change[] = []
+  const altered = new Set(of('alterTable').map((c) => qualifiedName(c.to)))
+  for (const original of of('alterTable')) {
+    // An FK added to a table it does not live in, when that table changes too, goes after every
+    // table has changed: the column it references may only now get its key or type.
+    const lateFks = forward
+      ? []
+      : original.changes.filter((c) => c.kind === 'addForeignKey' && refKey(original.to, c.foreignKey) !== qualifiedName(original.to) && altered.has(refKey(original.to, c.foreignKey)))
+    let change = original
+    if (lateFks.length > 0) {
+      const rest = original.changes.filter((c) => !lateFks.includes(c))
+      const middle: Table = { ...original.to, foreignKeys: original.to.foreignKeys.filter((fk) => !lateFks.some((c) => c.kind === 'addForeignKey' && c.foreignKey === fk)) }
+      lateAlters.push({ kind: 'alterTable', from: middle, to: original.to, changes: lateFks })
+      if (rest.length === 0) continue
+      change = { kind: 'alterTable', from: original.from, to: middle, changes: rest }
+    }
     const fkDrops = change.changes.filter((c) => c.kind === 'dropForeignKey')
     if (forward || fkDrops.length === 0 || fkDrops.length === change.changes.length) {
       ;(fkDrops.length === change.changes.length ? earlyAlters : alters).push(change)
@@ -46,12 +63,16 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
     alters.push({ kind: 'alterTable', from: middle, to: change.to, changes: change.changes.filter((c) => !dropped.has(c)) })
   }
 
-  const { creates, detached } = orderCreates(of('createTable').map((c) => c.table), forward)
+  // Columns whose type changes: a new table's FK onto one is added once the type has changed.
+  const retyped = new Set(
+    of('alterTable').flatMap((c) => c.changes.flatMap((t) => (t.kind === 'alterColumn' && t.aspects.includes('type') ? [`${qualifiedName(c.to)}\u0000${t.to.name}`] : []))),
+  )
+  const { creates, detached } = orderCreates(of('createTable').map((c) => c.table), forward, retyped)
   const { drops, detachedDrops } = orderDrops(of('dropTable').map((c) => c.table), forward)
 
   return [
     ...dropViews,
-    ...objectsOf('dropObject', (o) => o.kind === 'trigger'),
+    ...objectsOf('dropObject', runsOnTables),
     ...objectsOf('dropObject', (o) => o.kind === 'function'),
     ...detachedDrops,
     ...earlyAlters,
@@ -61,6 +82,7 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
     ...creates,
     ...objectsOf('createObject', isTableLike),
     ...alters,
+    ...lateAlters,
     ...detached,
     ...objectsOf('dropObject', isTableLike),
     ...drops,
@@ -68,8 +90,8 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
     ...objectsOf('createObject', (o) => o.kind === 'function'),
     ...alteredObjects((o) => o.kind === 'function' || isTableLike(o)),
     ...createViews,
-    ...objectsOf('createObject', (o) => o.kind === 'trigger'),
-    ...alteredObjects((o) => o.kind === 'trigger'),
+    ...objectsOf('createObject', runsOnTables),
+    ...alteredObjects(runsOnTables),
   ]
 }
 
@@ -83,7 +105,7 @@ function refKey(table: Table, fk: ForeignKey): string {
 }
 
 /** Referenced tables first. FKs that close a cycle are detached when the dialect needs it. */
-function orderCreates(tables: readonly Table[], forward: boolean): { creates: Change[]; detached: Change[] } {
+function orderCreates(tables: readonly Table[], forward: boolean, retyped: ReadonlySet<string>): { creates: Change[]; detached: Change[] } {
   const byKey = new Map(tables.map((t) => [qualifiedName(t), t]))
   const { order, backEdges } = topoSort(tables.map(qualifiedName), (key) => {
     const table = byKey.get(key)!
@@ -93,7 +115,9 @@ function orderCreates(tables: readonly Table[], forward: boolean): { creates: Ch
   const detached: Change[] = []
   for (const key of order) {
     const table = byKey.get(key)!
-    const cyclic = forward ? [] : table.foreignKeys.filter((fk) => backEdges.has(`${key}\u0000${refKey(table, fk)}`))
+    const cyclic = forward
+      ? []
+      : table.foreignKeys.filter((fk) => backEdges.has(`${key}\u0000${refKey(table, fk)}`) || fk.refColumns.some((c) => retyped.has(`${refKey(table, fk)}\u0000${c}`)))
     if (cyclic.length === 0) {
       creates.push({ kind: 'createTable', table })
       continue

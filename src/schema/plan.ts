@@ -20,6 +20,12 @@ export interface Statement {
    * file as `-- migrator:check-before` lines, so the migration fails and rolls back instead.
    */
   readonly guards?: readonly string[]
+  /**
+   * The statement deletes rows of a table that stays (a dropped partition), on purpose: its file
+   * says `-- migrator:allow-row-change`, so the no-rows-lost check does not undo it. Consent for
+   * those rows is asked beforehand (Driver.rowLosses).
+   */
+  readonly deletesRows?: boolean
 }
 
 export interface Plan {
@@ -57,6 +63,11 @@ export interface Capabilities {
    * the renamed name). Absent: definitions compare exactly. Pure.
    */
   readonly definitionKey?: (definition: string) => string
+  /**
+   * A column cannot change type while a foreign key uses or references it (MySQL/MariaDB refuse
+   * it): the differ drops such keys first and adds them again after every table has changed.
+   */
+  readonly foreignKeysPinColumnTypes?: boolean
 }
 
 /**
@@ -98,6 +109,19 @@ export interface ValueLoss {
   /** A boolean SQL expression over one row of `from`, true when its value would be lost. */
   readonly where: string
   /** Why, for messages: `longer than 3 characters`, `label 'archived' removed from enum status`. */
+  readonly reason: string
+}
+
+/**
+ * Rows a change deletes altogether while the table stays (a dropped partition): the rows `from`
+ * reads (see Driver.rowLosses).
+ */
+export interface RowLoss {
+  /** The table as messages name it. */
+  readonly table: string
+  /** SQL naming exactly those rows, usable after FROM: `\`t\` PARTITION (\`p0\`)`. */
+  readonly from: string
+  /** What deletes them, for messages: `drops partition p0`. */
   readonly reason: string
 }
 

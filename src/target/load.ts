@@ -44,32 +44,38 @@ async function readText(file: string): Promise<string> {
  * Loads the declared target: its SQL is applied to an empty scratch database of the live dialect and
  * inspected there, so the target and the live schema share one normal form. Declared renames
  * (`-- migrator:rename …` comments) are attached to the inspected schema. A `.ts`/`.js`/`.json`
- * schema module goes the same way (src/target/module.ts).
+ * schema module goes the same way (src/target/module.ts). `database` is the one the target
+ * describes (the live URL's), for session commands that name it (MySQL `USE`).
  */
 export async function loadTarget(
   target: string,
   scratch: ScratchDriver,
   inspectOptions: Parameters<Driver['inspect']>[0] = {},
+  database?: string,
 ): Promise<Schema> {
   if (SCHEMA_MODULE.test(target)) return loadSchemaModule(target, scratch, inspectOptions)
   const sources = await readTargetSources(target)
   const renames: DeclaredRename[] = []
   for (const source of sources) {
     renames.push(...parseRenames(source.sql, source.file))
-    await applySql(scratch, source)
+    await applySql(scratch, source, database)
   }
-  return applyRenames(await scratch.inspect(inspectOptions), renames)
+  return applyRenames(await scratch.inspect(inspectOptions), renames, scratch.capabilities.identifierCase)
 }
 
 /** Executes a script statement by statement; a failure names the file, line and statement. */
-export async function applySql(driver: Driver, source: TargetSource): Promise<void> {
+export async function applySql(driver: Driver, source: TargetSource, database?: string): Promise<void> {
+  const where = (line: number): string => `${path.relative(process.cwd(), source.file) || source.file}:${line}`
   for (const statement of driver.splitStatements(source.sql)) {
+    const session = driver.targetSessionCommand?.(statement.sql, database)
+    if (session === 'skip') continue
+    if (session !== undefined) throw new TargetError(`${where(statement.line)}: ${session}`)
     try {
       await driver.db.exec(statement.sql)
     } catch (error) {
       const reason = redactSecrets(error instanceof Error ? error.message : String(error), driver.url)
       throw new TargetError(
-        `${path.relative(process.cwd(), source.file) || source.file}:${statement.line}: ${reason} (in: ${excerpt(statement.sql)}); fix the target schema`,
+        `${where(statement.line)}: ${reason} (in: ${excerpt(statement.sql)}); fix the target schema`,
         { cause: error },
       )
     }

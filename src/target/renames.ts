@@ -1,5 +1,6 @@
 import { TargetError } from '../errors.js'
 import type { Schema } from '../schema/model.js'
+import { nameKey, type IdentifierCase } from '../schema/plan.js'
 
 /**
  * A rename the target declares, so the differ emits a real RENAME instead of drop + add:
@@ -38,14 +39,20 @@ export function parseRenames(sql: string, file: string): DeclaredRename[] {
   return renames
 }
 
-/** Sets `renamedFrom` on the renamed tables and columns; a rename naming nothing is an error. */
-export function applyRenames(schema: Schema, renames: readonly DeclaredRename[]): Schema {
+/**
+ * Sets `renamedFrom` on the renamed tables and columns; a rename naming nothing is an error. Names
+ * match as the server matches them (`identifierCase`): on MySQL with lower_case_table_names=1 a
+ * rename into `Users` names the table the server stores as `users`.
+ */
+export function applyRenames(schema: Schema, renames: readonly DeclaredRename[], identifierCase?: IdentifierCase): Schema {
   if (renames.length === 0) return schema
+  const tableKey = (name: string): string => nameKey(name, identifierCase?.tables)
+  const columnKey = (name: string): string => nameKey(name, identifierCase?.columns)
   const matches = (name: string, table: { schema?: string; name: string }): boolean =>
-    name === table.name || name === `${table.schema}.${table.name}`
+    tableKey(name) === tableKey(table.name) || name === `${table.schema}.${table.name}`
   for (const rename of renames) {
     const table = schema.tables.find((t) => matches(rename.table, t))
-    const found = rename.kind === 'table' ? table !== undefined : table?.columns.some((c) => c.name === rename.to)
+    const found = rename.kind === 'table' ? table !== undefined : table?.columns.some((c) => columnKey(c.name) === columnKey(rename.to))
     if (!found) {
       throw new TargetError(`${rename.where}: the target has no ${rename.kind} ${rename.kind === 'table' ? rename.to : `${rename.table}.${rename.to}`} to rename into`)
     }
@@ -59,7 +66,7 @@ export function applyRenames(schema: Schema, renames: readonly DeclaredRename[])
         ...table,
         ...(tableRename === undefined ? {} : { renamedFrom: tableRename.from.split('.').pop()! }),
         columns: table.columns.map((column) => {
-          const rename = columnRenames.find((r) => r.to === column.name)
+          const rename = columnRenames.find((r) => columnKey(r.to) === columnKey(column.name))
           return rename === undefined ? column : { ...column, renamedFrom: rename.from }
         }),
       }

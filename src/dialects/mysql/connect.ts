@@ -65,7 +65,8 @@ export interface Connection {
 /**
  * Opens one session (pool of exactly one connection, kept open) so that GET_LOCK and session
  * settings apply to every statement; its `sql_mode` always includes STRICT_ALL_TABLES (strict.ts),
- * whatever the server's default. Reads `SELECT VERSION()` to learn flavor and version.
+ * whatever the server's default. Reads `SELECT VERSION()` to learn flavor and version, and
+ * `@@lower_case_table_names` to learn how table names compare.
  * Throws ConnectionError with the redacted URL when the server cannot be reached.
  */
 export async function connect(url: DatabaseUrl): Promise<Connection> {
@@ -92,8 +93,8 @@ export async function connect(url: DatabaseUrl): Promise<Connection> {
   })
   const db = new MysqlDb(new KnexDb(knex, mysqlRows))
   try {
-    const rows = await db.query<{ v: string }>('SELECT VERSION() AS v')
-    return { knex, db, flavor: detectFlavor(String(rows[0]?.v ?? ''), url.flavorHint) }
+    const rows = await db.query<{ v: string; lctn: unknown }>('SELECT VERSION() AS v, @@lower_case_table_names AS lctn')
+    return { knex, db, flavor: detectFlavor(String(rows[0]?.v ?? ''), url.flavorHint, Number(rows[0]?.lctn ?? 0)) }
   } catch (error) {
     await knex.destroy().catch(() => undefined)
     throw new ConnectionError(connectionMessage(url, error), { cause: error })

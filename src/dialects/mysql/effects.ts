@@ -4,7 +4,7 @@ import { tokenize } from './tokens.js'
 
 /** A schema object one statement leaves present or absent. Names as written; `table` may be qualified. */
 type ObjectRef =
-  | { readonly kind: 'table' | 'view' | 'trigger'; readonly name: readonly string[] }
+  | { readonly kind: 'table' | 'view' | 'trigger' | 'event'; readonly name: readonly string[] }
   | { readonly kind: 'column' | 'index' | 'foreignKey' | 'check' | 'constraint'; readonly table: readonly string[]; readonly name: string }
   | { readonly kind: 'primaryKey'; readonly table: readonly string[] }
 
@@ -33,8 +33,8 @@ export function statementTookEffect(sql: string, schema: Schema, database: strin
 }
 
 /**
- * What a statement creates and drops, read from its text: CREATE TABLE / INDEX / VIEW / TRIGGER,
- * DROP TABLE / VIEW / INDEX / TRIGGER, RENAME TABLE and the ALTER TABLE clauses that add, drop or
+ * What a statement creates and drops, read from its text: CREATE TABLE / SEQUENCE / INDEX / VIEW /
+ * TRIGGER / EVENT, DROP TABLE / SEQUENCE / VIEW / INDEX / TRIGGER / EVENT, RENAME TABLE and the ALTER TABLE clauses that add, drop or
  * rename a column, index, key or constraint, or rename the table. Undefined for anything else
  * (OR REPLACE and TEMPORARY forms, a changed column definition, table options, data) and for text
  * it cannot read. Pure.
@@ -62,7 +62,8 @@ export function statementEffects(sql: string): StatementEffects | undefined {
 
 function create(c: Cursor): StatementEffects | undefined {
   if (c.isWord('OR') || c.isWord('TEMPORARY')) return undefined
-  if (c.accept('TABLE')) {
+  // A sequence lives among the tables (MariaDB).
+  if (c.accept('TABLE') || c.accept('SEQUENCE')) {
     c.acceptAll('IF', 'NOT', 'EXISTS')
     const name = c.name()
     return name === undefined ? undefined : { present: [{ kind: 'table', name }], absent: [] }
@@ -77,7 +78,7 @@ function create(c: Cursor): StatementEffects | undefined {
   return index === undefined || table === undefined ? undefined : { present: [{ kind: 'index', table, name: index }], absent: [] }
 }
 
-/** CREATE [ALGORITHM=…] [DEFINER=…] [SQL SECURITY …] VIEW | TRIGGER name. */
+/** CREATE [ALGORITHM=…] [DEFINER=…] [SQL SECURITY …] VIEW | TRIGGER | EVENT name. */
 function definedObject(c: Cursor): StatementEffects | undefined {
   for (;;) {
     if (c.accept('ALGORITHM') || c.accept('DEFINER')) {
@@ -90,15 +91,18 @@ function definedObject(c: Cursor): StatementEffects | undefined {
     } else break
   }
   const kind = c.next()
-  if (kind !== 'VIEW' && kind !== 'TRIGGER') return undefined
+  if (kind !== 'VIEW' && kind !== 'TRIGGER' && kind !== 'EVENT') return undefined
   c.acceptAll('IF', 'NOT', 'EXISTS')
   const name = c.name()
-  return name === undefined ? undefined : { present: [{ kind: kind === 'VIEW' ? 'view' : 'trigger', name }], absent: [] }
+  return name === undefined ? undefined : { present: [{ kind: kind === 'VIEW' ? 'view' : kind === 'EVENT' ? 'event' : 'trigger', name }], absent: [] }
 }
 
 function drop(c: Cursor): StatementEffects | undefined {
   if (c.isWord('TEMPORARY')) return undefined
-  const kind = c.accept('TABLE') || c.accept('TABLES') ? 'table' : c.accept('VIEW') ? 'view' : c.accept('TRIGGER') ? 'trigger' : c.accept('INDEX') ? 'index' : undefined
+  const kind =
+    c.accept('TABLE') || c.accept('TABLES') || c.accept('SEQUENCE')
+      ? 'table'
+      : c.accept('VIEW') ? 'view' : c.accept('TRIGGER') ? 'trigger' : c.accept('EVENT') ? 'event' : c.accept('INDEX') ? 'index' : undefined
   if (kind === undefined) return undefined
   c.acceptAll('IF', 'EXISTS')
   if (kind === 'index') {
@@ -245,12 +249,15 @@ function isThere(ref: ObjectRef, schema: Schema, database: string): boolean | un
   switch (ref.kind) {
     case 'table':
     case 'view':
-    case 'trigger': {
+    case 'trigger':
+    case 'event': {
       const local = localName(ref.name, database)
       if (local === undefined) return undefined
       if (ref.kind === 'view') return lookup(schema.views.map((v) => v.name), local)
-      if (ref.kind === 'trigger') return lookup(schema.objects.filter((o) => o.kind === 'trigger').map((o) => o.name), local)
-      return lookup([...schema.tables.map((t) => t.name), ...schema.views.map((v) => v.name)], local)
+      if (ref.kind === 'trigger' || ref.kind === 'event') return lookup(schema.objects.filter((o) => o.kind === ref.kind).map((o) => o.name), local)
+      // Tables, views and sequences share one namespace.
+      const sequences = schema.objects.filter((o) => o.kind === 'sequence').map((o) => o.name)
+      return lookup([...schema.tables.map((t) => t.name), ...schema.views.map((v) => v.name), ...sequences], local)
     }
     default: {
       const local = localName(ref.table, database)

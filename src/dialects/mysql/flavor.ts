@@ -1,3 +1,5 @@
+import type { NameCase } from '../../schema/plan.js'
+
 /**
  * Server facts and the named predicates that gate flavor- and version-specific syntax. Nothing
  * outside this file compares versions: callers ask `flavor.supportsRenameColumn` and the like.
@@ -35,10 +37,21 @@ export interface Flavor {
    * 10.4.3: INSTANT when the column is not indexed, INPLACE otherwise); MySQL copies the table.
    */
   readonly inplaceCollationChange: boolean
+  /**
+   * How table (and trigger) names compare, from `@@lower_case_table_names`: 0 case-sensitive,
+   * 1 stored lower-cased, 2 stored as given and compared lower-cased. Column, index and
+   * constraint names are case-insensitive and stored as given on every server.
+   */
+  readonly tableNameCase: NameCase
+  /** How an event disabled on replicas is declared: MySQL 8.0.22 `DISABLE ON REPLICA`, else `DISABLE ON SLAVE`. */
+  readonly eventReplicaDisable: 'DISABLE ON REPLICA' | 'DISABLE ON SLAVE'
 }
 
-/** Parses `SELECT VERSION()` output: `10.11.19-MariaDB-0+deb12u1`, `8.0.36`, `8.4.0-log`. */
-export function detectFlavor(versionText: string, hint?: 'mariadb'): Flavor {
+/**
+ * Parses `SELECT VERSION()` output (`10.11.19-MariaDB-0+deb12u1`, `8.0.36`, `8.4.0-log`) and the
+ * server's `@@lower_case_table_names`.
+ */
+export function detectFlavor(versionText: string, hint?: 'mariadb', lowerCaseTableNames = 0): Flavor {
   const match = /^(\d+)\.(\d+)\.(\d+)/.exec(versionText)
   const version: [number, number, number] = match
     ? [Number(match[1]), Number(match[2]), Number(match[3])]
@@ -62,5 +75,7 @@ export function detectFlavor(versionText: string, hint?: 'mariadb'): Flavor {
     literalDefaultsOnBlobs: mariadb,
     columnDefaultIsExpression: mariadb && atLeast(10, 2, 7),
     inplaceCollationChange: mariadb && atLeast(10, 4, 3),
+    eventReplicaDisable: !mariadb && atLeast(8, 0, 22) ? 'DISABLE ON REPLICA' : 'DISABLE ON SLAVE',
+    tableNameCase: lowerCaseTableNames === 1 ? 'folding' : lowerCaseTableNames === 2 ? 'preserving' : 'sensitive',
   }
 }

@@ -7,7 +7,8 @@ import { UrlError } from '../../errors.js'
 import type { Change } from '../../schema/changes.js'
 import type { Schema } from '../../schema/model.js'
 import type { Dialect, Driver, InspectOptions, PlanOptions, ScratchDriver } from '../dialect.js'
-import type { Capabilities, Plan, ValueLoss } from '../../schema/plan.js'
+import type { Capabilities, Plan, RowLoss, ValueLoss } from '../../schema/plan.js'
+import { partitionRowLosses } from './partitions.js'
 import { connect, type MysqlDb } from './connect.js'
 import type { Flavor } from './flavor.js'
 import { inspect } from './inspect.js'
@@ -26,20 +27,26 @@ import { quoteIdent } from './quote.js'
 import { openDev } from './dev-database.js'
 import { openTemporary } from './scratch.js'
 import { splitStatements } from './split.js'
+import { useStatement } from './use.js'
 import { isTransactionalStatement } from './transactional.js'
 
-const capabilities: Capabilities = {
-  transactionalDdl: false,
-  schemas: false,
-  forwardForeignKeys: false,
-  schemaScopedIndexNames: false,
-  exclusiveRunnerLock: true,
+/** Column, index and constraint names are case-insensitive everywhere; table names follow the server. */
+function capabilitiesOf(flavor: Flavor): Capabilities {
+  return {
+    transactionalDdl: false,
+    schemas: false,
+    forwardForeignKeys: false,
+    schemaScopedIndexNames: false,
+    exclusiveRunnerLock: true,
+    identifierCase: { tables: flavor.tableNameCase, columns: 'preserving', indexes: 'preserving' },
+    foreignKeysPinColumnTypes: true,
+  }
 }
 
 /** A MySQL or MariaDB database on one session; flavor and version decide syntax via `flavor`. */
 export class MysqlDriver implements Driver {
   readonly dialect = 'mysql' as const
-  readonly capabilities = capabilities
+  readonly capabilities: Capabilities
   readonly transactionSyntax = { begin: 'START TRANSACTION;', commit: 'COMMIT;' } as const
   readonly serverVersion: string
   readonly database: string
@@ -51,6 +58,7 @@ export class MysqlDriver implements Driver {
     private readonly knex: Knex,
   ) {
     this.serverVersion = flavor.label
+    this.capabilities = capabilitiesOf(flavor)
     this.database = url.database ?? ''
   }
 
@@ -84,6 +92,10 @@ export class MysqlDriver implements Driver {
     return isTransactionalStatement(sql)
   }
 
+  targetSessionCommand(sql: string, database: string | undefined): 'skip' | string | undefined {
+    return useStatement(sql, database, this.database)
+  }
+
   objectsOf(sql: string): readonly string[] | undefined {
     return statementObjects(sql)
   }
@@ -102,6 +114,10 @@ export class MysqlDriver implements Driver {
 
   valueLosses(change: Change, options?: PlanOptions): readonly ValueLoss[] {
     return columnValueLosses(change, options)
+  }
+
+  rowLosses(change: Change, options?: PlanOptions): readonly RowLoss[] {
+    return partitionRowLosses(change, options)
   }
 
   lintChange(change: Change, context: LintHookContext): readonly LintFinding[] {

@@ -18,6 +18,9 @@ import { catalogQueries } from './queries.js'
 import { normalizeDefault, normalizeType, onUpdateOf, str, stripQualifier, strOrNull } from './normalize.js'
 import { quoteIdent, quoteString } from './quote.js'
 import { groupBy } from '../../schema/group-by.js'
+import { partitionOptions } from './partitions.js'
+import { parseEvents } from './events.js'
+import { parseSequences, sequenceQuery } from './sequences.js'
 
 type Row = Record<string, unknown>
 
@@ -31,10 +34,14 @@ interface CatalogRows {
   readonly triggers: Row[]
   readonly routines: Row[]
   readonly parameters: Row[]
+  readonly partitions: Row[]
+  readonly events: Row[]
+  readonly sequences: Row[]
 }
 
 /**
- * Inspects the whole database with a fixed number of information_schema queries (nine), then
+ * Inspects the whole database with a fixed number of information_schema queries (eleven, and one
+ * more reading all MariaDB sequences when there are any), then
  * parses the rows into the neutral model in this dialect's normal form. Unique keys are reported
  * as unique indexes (MySQL has no separate UNIQUE constraint); `uniques` is always empty.
  */
@@ -42,8 +49,11 @@ export async function inspect(db: Db, database: string, flavor: Flavor, options:
   const q = catalogQueries(flavor)
   const run = (sql: string | undefined): Promise<Row[]> => (sql === undefined ? Promise.resolve([]) : db.query<Row>(sql, [database]))
   // One session: run sequentially (a pool of one connection serializes them anyway).
+  const tables = await run(q.tables)
+  const sequences = sequenceQuery(database, tables.filter((t) => str(t.type) === 'SEQUENCE').map((t) => str(t.name)))
   const rows: CatalogRows = {
-    tables: await run(q.tables),
+    tables: tables.filter((t) => str(t.type) !== 'SEQUENCE'),
+    sequences: sequences === undefined ? [] : await db.query<Row>(sequences),
     columns: await run(q.columns),
     indexes: await run(q.indexes),
     foreignKeys: await run(q.foreignKeys),
@@ -52,6 +62,8 @@ export async function inspect(db: Db, database: string, flavor: Flavor, options:
     triggers: await run(q.triggers),
     routines: await run(q.routines),
     parameters: await run(q.parameters),
+    partitions: await run(q.partitions),
+    events: await run(q.events),
   }
   return parseCatalog(rows, database, flavor, new Set(options.exclude ?? []))
 }
@@ -62,6 +74,7 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
   const indexesOf = byTable(rows.indexes)
   const fksOf = byTable(rows.foreignKeys)
   const checksOf = byTable(rows.checks)
+  const partitionsOf = byTable(rows.partitions)
 
   const tables: Table[] = []
   for (const t of rows.tables) {
@@ -75,7 +88,7 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
         .filter((c) => str(c.level) === 'Column' && str(c.clause) === `json_valid(${quoteIdent(str(c.name))})`)
         .map((c) => str(c.name)),
     )
-    const columns = (columnsOf.get(name) ?? []).map((c) => parseColumn(c, tableCollation, jsonColumns, flavor))
+    const columns = (columnsOf.get(name) ?? []).map((c) => parseColumn(c, tableCollation, jsonColumns, flavor, database))
     const { primaryKey, indexes } = parseIndexes(indexesOf.get(name) ?? [])
     const checks: Check[] = checkRows
       .filter((c) => !jsonColumns.has(str(c.name)) || str(c.level) !== 'Column')
@@ -88,6 +101,12 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
     if (t.engine !== null && t.engine !== undefined) options.engine = str(t.engine)
     if (t.charset !== null && t.charset !== undefined) options.charset = str(t.charset)
     if (tableCollation !== null) options.collation = tableCollation
+    // Declared storage options, as CREATE_OPTIONS lists them (`row_format=COMPRESSED key_block_size=8`).
+    const rowFormat = /\brow_format=(\w+)/i.exec(str(t.createOptions))
+    const keyBlockSize = /\bkey_block_size=(\d+)/i.exec(str(t.createOptions))
+    if (rowFormat !== null) options.rowFormat = (rowFormat[1] as string).toUpperCase()
+    if (keyBlockSize !== null && keyBlockSize[1] !== '0') options.keyBlockSize = keyBlockSize[1] as string
+    Object.assign(options, partitionOptions(partitionsOf.get(name) ?? []))
     const comment = str(t.comment)
     tables.push({
       name,
@@ -126,6 +145,8 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
     }))
 
   objects.push(...parseRoutines(rows.routines, rows.parameters))
+  objects.push(...parseEvents(rows.events, flavor.eventReplicaDisable))
+  objects.push(...parseSequences(rows.sequences))
   return { tables, views, objects }
 }
 
@@ -154,7 +175,7 @@ function parseRoutines(routines: Row[], parameters: Row[]): SchemaObject[] {
   })
 }
 
-function parseColumn(c: Row, tableCollation: string | null, jsonColumns: ReadonlySet<string>, flavor: Flavor): Column {
+function parseColumn(c: Row, tableCollation: string | null, jsonColumns: ReadonlySet<string>, flavor: Flavor, database: string): Column {
   const name = str(c.name)
   const extra = str(c.extra)
   const dataType = str(c.dataType).toLowerCase()
@@ -166,7 +187,9 @@ function parseColumn(c: Row, tableCollation: string | null, jsonColumns: Readonl
     generatedKind && generation !== null && generation !== ''
       ? { expression: generation, stored: !/VIRTUAL/i.test(generatedKind[0]) }
       : undefined
-  const dflt = generated ? undefined : normalizeDefault(strOrNull(c.columnDefault), dataType, extra, flavor)
+  // MariaDB qualifies a sequence in a default (`nextval(\`db\`.\`s\`)`): unqualified, as in views.
+  const raw = generated ? undefined : normalizeDefault(strOrNull(c.columnDefault), dataType, extra, flavor)
+  const dflt = raw === undefined ? undefined : stripQualifier(raw, database)
   const collation = strOrNull(c.collation)
   const comment = str(c.comment)
   const options: Record<string, string | boolean> = {}

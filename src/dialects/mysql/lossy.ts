@@ -9,10 +9,25 @@ import { parseType, type Loss, type MysqlType } from './type-family.js'
 type AlterTable = Extract<Change, { kind: 'alterTable' }>
 type AlterColumn = Extract<TableChange, { kind: 'alterColumn' }>
 
-/** The stored values a column type change would not keep (see Driver.valueLosses). */
+/**
+ * The stored values a column change would not keep (see Driver.valueLosses): a type change's
+ * (also the guards of its statement), and a regular column becoming generated, whose values the
+ * expression replaces (lint counts them and asks consent; no guard, replacing them is the point).
+ */
 export function columnValueLosses(change: Change, options: PlanOptions = {}): ValueLoss[] {
   if (change.kind !== 'alterTable') return []
-  return change.changes.flatMap((c) => (c.kind === 'alterColumn' ? alterColumnLosses(change, c, options) : []))
+  return change.changes.flatMap((c) => (c.kind === 'alterColumn' ? [...alterColumnLosses(change, c, options), ...generatedLosses(change, c, options)] : []))
+}
+
+function generatedLosses(change: AlterTable, c: AlterColumn, options: PlanOptions): ValueLoss[] {
+  if (c.from.generated !== undefined || c.to.generated === undefined) return []
+  const table = tableNameBefore(change, options.current, (a, b) => a === b)
+  const column = columnNameBefore(change, c)
+  // The expression names columns as the target does; a column renamed in the same change is
+  // read under its new name, so only count where the names agree.
+  if (column !== c.to.name) return []
+  const where = `NOT (${quoteIdent(column)} <=> (${c.to.generated.expression}))`
+  return [{ table, column, from: quoteIdent(table), where, reason: 'hold values the generation expression replaces' }]
 }
 
 /**

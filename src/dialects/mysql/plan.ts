@@ -7,6 +7,9 @@ import type { PlanOptions } from '../dialect.js'
 import type { Flavor } from './flavor.js'
 import { alterColumnLosses } from './lossy.js'
 import { isLiteralDefault } from './normalize.js'
+import { partitionClause, partitionSteps } from './partitions.js'
+import { alterEvent } from './events.js'
+import { alterSequence } from './sequences.js'
 import { quoteIdent as q, quoteString } from './quote.js'
 
 /**
@@ -54,7 +57,16 @@ function planChange(change: Change, flavor: Flavor, options: PlanOptions): State
     case 'dropObject':
       return [stmt(change, dropObject(change.object), [createObject(change.object)], `drop ${change.object.kind} ${change.object.name}`)]
     case 'alterObject':
-      // Triggers cannot be altered in place: drop the old one, create the new one.
+      if (change.to.kind === 'sequence') {
+        return [stmt(change, alterSequence(change.to), [alterSequence(change.from)], `alter sequence ${change.to.name}`)]
+      }
+      if (change.to.kind === 'event') {
+        const forward = alterEvent(change.from, change.to)
+        const backward = alterEvent(change.to, change.from)
+        if (forward !== undefined) return [stmt(change, forward, backward === undefined ? [dropObject(change.to), createObject(change.from)] : [backward], `alter event ${change.to.name}`)]
+      }
+      // Triggers, routines (and an event losing its ENDS) cannot be altered in place: drop the old
+      // one, create the new one.
       return [
         stmt(change, dropObject(change.from), [createObject(change.from)], `drop ${change.from.kind} ${change.from.name} (to recreate it)`),
         stmt(change, createObject(change.to), [dropObject(change.to)], `create ${change.to.kind} ${change.to.name}`),
@@ -131,6 +143,8 @@ function tableOptions(table: Table): string {
   if (typeof engine === 'string') out.push(`ENGINE=${engine}`)
   if (typeof charset === 'string') out.push(`DEFAULT CHARSET=${charset}`)
   if (typeof collation === 'string') out.push(`COLLATE=${collation}`)
+  if (typeof table.options.rowFormat === 'string') out.push(`ROW_FORMAT=${table.options.rowFormat}`)
+  if (typeof table.options.keyBlockSize === 'string') out.push(`KEY_BLOCK_SIZE=${table.options.keyBlockSize}`)
   if (table.comment !== undefined) out.push(`COMMENT=${quoteString(table.comment)}`)
   return out.join(' ')
 }
@@ -142,7 +156,7 @@ export function createTable(table: Table, flavor: Flavor): string {
   for (const unique of table.uniques) lines.push(uniqueDef(unique))
   for (const fk of table.foreignKeys) lines.push(fkDef(fk))
   for (const check of table.checks) lines.push(checkDef(check))
-  const options = tableOptions(table)
+  const options = [tableOptions(table), partitionClause(table.options)].filter((o) => o !== '').join('\n')
   return `CREATE TABLE ${q(table.name)} (\n  ${lines.join(',\n  ')}\n)${options === '' ? '' : ` ${options}`}`
 }
 
@@ -154,9 +168,11 @@ function createView(view: View): string {
   return `CREATE ${algorithm}${security}VIEW ${q(view.name)} AS ${view.definition}${withCheck}`
 }
 
-/** The DROP keyword of an object: triggers, functions, and procedures (kind 'other'). */
+/** The DROP keyword of an object: triggers, functions, events, and procedures (kind 'other'). */
 function objectKeyword(object: SchemaObject): string | undefined {
   if (object.kind === 'trigger') return 'TRIGGER'
+  if (object.kind === 'event') return 'EVENT'
+  if (object.kind === 'sequence') return 'SEQUENCE'
   if (object.kind === 'function') return 'FUNCTION'
   if (object.kind === 'other' && object.options?.routine === 'PROCEDURE') return 'PROCEDURE'
   return undefined
@@ -219,11 +235,20 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
     c.kind === 'dropIndex' && !c.index.parts.some((p) => p.column !== undefined && dropped.has(p.column)) ? [c.index] : [],
   )
   const indexAdds = change.changes.flatMap((c) => (c.kind === 'addIndex' ? [c.index] : []))
-  const combineIndexes = indexDrops.length > 0 && indexAdds.length > 0
-  const combinedDrops = new Set(combineIndexes ? indexDrops : [])
   const alteredAfterRename = new Map(
     change.changes.flatMap((c) => (c.kind === 'alterColumn' && renamedTo(change.changes, c.to.name) ? [[c.to.name, c] as const] : [])),
   )
+  const keyGroup = autoIncrementKeyGroup(change.changes, from, alteredAfterRename)
+  // A primary key swapped while foreign keys elsewhere need an index on its columns: the new key
+  // or index must exist in the same statement that drops the old one. So a dropped primary key,
+  // the new one and the index changes go in ONE statement too.
+  const swapsKey = keyGroup.size === 0 && change.changes.some((c) => c.kind === 'dropPrimaryKey') && change.changes.some((c) => c.kind === 'addPrimaryKey' || c.kind === 'addIndex')
+  const swapGroup = new Set<TableChange>(
+    swapsKey ? change.changes.filter((c) => c.kind === 'dropPrimaryKey' || c.kind === 'addPrimaryKey' || c.kind === 'addIndex' || (c.kind === 'dropIndex' && indexDrops.includes(c.index))) : [],
+  )
+  const combineIndexes = !swapsKey && indexDrops.length > 0 && indexAdds.length > 0
+  const combinedDrops = new Set(combineIndexes ? indexDrops : [])
+
   const out: Statement[] = []
   const add = (sql: string, reverse: readonly string[], comment: string, risks: readonly Risk[] = [], guards: readonly string[] = []): void => {
     out.push({ ...stmt(change, sql, reverse, comment, risks), ...(guards.length > 0 ? { guards } : {}) })
@@ -232,29 +257,101 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
   const guardsOf = (c: Extract<TableChange, { kind: 'alterColumn' }> | undefined): string[] =>
     c === undefined ? [] : alterColumnLosses(change, c, options).map(guardOf)
   const where = (name: string): string => `${to.name}.${name}`
+  // Undo puts a dropped column back after its nearest surviving predecessor (named as it is then).
+  const restoredPosition = (column: string): string => {
+    const at = from.columns.findIndex((col) => col.name === column)
+    for (let i = at - 1; i >= 0; i--) {
+      const name = (from.columns[i] as Column).name
+      if (!dropped.has(name)) return ` AFTER ${q(renamed.get(name) ?? name)}`
+    }
+    return ' FIRST'
+  }
+  const lastOfKeyGroup = ordered.filter((c) => keyGroup.has(c)).at(-1)
+  const lastOfSwapGroup = ordered.filter((c) => swapGroup.has(c)).at(-1)
 
   for (const c of ordered) {
+    if (swapGroup.has(c)) {
+      if (c !== lastOfSwapGroup) continue
+      const members = change.changes.filter((m) => swapGroup.has(m))
+      const pk = (columns: readonly string[]): string => `ADD PRIMARY KEY (${columns.map(q).join(', ')})`
+      const forward: string[] = []
+      const backward: string[] = []
+      for (const m of members) if (m.kind === 'dropPrimaryKey') forward.push('DROP PRIMARY KEY')
+      for (const m of members) if (m.kind === 'dropIndex') forward.push(`DROP INDEX ${q(m.index.name)}`)
+      for (const m of members) if (m.kind === 'addPrimaryKey') forward.push(pk(m.primaryKey.columns))
+      for (const m of members) if (m.kind === 'addIndex') forward.push(`ADD ${indexDef(m.index, flavor)}`)
+      for (const m of members) if (m.kind === 'addPrimaryKey') backward.push('DROP PRIMARY KEY')
+      for (const m of members) if (m.kind === 'addIndex') backward.push(`DROP INDEX ${q(m.index.name)}`)
+      for (const m of members) if (m.kind === 'dropPrimaryKey') backward.push(pk(m.primaryKey.columns))
+      for (const m of members) if (m.kind === 'dropIndex') backward.push(`ADD ${indexDef(m.index, flavor)}`)
+      add(alter(forward.join(', ')), [alter(backward.join(', '))], `change primary key and indexes of ${to.name}`, ['long-lock'])
+      continue
+    }
+    if (keyGroup.has(c)) {
+      if (c !== lastOfKeyGroup) continue
+      // AUTO_INCREMENT must be a key in every state the server checks, and it checks each ALTER
+      // TABLE as a whole: the key change and the columns gaining or losing AUTO_INCREMENT (and
+      // key columns dropped with the key) go in ONE statement.
+      const members = change.changes.filter((m) => keyGroup.has(m))
+      const forward: string[] = []
+      const backward: string[] = []
+      const pkOf = (columns: readonly string[]): string => `ADD PRIMARY KEY (${columns.map(q).join(', ')})`
+      for (const m of members) if (m.kind === 'dropPrimaryKey') forward.push('DROP PRIMARY KEY')
+      for (const m of members) if (m.kind === 'addPrimaryKey') backward.push('DROP PRIMARY KEY')
+      for (const m of members) {
+        if (m.kind === 'dropColumn') {
+          forward.push(`DROP COLUMN ${q(m.column.name)}`)
+          backward.push(`ADD COLUMN ${columnDef(m.column, flavor)}${restoredPosition(m.column.name)}`)
+        } else if (m.kind === 'addColumn') {
+          forward.push(`ADD COLUMN ${columnDef(m.column, flavor)}${position(to.columns, m.column.name)}`)
+          backward.push(`DROP COLUMN ${q(m.column.name)}`)
+        } else if (m.kind === 'alterColumn') {
+          forward.push(`MODIFY COLUMN ${columnDef(m.to, flavor)}`)
+          backward.push(`MODIFY COLUMN ${columnDef(m.from, flavor)}`)
+        }
+      }
+      for (const m of members) if (m.kind === 'addPrimaryKey') forward.push(pkOf(m.primaryKey.columns))
+      for (const m of members) if (m.kind === 'dropPrimaryKey') backward.push(pkOf(m.primaryKey.columns))
+      const risks: Risk[] = ['long-lock', ...(members.some((m) => m.kind === 'dropColumn') ? (['data-loss'] as const) : [])]
+      const guards = members.flatMap((m) => (m.kind === 'alterColumn' ? guardsOf(m) : []))
+      add(alter(forward.join(', ')), [alter(backward.join(', '))], `change primary key and AUTO_INCREMENT of ${to.name}`, risks, guards)
+      continue
+    }
     switch (c.kind) {
       case 'addColumn':
         add(alter(`ADD COLUMN ${columnDef(c.column, flavor)}${position(to.columns, c.column.name)}`), [alter(`DROP COLUMN ${q(c.column.name)}`)], `add column ${where(c.column.name)}`)
         break
-      case 'dropColumn': {
-        // Undo puts the column back after its nearest surviving predecessor (named as it is then).
-        const at = from.columns.findIndex((col) => col.name === c.column.name)
-        let after: string | undefined
-        for (let i = at - 1; i >= 0; i--) {
-          const name = (from.columns[i] as Column).name
-          if (!dropped.has(name)) {
-            after = renamed.get(name) ?? name
-            break
-          }
-        }
-        const pos = after === undefined ? ' FIRST' : ` AFTER ${q(after)}`
-        add(alter(`DROP COLUMN ${q(c.column.name)}`), [alter(`ADD COLUMN ${columnDef(c.column, flavor)}${pos}`)], `drop column ${where(c.column.name)}`, ['data-loss'])
+      case 'dropColumn':
+        add(alter(`DROP COLUMN ${q(c.column.name)}`), [alter(`ADD COLUMN ${columnDef(c.column, flavor)}${restoredPosition(c.column.name)}`)], `drop column ${where(c.column.name)}`, ['data-loss'])
         break
-      }
       case 'alterColumn': {
         if (alteredAfterRename.has(c.to.name)) break
+        const virtual = (col: Column): boolean => col.generated !== undefined && !col.generated.stored
+        if (virtual(c.from) !== virtual(c.to)) {
+          // A VIRTUAL column cannot be modified into anything else, nor anything into one (MySQL
+          // and MariaDB): it is dropped and added again, computed anew (it holds no values of its
+          // own), with the indexes that use it. A regular column passes through STORED on the
+          // way (MODIFY keeps its values, then the swap); a stored one needs only the swap.
+          const droppedIndexes = new Set(change.changes.flatMap((d) => (d.kind === 'dropIndex' ? [d.index.name] : [])))
+          const indexes = from.indexes.filter((i) => !droppedIndexes.has(i.name) && i.parts.some((p) => p.column === c.from.name))
+          const swap = (old: Column, now: Column, at: string): string =>
+            alter([...indexes.map((i) => `DROP INDEX ${q(i.name)}`), `DROP COLUMN ${q(old.name)}`, `ADD COLUMN ${columnDef(now, flavor)}${at}`, ...indexes.map((i) => `ADD ${indexDef(i, flavor)}`)].join(', '))
+          const generatedSide = virtual(c.to) ? c.to : c.from
+          const stored: Column = { ...generatedSide, generated: { ...generatedSide.generated!, stored: true } }
+          const comment = `alter column ${where(c.to.name)} (${c.aspects.join(', ')}: dropped and added again)`
+          const forward = (a: Column, b: Column): string => swap(a, b, position(to.columns, c.to.name))
+          const backward = (a: Column, b: Column): string => swap(a, b, restoredPosition(c.from.name))
+          if (virtual(c.to)) {
+            const viaStored = c.from.generated === undefined
+            if (viaStored) add(alter(`MODIFY COLUMN ${columnDef(stored, flavor)}`), [alter(`MODIFY COLUMN ${columnDef(c.from, flavor)}`)], `alter column ${where(c.to.name)} (generated: stored first)`, ['rewrite'])
+            add(forward(viaStored ? stored : c.from, c.to), [backward(c.to, viaStored ? stored : c.from)], comment, ['rewrite'])
+          } else {
+            const viaStored = c.to.generated === undefined
+            add(forward(c.from, viaStored ? stored : c.to), [backward(viaStored ? stored : c.to, c.from)], comment, ['rewrite'])
+            if (viaStored) add(alter(`MODIFY COLUMN ${columnDef(c.to, flavor)}`), [alter(`MODIFY COLUMN ${columnDef(stored, flavor)}`)], `alter column ${where(c.to.name)} (generated: values kept)`, ['rewrite'])
+          }
+          break
+        }
         const risks: Risk[] = c.aspects.some((a) => a === 'type' || a === 'collation' || a === 'generated') ? ['rewrite'] : []
         add(alter(`MODIFY COLUMN ${columnDef(c.to, flavor)}`), [alter(`MODIFY COLUMN ${columnDef(c.from, flavor)}`)], `alter column ${where(c.to.name)} (${c.aspects.join(', ')})`, risks, guardsOf(c))
         break
@@ -337,9 +434,15 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
       case 'alterOptions': {
         const forward = optionsClause(c.from, c.to)
         const backward = optionsClause(c.to, c.from)
-        if (forward === '') break
-        const rewrite = forward.includes('CONVERT') || forward.includes('ENGINE')
-        add(alter(forward), backward === '' ? [] : [alter(backward)], `alter options of ${to.name}`, rewrite ? ['rewrite'] : [])
+        if (forward !== '') {
+          const rewrite = /CONVERT|ENGINE|ROW_FORMAT|KEY_BLOCK_SIZE/.test(forward)
+          add(alter(forward), backward === '' ? [] : [alter(backward)], `alter options of ${to.name}`, rewrite ? ['rewrite'] : [])
+        }
+        // Partitioning changes cannot share an ALTER TABLE with other clauses.
+        for (const step of partitionSteps(to.name, c.from, c.to)) {
+          add(step.sql, step.reverse, step.comment, step.risks)
+          if (step.dropped.length > 0) out.push({ ...out.pop()!, deletesRows: true })
+        }
         break
       }
       default:
@@ -347,6 +450,24 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
     }
   }
   return out
+}
+
+/**
+ * The changes of one table that must share an ALTER TABLE because of AUTO_INCREMENT: a primary
+ * key dropped or added together with a column that gains, loses, brings or takes AUTO_INCREMENT,
+ * plus the old key's columns dropped alongside. Empty when there is no such pair.
+ */
+function autoIncrementKeyGroup(changes: readonly TableChange[], from: Table, alteredAfterRename: ReadonlyMap<string, unknown>): Set<TableChange> {
+  const keyChanges = changes.filter((c) => c.kind === 'dropPrimaryKey' || c.kind === 'addPrimaryKey')
+  const autoIncrement = changes.filter(
+    (c) =>
+      ((c.kind === 'addColumn' || c.kind === 'dropColumn') && c.column.identity !== undefined) ||
+      (c.kind === 'alterColumn' && c.aspects.includes('identity') && !alteredAfterRename.has(c.to.name)),
+  )
+  if (keyChanges.length === 0 || autoIncrement.length === 0) return new Set()
+  const keyColumns = new Set(changes.some((c) => c.kind === 'dropPrimaryKey') ? (from.primaryKey?.columns ?? []) : [])
+  const droppedKeyColumns = changes.filter((c) => c.kind === 'dropColumn' && keyColumns.has(c.column.name))
+  return new Set([...keyChanges, ...autoIncrement, ...droppedKeyColumns])
 }
 
 function renamedTo(changes: readonly TableChange[], name: string): boolean {
@@ -365,7 +486,7 @@ function position(columns: readonly Column[], name: string): string {
 }
 
 /**
- * ENGINE and the default charset/collation. A charset or collation change converts the existing
+ * ENGINE, ROW_FORMAT, KEY_BLOCK_SIZE and the default charset/collation. A charset or collation change converts the existing
  * columns too (CONVERT TO), because the target's columns follow its table default.
  */
 function optionsClause(from: Options, to: Options): string {
@@ -376,5 +497,8 @@ function optionsClause(from: Options, to: Options): string {
     const collation = typeof to.collation === 'string' ? ` COLLATE ${to.collation}` : ''
     clauses.push(charset === undefined ? `COLLATE=${to.collation as string}` : `CONVERT TO CHARACTER SET ${charset}${collation}`)
   }
+  // Storage options a table declares; going back to none is the server's default.
+  if (from.rowFormat !== to.rowFormat) clauses.push(`ROW_FORMAT=${typeof to.rowFormat === 'string' ? to.rowFormat : 'DEFAULT'}`)
+  if (from.keyBlockSize !== to.keyBlockSize) clauses.push(`KEY_BLOCK_SIZE=${typeof to.keyBlockSize === 'string' ? to.keyBlockSize : '0'}`)
   return clauses.join(', ')
 }

@@ -15,6 +15,8 @@ export interface CatalogQueries {
   readonly triggers: string
   readonly routines: string
   readonly parameters: string
+  readonly partitions: string
+  readonly events: string
 }
 
 export function catalogQueries(flavor: Flavor): CatalogQueries {
@@ -26,11 +28,12 @@ export function catalogQueries(flavor: Flavor): CatalogQueries {
         : '0'
   const expression = flavor.supportsFunctionalIndexes ? 's.EXPRESSION' : 'NULL'
   return {
-    tables: `SELECT t.TABLE_NAME AS name, t.ENGINE AS engine, t.TABLE_COLLATION AS collation,
-        c.CHARACTER_SET_NAME AS charset, t.TABLE_COMMENT AS comment
+    // MariaDB sequences are tables of type SEQUENCE: listed here, read by sequences.ts.
+    tables: `SELECT t.TABLE_NAME AS name, t.TABLE_TYPE AS type, t.ENGINE AS engine, t.TABLE_COLLATION AS collation,
+        c.CHARACTER_SET_NAME AS charset, t.TABLE_COMMENT AS comment, t.CREATE_OPTIONS AS createOptions
       FROM information_schema.TABLES t
       LEFT JOIN information_schema.COLLATIONS c ON c.COLLATION_NAME = t.TABLE_COLLATION
-      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE = 'BASE TABLE'
+      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE IN ('BASE TABLE', 'SEQUENCE')
       ORDER BY t.TABLE_NAME`,
     columns: `SELECT TABLE_NAME AS tableName, COLUMN_NAME AS name, ORDINAL_POSITION AS position,
         COLUMN_DEFAULT AS columnDefault, IS_NULLABLE AS nullable, DATA_TYPE AS dataType,
@@ -92,5 +95,27 @@ export function catalogQueries(flavor: Flavor): CatalogQueries {
       FROM information_schema.PARAMETERS
       WHERE SPECIFIC_SCHEMA = ? AND ORDINAL_POSITION > 0
       ORDER BY SPECIFIC_NAME, ORDINAL_POSITION`,
+    // One row per partition (the first subpartition's row where there are subpartitions) with the
+    // number of subpartitions it has. MariaDB's SYSTEM_TIME partitioning is left out: not modelled.
+    partitions: `SELECT TABLE_NAME AS tableName, PARTITION_NAME AS name, PARTITION_METHOD AS method,
+        PARTITION_EXPRESSION AS expression, PARTITION_DESCRIPTION AS description,
+        SUBPARTITION_METHOD AS subMethod, SUBPARTITION_EXPRESSION AS subExpression,
+        PARTITION_COMMENT AS comment, count(*) AS subpartitions
+      FROM information_schema.PARTITIONS
+      WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL AND PARTITION_METHOD <> 'SYSTEM_TIME'
+      GROUP BY TABLE_NAME, PARTITION_NAME, PARTITION_ORDINAL_POSITION, PARTITION_METHOD, PARTITION_EXPRESSION,
+        PARTITION_DESCRIPTION, SUBPARTITION_METHOD, SUBPARTITION_EXPRESSION, PARTITION_COMMENT
+      ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION`,
+    // Times as text in the event's own zone (a Date would be reinterpreted by the client). A
+    // STARTS the server filled in (the moment of CREATE or ALTER) is reported as implied.
+    events: `SELECT EVENT_NAME AS name, EVENT_DEFINITION AS body, EVENT_TYPE AS type,
+        DATE_FORMAT(EXECUTE_AT, '%Y-%m-%d %H:%i:%s') AS executeAt,
+        INTERVAL_VALUE AS intervalValue, INTERVAL_FIELD AS intervalField,
+        DATE_FORMAT(STARTS, '%Y-%m-%d %H:%i:%s') AS starts, DATE_FORMAT(ENDS, '%Y-%m-%d %H:%i:%s') AS ends,
+        STARTS IN (CREATED, LAST_ALTERED) AS startsImplied,
+        STATUS AS status, ON_COMPLETION AS onCompletion, EVENT_COMMENT AS comment
+      FROM information_schema.EVENTS
+      WHERE EVENT_SCHEMA = ?
+      ORDER BY EVENT_NAME`,
   }
 }

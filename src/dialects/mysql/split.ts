@@ -81,11 +81,15 @@ export function splitStatements(script: string): { sql: string; line: number }[]
   return out
 }
 
-/** A CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT, whose body may hold `;` inside BEGIN…END. */
+/**
+ * A CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT or an ALTER EVENT (which may set a new body), whose
+ * body may hold `;` inside BEGIN…END.
+ */
 function isCompound(prefix: string): boolean {
   const text = prefix.slice(skipLeadingNoise(prefix))
-  return /^create\s+(definer\s*=\s*\S+\s+)?(or\s+replace\s+)?(definer\s*=\s*\S+\s+)?(aggregate\s+)?(trigger|procedure|function|event)\b/i.test(
-    text,
+  return (
+    /^create\s+(definer\s*=\s*\S+\s+)?(or\s+replace\s+)?(definer\s*=\s*\S+\s+)?(aggregate\s+)?(trigger|procedure|function|event)\b/i.test(text) ||
+    /^alter\s+(definer\s*=\s*\S+\s+)?event\b/i.test(text)
   )
 }
 

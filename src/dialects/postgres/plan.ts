@@ -607,7 +607,8 @@ function dropObject(object: SchemaObject): string {
           return `DROP FUNCTION ${signature(object)}`
       }
     case 'other':
-      throw new UnsupportedChangeError(`cannot drop ${label(object)}: PostgreSQL inspection reports no objects of kind "other"`)
+    case 'event':
+      throw new UnsupportedChangeError(`cannot drop ${label(object)}: PostgreSQL inspection reports no objects of kind "${object.kind}"`)
     default:
       return assertNever(object.kind)
   }

@@ -20,14 +20,18 @@ describe.each([...servers])('mysql driver on $label', (server) => {
     await test?.drop()
   })
 
-  it('reports flavor and version, and the MySQL capabilities', () => {
+  it('reports flavor and version, and the MySQL capabilities', async () => {
     expect(test.driver.serverVersion).toMatch(/^(MariaDB|MySQL) \d+\.\d+\.\d+$/)
+    const [{ lctn }] = (await test.driver.db.query<{ lctn: unknown }>('SELECT @@lower_case_table_names AS lctn')) as [{ lctn: unknown }]
+    const tables = ({ 0: 'sensitive', 1: 'folding', 2: 'preserving' } as const)[Number(lctn) as 0 | 1 | 2]
     expect(test.driver.capabilities).toEqual({
       transactionalDdl: false,
       schemas: false,
       forwardForeignKeys: false,
       schemaScopedIndexNames: false,
       exclusiveRunnerLock: true,
+      identifierCase: { tables, columns: 'preserving', indexes: 'preserving' },
+      foreignKeysPinColumnTypes: true,
     })
     expect(test.driver.transactionSyntax).toEqual({ begin: 'START TRANSACTION;', commit: 'COMMIT;' })
     expect(test.driver.quoteIdent('a`b')).toBe('`a``b`')

@@ -115,7 +115,7 @@ describe.each([...servers])('mysql inspect on the project fixtures on $label', (
       counts.push(counting.count)
       expect(schema.tables.length).toBe(test === wide ? 60 : 5)
     }
-    expect(counts).toEqual([9, 9])
+    expect(counts).toEqual([11, 11])
   })
 
   it('normalizes types, defaults, table options, views and triggers', async () => {
@@ -190,7 +190,7 @@ describe.each([...servers])('on $label', (server) => {
       await inspect(counting, test.name, test.driver.flavor)
       counts.push(counting.count)
     }
-    expect(counts).toEqual([9, 9])
+    expect(counts).toEqual([11, 11])
   })
 
   it('normalizes sakila types, defaults and views', async () => {

@@ -1,0 +1,58 @@
+import type { SchemaObject } from '../../schema/model.js'
+import { str, strOrNull } from './normalize.js'
+import { quoteIdent as q, quoteString } from './quote.js'
+
+type Row = Record<string, unknown>
+
+/**
+ * Scheduled events as objects of kind 'event', each with the CREATE EVENT statement that makes it
+ * in normal form (no DEFINER; clauses in the server's order):
+ *   CREATE EVENT `e` ON SCHEDULE EVERY 1 HOUR [STARTS '…'] [ENDS '…'] | AT '…'
+ *     ON COMPLETION [NOT] PRESERVE ENABLE | DISABLE | DISABLE ON SLAVE [COMMENT '…'] DO <body>
+ * A STARTS the server filled in itself (the time of the CREATE or ALTER) is left out, so an event
+ * declared without one compares equal whenever it was created. Times are in the event's zone.
+ */
+export function parseEvents(rows: readonly Row[], replicaDisable: string): SchemaObject[] {
+  return rows.map((row) => {
+    const name = str(row.name)
+    const schedule =
+      str(row.type) === 'ONE TIME'
+        ? `AT ${quoteString(str(row.executeAt))}`
+        : `EVERY ${intervalValue(str(row.intervalValue))} ${str(row.intervalField)}` +
+          (Number(row.startsImplied) === 1 || strOrNull(row.starts) === null ? '' : ` STARTS ${quoteString(str(row.starts))}`) +
+          (strOrNull(row.ends) === null ? '' : ` ENDS ${quoteString(str(row.ends))}`)
+    const status = str(row.status)
+    // SLAVESIDE_DISABLED (REPLICA_SIDE_DISABLED in MySQL 8.4): disabled on replicas.
+    const state = status === 'ENABLED' ? 'ENABLE' : status === 'DISABLED' ? 'DISABLE' : replicaDisable
+    const comment = str(row.comment) === '' ? '' : ` COMMENT ${quoteString(str(row.comment))}`
+    return {
+      kind: 'event',
+      name,
+      definition: `CREATE EVENT ${q(name)} ON SCHEDULE ${schedule} ON COMPLETION ${str(row.onCompletion)} ${state}${comment} DO ${str(row.body)}`,
+    }
+  })
+}
+
+/** `1`, or a quoted composite value (`'1:30'` HOUR_MINUTE) as MariaDB already reports it. */
+function intervalValue(value: string): string {
+  if (/^-?\d+$/.test(value) || /^'.*'$/s.test(value)) return value
+  return quoteString(value)
+}
+
+const PARTS = /^CREATE EVENT (`(?:[^`]|``)+`) ON SCHEDULE (.*?) ON COMPLETION (NOT PRESERVE|PRESERVE) (ENABLE|DISABLE ON SLAVE|DISABLE ON REPLICA|DISABLE)( COMMENT '(?:[^'\\]|''|\\.)*')? DO (.*)$/s
+
+/**
+ * The ALTER EVENT that turns event `from` into `to` (both CREATE EVENT statements in normal form):
+ * every clause again, COMMENT '' included, so the event never stops existing. Undefined when ALTER
+ * cannot say it: the server keeps an ENDS that ALTER EVENT leaves out, so dropping one needs
+ * DROP + CREATE.
+ */
+export function alterEvent(from: SchemaObject, to: SchemaObject): string | undefined {
+  const before = PARTS.exec(from.definition)
+  const after = PARTS.exec(to.definition)
+  if (before === null || after === null) return undefined
+  const ends = (schedule: string): boolean => /^EVERY .* ENDS '/.test(schedule)
+  if (ends(before[2] as string) && !ends(after[2] as string)) return undefined
+  const [, name, schedule, completion, state, comment, body] = after
+  return `ALTER EVENT ${name} ON SCHEDULE ${schedule} ON COMPLETION ${completion} ${state}${comment ?? " COMMENT ''"} DO ${body}`
+}

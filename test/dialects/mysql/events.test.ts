@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, mysqlServers, type TestDatabase } from '../../helpers/mysql.js'
+import { roundTrip } from './round-trip.js'
+
+const { servers, skipped } = await mysqlServers()
+for (const reason of skipped) describe.skip(reason, () => it('needs the server', () => {}))
+
+const TABLE = "CREATE TABLE t (id int PRIMARY KEY, `key` varchar(20) NULL, `order` int NULL);\nINSERT INTO t VALUES (1, 'ü', NULL), (2147483647, NULL, -1);\n"
+const ROWS = ['SELECT id, `key`, `order` FROM t ORDER BY id']
+
+const HOURLY = 'CREATE EVENT hourly ON SCHEDULE EVERY 1 HOUR DO DELETE FROM t WHERE id < 0;\n'
+const WINDOWED = `CREATE EVENT windowed ON SCHEDULE EVERY '1:30' HOUR_MINUTE STARTS '2030-01-01 00:00:00' ENDS '2031-06-30 12:00:00'
+  ON COMPLETION PRESERVE DISABLE COMMENT 'it''s windowed'
+  DO BEGIN
+    INSERT INTO t (id, \`key\`, \`order\`) VALUES (3, 'a;b', 1);
+    UPDATE t SET \`order\` = \`order\` + 1 WHERE \`key\` = 'x';
+  END;
+`
+const ONCE = "CREATE EVENT once ON SCHEDULE AT '2035-01-01 10:00:00' ON COMPLETION PRESERVE DISABLE ON SLAVE DO UPDATE t SET `order` = 0;\n"
+
+describe.each([...servers])('MySQL ($label): scheduled events', (server) => {
+  let live: TestDatabase
+  beforeAll(async () => {
+    live = await createTestDatabase('events', server.url)
+  })
+  afterAll(async () => {
+    await live?.drop()
+  })
+
+  it('creates events (EVERY with and without STARTS/ENDS, AT, ENABLE/DISABLE/DISABLE ON SLAVE, PRESERVE, BEGIN…END bodies); down drops them', async () => {
+    const { sql, downSql } = await roundTrip(live, {
+      current: TABLE,
+      desired: `${TABLE.split('\n')[0]}\n${HOURLY}${WINDOWED}${ONCE}`,
+      rows: ROWS,
+    })
+    expect(sql).toEqual([
+      'CREATE EVENT `hourly` ON SCHEDULE EVERY 1 HOUR ON COMPLETION NOT PRESERVE ENABLE DO DELETE FROM t WHERE id < 0',
+      "CREATE EVENT `once` ON SCHEDULE AT '2035-01-01 10:00:00' ON COMPLETION PRESERVE DISABLE ON SLAVE DO UPDATE t SET `order` = 0",
+      "CREATE EVENT `windowed` ON SCHEDULE EVERY '1:30' HOUR_MINUTE STARTS '2030-01-01 00:00:00' ENDS '2031-06-30 12:00:00' ON COMPLETION PRESERVE DISABLE COMMENT 'it''s windowed' DO BEGIN\n    INSERT INTO t (id, `key`, `order`) VALUES (3, 'a;b', 1);\n    UPDATE t SET `order` = `order` + 1 WHERE `key` = 'x';\n  END",
+    ])
+    expect(downSql).toEqual(['DROP EVENT `windowed`', 'DROP EVENT `once`', 'DROP EVENT `hourly`'])
+  })
+
+  it('an event created without STARTS stays equal to its declaration later on (the server-filled STARTS is not drift)', async () => {
+    const { sql } = await roundTrip(live, {
+      // Created a second earlier than the target's copy: their server-filled STARTS differ.
+      current: `${TABLE}${HOURLY}DO SLEEP(1.1);\n`,
+      desired: `${TABLE.split('\n')[0]}\n${HOURLY}${ONCE}`,
+      rows: ROWS,
+    })
+    expect(sql).toEqual(["CREATE EVENT `once` ON SCHEDULE AT '2035-01-01 10:00:00' ON COMPLETION PRESERVE DISABLE ON SLAVE DO UPDATE t SET `order` = 0"])
+  })
+
+  it('alters schedule, completion, state, comment and body in place with ALTER EVENT; down alters it back', async () => {
+    const { sql, downSql } = await roundTrip(live, {
+      current: `${TABLE}${WINDOWED}${HOURLY}`,
+      desired: `${TABLE.split('\n')[0]}
+CREATE EVENT windowed ON SCHEDULE EVERY 2 DAY STARTS '2030-02-01 00:00:00' ENDS '2030-12-31 00:00:00' ON COMPLETION NOT PRESERVE ENABLE DO DELETE FROM t WHERE \`order\` > 100;
+CREATE EVENT hourly ON SCHEDULE EVERY 1 HOUR DISABLE COMMENT 'paused' DO DELETE FROM t WHERE id < 0;
+`,
+      rows: ROWS,
+    })
+    expect(sql).toEqual([
+      "ALTER EVENT `hourly` ON SCHEDULE EVERY 1 HOUR ON COMPLETION NOT PRESERVE DISABLE COMMENT 'paused' DO DELETE FROM t WHERE id < 0",
+      "ALTER EVENT `windowed` ON SCHEDULE EVERY 2 DAY STARTS '2030-02-01 00:00:00' ENDS '2030-12-31 00:00:00' ON COMPLETION NOT PRESERVE ENABLE COMMENT '' DO DELETE FROM t WHERE `order` > 100",
+    ])
+    expect(downSql[0]).toMatch(/^ALTER EVENT `windowed` ON SCHEDULE EVERY '1:30' HOUR_MINUTE STARTS '2030-01-01 00:00:00' ENDS '2031-06-30 12:00:00' ON COMPLETION PRESERVE DISABLE COMMENT 'it''s windowed' DO BEGIN/)
+    expect(downSql[1]).toBe("ALTER EVENT `hourly` ON SCHEDULE EVERY 1 HOUR ON COMPLETION NOT PRESERVE ENABLE COMMENT '' DO DELETE FROM t WHERE id < 0")
+  })
+
+  it('an event that loses its ENDS is dropped and created again (ALTER EVENT would keep the ENDS)', async () => {
+    const { sql, downSql } = await roundTrip(live, {
+      current: `${TABLE}${WINDOWED}`,
+      desired: `${TABLE.split('\n')[0]}\nCREATE EVENT windowed ON SCHEDULE EVERY '1:30' HOUR_MINUTE STARTS '2030-01-01 00:00:00' DO DELETE FROM t;\n`,
+      rows: ROWS,
+    })
+    expect(sql).toEqual([
+      'DROP EVENT `windowed`',
+      "CREATE EVENT `windowed` ON SCHEDULE EVERY '1:30' HOUR_MINUTE STARTS '2030-01-01 00:00:00' ON COMPLETION NOT PRESERVE ENABLE DO DELETE FROM t",
+    ])
+    expect(downSql[0]).toBe('DROP EVENT `windowed`')
+    expect(downSql[1]).toMatch(/^CREATE EVENT `windowed` .* ENDS '2031-06-30 12:00:00' /)
+  })
+
+  it('drops an event; down recreates it as it was', async () => {
+    const { sql, downSql, outcome } = await roundTrip(live, {
+      current: `${TABLE}${WINDOWED}${ONCE}`,
+      desired: `${TABLE.split('\n')[0]}\n${ONCE}`,
+      rows: ROWS,
+    })
+    expect(sql).toEqual(['DROP EVENT `windowed`'])
+    expect(downSql).toHaveLength(1)
+    expect(downSql[0]).toMatch(/^CREATE EVENT `windowed` ON SCHEDULE EVERY '1:30' HOUR_MINUTE STARTS '2030-01-01 00:00:00'/)
+    expect(outcome.lint.findings.map((f) => f.code)).toContain('DS104')
+  })
+})
