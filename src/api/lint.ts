@@ -1,3 +1,4 @@
+import { baselineFloor } from '../runner/pending.js'
 import type { ResolvedConfig } from '../config/schema.js'
 import type { Driver } from '../dialects/dialect.js'
 import { lintMigration, type LintSettings, type MigrationLint } from '../lint/analyze.js'
@@ -71,7 +72,9 @@ async function selectFiles(
   // A failed row is a backfill to resume: it runs first and changes the data the counts describe.
   const resuming = rows.some((r) => r.status === 'failed')
   if (options.latest !== undefined) return { selected: files.slice(Math.max(0, files.length - options.latest)), applied, resuming }
-  return { selected: files.filter((f) => !applied.has(f.version)), applied, resuming }
+  // Files at or below a baseline count as applied, though they have no row.
+  const floor = baselineFloor(rows)
+  return { selected: files.filter((f) => !applied.has(f.version) && (floor === undefined || f.version > floor)), applied, resuming }
 }
 
 /**

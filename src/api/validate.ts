@@ -35,6 +35,9 @@ export async function validate(config: ResolvedConfig): Promise<ValidateReport> 
         problems.push(`${state.version}_${state.name} changed after it was applied (sha256 ${state.checksums!.history.slice(0, 12)} in history ≠ ${state.checksums!.file.slice(0, 12)} on disk); restore the file, or run \`migrator repair\` if the edit is intentional`)
       } else if (state.state === 'missing') problems.push(`${state.version}_${state.name} is applied but its file is missing`)
       else if (state.state === 'failed') problems.push(`${state.version}_${state.name} is recorded as failed; run \`migrator repair\``)
+      else if (state.state === 'out-of-order') {
+        problems.push(`${state.version}_${state.name} is pending but older than the newest applied migration (out of order); apply it with \`migrator up --allow-out-of-order\` if it is independent of what ran since, or give it a new version with \`migrator rebase ${state.version}\``)
+      }
     }
   }
   return { migrations: files.length, problems }

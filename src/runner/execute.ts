@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly txMode?: 'file' | 'all' | 'none'
   /** up: do not refuse when applied versions have no file. */
   readonly allowMissing?: boolean
+  /** up: apply pending migrations older than the newest applied one (else OutOfOrderError). */
+  readonly allowOutOfOrder?: boolean
   /** Recorded in history (`user@host`). */
   readonly appliedBy: string
   readonly toolVersion: string
