@@ -9,7 +9,7 @@ import { formatVersion, listMigrationEntries, readDirectory, SUM_FILE } from '..
 import { writeSum } from '../migrations/sum.js'
 import { renderMigration } from '../migrations/write.js'
 import { HistoryStore } from '../runner/history.js'
-import { schemaFingerprint } from '../safety/fingerprint.js'
+import { changeFingerprint, schemaFingerprint } from '../safety/fingerprint.js'
 import { diffSchemas } from '../schema/diff.js'
 import { emptySchema, type Schema } from '../schema/model.js'
 import { loadTarget } from '../target/load.js'
@@ -157,7 +157,7 @@ function baselineFiles(driver: Driver, live: Schema, version: string, withFinger
       `baseline of ${driver.url.redacted}: recorded there as applied without running; a new empty database gets its schema from this file`,
       'the down file drops everything the up creates, with the rows in it',
     ],
-    ...(withFingerprint ? { expectSchema: schemaFingerprint(live) } : {}),
+    ...(withFingerprint ? { expectChanges: changeFingerprint(emptySchema, live) } : {}),
   })
 }
 

@@ -22,7 +22,7 @@ import { liveProbe } from '../lint/probe.js'
 import { assessRisk } from '../lint/risk.js'
 import { NO_DIRECTIVES } from '../migrations/directives.js'
 import type { MigrationFile } from '../migrations/file.js'
-import { schemaFingerprint } from '../safety/fingerprint.js'
+import { changeFingerprint } from '../safety/fingerprint.js'
 import { replaySchema } from './replay.js'
 import { lintSettings } from './lint.js'
 import { inspectOptions, withDriver, withScratch } from './session.js'
@@ -108,7 +108,7 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
       notes,
       lint: lint.findings.map(findingLine),
       // With phases after it, the ordinary file alone does not reach the target's schema.
-      ...(zd === undefined || zd.phases.length === 0 ? { expectSchema: schemaFingerprint(desired) } : {}),
+      ...(zd === undefined || zd.phases.length === 0 ? { expectChanges: changeFingerprint(current, desired) } : {}),
     })
     const versions = [...files.map((f) => f.version), ...(changes.length > 0 ? [version] : [])]
     const phases = (zd?.phases ?? []).map((phase): ZeroDowntimeFile => {

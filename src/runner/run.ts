@@ -414,7 +414,7 @@ async function upBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, pr
 async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile): Promise<() => Promise<void>> {
   if (ctx.options.builtinChecks !== true) return async () => {}
   if (ctx.recorder !== undefined) {
-    if (file.directives.expectSchema !== undefined || file.directives.allowRowChange !== true) note(ctx, 'built-in checks (schema-as-expected, no-rows-lost) run after the statements')
+    if (file.directives.expectSchema !== undefined || file.directives.expectChanges !== undefined || file.directives.allowRowChange !== true) note(ctx, 'built-in checks (schema-as-expected, no-rows-lost) run after the statements')
     return async () => {}
   }
   const exclude = [...(ctx.options.inspect?.exclude ?? []), ctx.options.historyTable]
