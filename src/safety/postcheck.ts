@@ -109,11 +109,9 @@ function changeMismatch(file: MigrationFile, actual: ReturnType<typeof changeFin
   const why =
     actual.after === expected.after
       ? 'those parts were already different before it ran than where it was generated: another migration before it changes them too (a conflict, e.g. two branches changing the same column)'
-      : actual.before === expected.before
-        ? 'it did not leave them as it was generated to'
-        : 'the schema it ran on is not the one it was generated on: another migration before it changes the same parts (a conflict, e.g. two branches changing the same column), the database drifted (see `migrator status`), or the file was edited'
+      : 'that is not the change it was generated for: the database drifted in what it touches (see `migrator status`), another migration before it changes the same parts (a conflict, e.g. two branches changing the same column), or the file was edited after `migrator diff` wrote it'
   return (
-    `${file.upFile} changed ${parts}, but ${why}; ` +
+    `${file.upFile} changed ${parts}, but ${why} — ` +
     'regenerate it on top of the migrations before it (delete it, run `migrator up` on a development database and `migrator diff` again), or, if the edit is intended, remove its `-- migrator:expect-schema` line and run `migrator hash`'
   )
 }

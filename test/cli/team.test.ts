@@ -65,7 +65,7 @@ const ROWS = "INSERT INTO users (id, email) VALUES (1, 'a@x'), (2, NULL), (3, 'Ã
 for (const dialect of ['postgres', 'mariadb', 'sqlite'] as const) {
   describe.skipIf(!available[dialect])(`two branches, one merge, on ${dialect} (a real git repository, the built CLI)`, () => {
     it('independent migrations from two branches apply after the merge on a database that ran either branch and on a fresh one', { timeout: 600_000 }, async () => {
-      const [dbA, dbB, dbB2, fresh, fresh2] = await Promise.all(['teama', 'teamb', 'teamb2', 'teamf', 'teamf2'].map((p) => database(dialect, p)))
+      const [dbA, dbB, dbB2, fresh, fresh2] = (await Promise.all(['teama', 'teamb', 'teamb2', 'teamf', 'teamf2'].map((p) => database(dialect, p)))) as HandMadeDatabase[] as [HandMadeDatabase, HandMadeDatabase, HandMadeDatabase, HandMadeDatabase, HandMadeDatabase]
       const project = tempProject({ 'migrator.config.ts': CONFIG, 'schema.sql': schema(dialect), '.gitignore': '*.db\n' })
       cleanup.push(() => project.remove())
       const url = (db: HandMadeDatabase) => ['--url', db.url]
@@ -166,7 +166,7 @@ for (const dialect of ['postgres', 'mariadb', 'sqlite'] as const) {
     })
 
     it('two branches changing the same column are a conflict validate reports before any database is touched', { timeout: 600_000 }, async () => {
-      const [dbC, dbD] = await Promise.all(['teamc', 'teamd'].map((p) => database(dialect, p)))
+      const [dbC, dbD] = (await Promise.all(['teamc', 'teamd'].map((p) => database(dialect, p)))) as [HandMadeDatabase, HandMadeDatabase]
       const project = tempProject({ 'migrator.config.ts': CONFIG, 'schema.sql': schema(dialect), '.gitignore': '*.db\n' })
       cleanup.push(() => project.remove())
       const url = (db: HandMadeDatabase) => ['--url', db.url]
