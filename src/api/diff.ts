@@ -23,6 +23,7 @@ import { assessRisk } from '../lint/risk.js'
 import { NO_DIRECTIVES } from '../migrations/directives.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { changeFingerprint } from '../safety/fingerprint.js'
+import { baselineFloor } from '../runner/pending.js'
 import { replaySchema } from './replay.js'
 import { lintSettings } from './lint.js'
 import { inspectOptions, withDriver, withScratch } from './session.js'
@@ -169,8 +170,11 @@ async function currentSchema(driver: Driver, config: ResolvedConfig, files: Awai
       await other.close()
     }
   }
-  const applied = new Set((await new HistoryStore(driver, config.historyTable).list()).map((row) => row.version))
-  const unapplied = files.filter((f) => !applied.has(f.version))
+  const rows = await new HistoryStore(driver, config.historyTable).list()
+  const applied = new Set(rows.map((row) => row.version))
+  // Files at or below a baseline count as applied, though they have no row.
+  const floor = baselineFloor(rows)
+  const unapplied = files.filter((f) => !applied.has(f.version) && (floor === undefined || f.version > floor))
   if (unapplied.length > 0) throw unappliedError(config, driver.url.redacted, unapplied)
   return driver.inspect(inspectOptions(config))
 }
