@@ -11,7 +11,9 @@ import { renderMigration } from '../migrations/write.js'
 import { HistoryStore } from '../runner/history.js'
 import { changeFingerprint, schemaFingerprint } from '../safety/fingerprint.js'
 import { diffSchemas } from '../schema/diff.js'
-import { emptySchema, type Schema } from '../schema/model.js'
+import { emptySchema, type Schema, type SchemaObject } from '../schema/model.js'
+import type { Statement } from '../schema/plan.js'
+import { CONFIG_DEFAULTS } from '../config/schema.js'
 import { loadTarget } from '../target/load.js'
 import { toolVersion } from '../version.js'
 import { renderSchema } from './inspect.js'
@@ -24,8 +26,12 @@ export const BASELINE_SLUG = 'baseline'
 export interface AdoptOptions {
   /** Clock for the baseline's version; tests pin it. */
   readonly now?: Date
-  /** A config file to write with the rest (absent: the project has one already). */
-  readonly configFile?: { readonly path: string; readonly text: string }
+  /**
+   * A config file to write with the rest (absent: the project has one already, whose `schemas`
+   * are adopted). Where the dialect has schemas, adoption then takes every schema of the database
+   * that holds something, and `text` gets them (undefined: only the default one).
+   */
+  readonly configFile?: { readonly path: string; readonly text: (schemas: readonly string[] | undefined) => string }
   /**
    * The target file's text that counts as "nothing declared yet" (what plain `migrator init`
    * scaffolds): such a file is replaced, any other existing target is refused.
@@ -54,25 +60,28 @@ export interface AdoptOutcome {
  * the target file exists (other than the untouched scaffold), the database already has history, or
  * the database is empty.
  */
-export async function adoptLive(config: ResolvedConfig, options: AdoptOptions = {}): Promise<AdoptOutcome> {
-  const target = config.target ?? path.join(config.cwd, 'schema.sql')
-  const format = targetFormat(config, target)
-  await refuseExistingMigrations(config)
-  await refuseExistingTarget(config, target, options.scaffoldTarget)
-  return withDriver(config, async (driver) => {
-    const history = new HistoryStore(driver, config.historyTable)
+export async function adoptLive(given: ResolvedConfig, options: AdoptOptions = {}): Promise<AdoptOutcome> {
+  const target = given.target ?? path.join(given.cwd, 'schema.sql')
+  const format = targetFormat(given, target)
+  await refuseExistingMigrations(given)
+  await refuseExistingTarget(given, target, options.scaffoldTarget)
+  return withDriver(given, async (driver) => {
+    const history = new HistoryStore(driver, given.historyTable)
     const rows = await history.list()
     if (rows.length > 0) {
-      throw adoptError(`${driver.url.redacted} already has ${rows.length} row${rows.length === 1 ? '' : 's'} in ${config.historyTable}: it is managed by migrator already; run \`migrator status\``)
+      throw adoptError(`${driver.url.redacted} already has ${rows.length} row${rows.length === 1 ? '' : 's'} in ${given.historyTable}: it is managed by migrator already; run \`migrator status\``)
     }
+    const schemas = options.configFile === undefined ? undefined : await usedSchemas(driver, given)
+    const config = schemas === undefined ? given : { ...given, schemas }
     const live = await driver.inspect(inspectOptions(config))
     if (live.tables.length + live.views.length + live.objects.length === 0) {
       throw adoptError(`${driver.url.redacted} holds no tables, views or other objects${driver.capabilities.schemas ? ` in schema${config.schemas.length === 1 ? '' : 's'} ${config.schemas.join(', ')}` : ''}; there is nothing to adopt: run \`migrator init\` to start from scratch`)
     }
     const version = formatVersion(options.now ?? new Date())
-    const schemaText = `${schemaHeader(driver)}\n${renderSchema(driver, live, format)}`
-    const verified = await verifyRoundTrip(driver, config, live, { version, schemaText, format })
-    const { up, down } = baselineFiles(driver, live, version, verified.fingerprintHolds)
+    const created = createdSchemas(driver, config)
+    const schemaText = `${schemaHeader(driver)}\n${created.map((s) => `${s.sql};\n\n`).join('')}${renderSchema(driver, live, format)}`
+    const verified = await verifyRoundTrip(driver, config, live, { version, schemaText, format, created })
+    const { up, down } = baselineFiles(driver, live, version, created, verified.fingerprintHolds)
 
     const written: string[] = []
     const write = async (file: string, text: string, flag: 'wx' | 'w' = 'wx') => {
@@ -83,7 +92,10 @@ export async function adoptLive(config: ResolvedConfig, options: AdoptOptions = 
     const replacesScaffold = existsSync(target)
     const hadSum = existsSync(path.join(config.dir, SUM_FILE))
     try {
-      if (options.configFile !== undefined) await write(options.configFile.path, options.configFile.text)
+      if (options.configFile !== undefined) {
+        const own = schemas === undefined || sameList(schemas, given.schemas) ? undefined : schemas
+        await write(options.configFile.path, options.configFile.text(own))
+      }
       // The scaffold (checked above) is the one existing file this replaces.
       await write(target, schemaText, replacesScaffold ? 'w' : 'wx')
       await write(path.join(config.dir, `${version}_${BASELINE_SLUG}.up.sql`), up)
@@ -145,10 +157,43 @@ function schemaHeader(driver: Driver): string {
   ].join('\n')
 }
 
+/**
+ * Where the dialect has schemas: every schema of the database holding a table, view or object
+ * (adoption takes them all when it writes the config), or the configured ones when none does.
+ */
+async function usedSchemas(driver: Driver, config: ResolvedConfig): Promise<readonly string[] | undefined> {
+  if (!driver.capabilities.schemas || driver.listSchemas === undefined) return undefined
+  const all = await driver.inspect({ ...inspectOptions(config), schemas: await driver.listSchemas() })
+  const used = new Set([...all.tables, ...all.views, ...all.objects].flatMap((item) => (item.schema === undefined ? [] : [item.schema])))
+  return used.size === 0 ? undefined : [...used].sort()
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i])
+}
+
+/**
+ * Statements creating the configured schemas other than the first (the default one, which an
+ * empty database has), for the baseline and the target file: the planner creates objects in
+ * schemas, not the schemas themselves.
+ */
+function createdSchemas(driver: Driver, config: ResolvedConfig): Statement[] {
+  if (!driver.capabilities.schemas || driver.schemaStatements === undefined) return []
+  const statements = driver.schemaStatements.bind(driver)
+  return config.schemas
+    .filter((name) => name !== CONFIG_DEFAULTS.schemas[0])
+    .map((name) => {
+      const { create, drop } = statements(name)
+      const object: SchemaObject = { kind: 'other', name: `schema ${name}`, definition: create }
+      return { sql: create, reverse: [drop], source: { kind: 'createObject', object }, risks: [], comment: `create schema ${name}` }
+    })
+}
+
 /** The baseline pair: every statement that builds the live schema from empty, and the reverse. */
-function baselineFiles(driver: Driver, live: Schema, version: string, withFingerprint: boolean): { up: string; down: string } {
+function baselineFiles(driver: Driver, live: Schema, version: string, created: readonly Statement[], withFingerprint: boolean): { up: string; down: string } {
   const { changes } = diffSchemas(emptySchema, live, { capabilities: driver.capabilities })
-  const plan = driver.plan(changes, { current: emptySchema, desired: live })
+  const planned = driver.plan(changes, { current: emptySchema, desired: live })
+  const plan = { ...planned, statements: [...created, ...planned.statements] }
   return renderMigration(plan, {
     name: BASELINE_SLUG,
     version,
@@ -171,13 +216,13 @@ async function verifyRoundTrip(
   driver: Driver,
   config: ResolvedConfig,
   live: Schema,
-  texts: { version: string; schemaText: string; format: 'sql' | 'ts' },
+  texts: { version: string; schemaText: string; format: 'sql' | 'ts'; created: readonly Statement[] },
 ): Promise<{ fingerprintHolds: boolean }> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'migrator-adopt-'))
   try {
     const dir = path.join(tmp, 'migrations')
     await mkdir(dir)
-    const { up, down } = baselineFiles(driver, live, texts.version, false)
+    const { up, down } = baselineFiles(driver, live, texts.version, texts.created, false)
     await writeFile(path.join(dir, `${texts.version}_${BASELINE_SLUG}.up.sql`), up)
     await writeFile(path.join(dir, `${texts.version}_${BASELINE_SLUG}.down.sql`), down)
     const targetFile = path.join(tmp, `schema.${texts.format}`)

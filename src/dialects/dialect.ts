@@ -96,6 +96,16 @@ export interface Driver {
   valueLosses?(change: Change, options?: PlanOptions): readonly ValueLoss[]
   /** Optional: the SQL building blocks of expand/contract phases (`diff --zero-downtime`). */
   readonly zeroDowntimeSql?: ZeroDowntimeSql
+  /**
+   * Optional, where `capabilities.schemas`: the database's own schemas (not the server's catalogs),
+   * sorted. `init --from-live` inspects them all when it writes the config.
+   */
+  listSchemas?(): Promise<readonly string[]>
+  /**
+   * Optional, where `capabilities.schemas`: the statement that creates schema `name` when it is
+   * missing, and the one that drops it (empty). A baseline creates the schemas its tables live in.
+   */
+  schemaStatements?(name: string): { readonly create: string; readonly drop: string }
   /** Opens an empty scratch database (devUrl when given, else a temporary one on the same server). */
   openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver>
   /** SQL for the history table, created with `IF NOT EXISTS`. */

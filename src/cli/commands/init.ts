@@ -76,12 +76,12 @@ async function initFromLive(ctx: CommandContext, to: string | undefined): Promis
   const withTarget = config.target === undefined ? { ...config, target: path.resolve(cwd, DEFAULT_TARGET) } : config
   const rel = (file: string) => path.relative(cwd, file) || '.'
   const hasConfig = config.configPath !== undefined || CONFIG_FILE_NAMES.some((name) => existsSync(path.join(cwd, name)))
-  let configFile: { path: string; text: string } | undefined
+  let configFile: { path: string; text: (schemas: readonly string[] | undefined) => string } | undefined
   if (!hasConfig) {
     const url = config.url ?? DEFAULT_URL
     const written = withoutPassword(url)
     if (written !== url) out.warn(`--url holds a password; the config gets the URL without it: set DATABASE_URL to connect with the password`)
-    configFile = { path: path.join(cwd, 'migrator.config.ts'), text: configText(written, `./${rel(withTarget.dir)}`, `./${rel(withTarget.target!)}`) }
+    configFile = { path: path.join(cwd, 'migrator.config.ts'), text: (schemas) => configText(written, `./${rel(withTarget.dir)}`, `./${rel(withTarget.target!)}`, schemas) }
   }
   const spinner = out.spinner('reading the live schema and checking that it rebuilds')
   const outcome = await adoptLive(withTarget, { configFile, scaffoldTarget: SCHEMA_TEXT }).finally(() => spinner.stop())
@@ -108,7 +108,7 @@ function withoutPassword(url: string): string {
 }
 
 /** A type-only import, so the file also loads where the `migrator` package cannot be resolved. */
-function configText(url: string, dir: string, target: string): string {
+function configText(url: string, dir: string, target: string, schemas?: readonly string[]): string {
   return `import type { Config } from 'migrator'
 
 export default {
@@ -118,7 +118,7 @@ export default {
   dir: ${quote(dir)},
   // The declared target schema: a .sql file, a directory of .sql files or a .ts schema module.
   target: ${quote(target)},
-  // A scratch database used to normalize SQL targets (optional).
+${schemas === undefined ? '' : `  // The PostgreSQL schemas migrator manages.\n  schemas: [${schemas.map(quote).join(', ')}],\n`}  // A scratch database used to normalize SQL targets (optional).
   // devUrl: 'postgres://postgres@localhost:5432/migrator_dev',
   // Settings picked with --env <name>; they override the ones above.
   // envs: { production: { url: process.env.PROD_DATABASE_URL } },
