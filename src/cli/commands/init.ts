@@ -77,10 +77,9 @@ async function initFromLive(ctx: CommandContext, to: string | undefined): Promis
   const rel = (file: string) => path.relative(cwd, file) || '.'
   const hasConfig = config.configPath !== undefined || CONFIG_FILE_NAMES.some((name) => existsSync(path.join(cwd, name)))
   let configFile: { path: string; text: (schemas: readonly string[] | undefined) => string } | undefined
+  const url = config.url ?? DEFAULT_URL
+  const written = withoutPassword(url)
   if (!hasConfig) {
-    const url = config.url ?? DEFAULT_URL
-    const written = withoutPassword(url)
-    if (written !== url) out.warn(`--url holds a password; the config gets the URL without it: set DATABASE_URL to connect with the password`)
     configFile = { path: path.join(cwd, 'migrator.config.ts'), text: (schemas) => configText(written, `./${rel(withTarget.dir)}`, `./${rel(withTarget.target!)}`, schemas) }
   }
   const spinner = out.spinner('reading the live schema and checking that it rebuilds')
@@ -89,6 +88,8 @@ async function initFromLive(ctx: CommandContext, to: string | undefined): Promis
     () => ({ ...outcome, written: outcome.written.map(rel) }),
     () => {
       for (const file of outcome.written) out.success(`created ${rel(file)}`)
+      if (!hasConfig && written !== url) out.warn('--url holds a password; the config got the URL without it: set DATABASE_URL to connect with the password')
+      if (hasConfig && config.target === undefined) out.warn(`the config names no \`target\`: add \`target: './${rel(withTarget.target!)}'\` to it, so \`diff\` and \`status\` compare with the file just written`)
       out.success(`recorded ${outcome.version}_baseline as applied in ${outcome.database} (nothing was run there): ${outcome.tables} table${outcome.tables === 1 ? '' : 's'}, ${outcome.views} view${outcome.views === 1 ? '' : 's'}, ${outcome.objects} other object${outcome.objects === 1 ? '' : 's'}`)
       out.info(`next: commit these files; edit ${rel(withTarget.target!)} and run \`migrator diff <name>\` for the next change`)
     },
