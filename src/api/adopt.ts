@@ -79,7 +79,9 @@ export async function adoptLive(given: ResolvedConfig, options: AdoptOptions = {
     }
     const version = formatVersion(options.now ?? new Date())
     const created = createdSchemas(driver, config)
-    const schemaText = `${schemaHeader(driver)}\n${created.map((s) => `${s.sql};\n\n`).join('')}${renderSchema(driver, live, format)}`
+    // A schema module cannot hold CREATE SCHEMA: with schemas to create, its scratch load fails the check below.
+    const creates = format === 'sql' ? created.map((s) => `${s.sql};\n\n`).join('') : ''
+    const schemaText = `${schemaHeader(driver, format)}\n${creates}${renderSchema(driver, live, format)}`
     const verified = await verifyRoundTrip(driver, config, live, { version, schemaText, format, created })
     const { up, down } = baselineFiles(driver, live, version, created, verified.fingerprintHolds)
 
@@ -149,10 +151,11 @@ async function refuseExistingTarget(config: ResolvedConfig, target: string, scaf
   throw adoptError(`${path.relative(config.cwd, target)} exists and would be overwritten; move it away, or pass --to <new file>`)
 }
 
-function schemaHeader(driver: Driver): string {
+function schemaHeader(driver: Driver, format: 'sql' | 'ts'): string {
+  const comment = format === 'sql' ? '--' : '//'
   return [
-    `-- The declared target schema, read from ${driver.url.redacted} by \`migrator init --from-live\`.`,
-    '-- Edit it to describe the schema you want, then run `migrator diff <name>`.',
+    `${comment} The declared target schema, read from ${driver.url.redacted} by \`migrator init --from-live\`.`,
+    `${comment} Edit it to describe the schema you want, then run \`migrator diff <name>\`.`,
     '',
   ].join('\n')
 }

@@ -290,3 +290,20 @@ INSERT INTO sales.orders (user_id, total) VALUES (1, 9999999999.99), (NULL, NULL
     expect(JSON.parse((await app.run(['inspect', '--format', 'json', '--url', fresh.url])).stdout)).toEqual(liveSchema)
   })
 })
+
+describe('init --from-live with a schema module as the target', () => {
+  it('writes schema.ts in the dialect normal form; diff and status agree with it', { timeout: 120_000 }, async () => {
+    const live = await database('sqlite', 'adoptts')
+    await live.exec(LIVE.sqlite.schema)
+    await live.exec(LIVE.sqlite.rows)
+    const before = await readRows(live, 'sqlite')
+    const app = project()
+    const adopted = await app.run(['init', '--from-live', '--url', live.url, '--to', './schema.ts'])
+    expect(adopted.code, adopted.stderr).toBe(0)
+    expect(app.read('migrator.config.ts')).toContain("target: './schema.ts'")
+    expect(app.read('schema.ts')).toMatch(/^\/\/ The declared target schema[\s\S]*satisfies Schema\n$/)
+    expect((await app.run(['diff', '--check'])).code).toBe(0)
+    expect((await app.run(['status', '--check'])).code).toBe(0)
+    expect(await readRows(live, 'sqlite')).toEqual(before)
+  })
+})
