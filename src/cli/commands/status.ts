@@ -12,7 +12,7 @@ export function register(program: Command, run: Run): void {
     .command('status')
     .description('show applied/baseline/pending/out-of-order/modified/missing/failed migrations, drift and ungenerated changes')
     .option('--to <target>', 'the declared target: a .sql file, a directory of .sql files or a .ts schema module (overrides config target)')
-    .option('--check', 'exit 2 when anything is pending, modified, missing, failed or drifted')
+    .option('--check', 'exit 2 when anything is pending, out of order, modified, missing, failed or drifted')
     .addHelpText('after', '\nExamples:\n  migrator status\n  migrator status --check --json')
     .action(
       run(async (ctx, opts: { to?: string; check?: boolean }) => {
