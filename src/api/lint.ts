@@ -96,7 +96,9 @@ async function lintSelected(
   const settings = lintSettings(config)
   const live = await driver.inspect(inspectOptions(config))
   const probe: DataProbe = liveProbe(driver, live, config.lockTimeoutMs)
-  const runOptions = scratchRunOptions(config, 'migrator lint')
+  // A generated migration must change what it was generated to change, from where it was generated:
+  // two merged migrations changing the same column fail here (MF100), before `up` touches a database.
+  const runOptions = { ...scratchRunOptions(config, 'migrator lint'), builtinChecks: 'changes' as const, inspect: inspectOptions(config) }
   const escalated = Object.entries(settings.rules ?? {}).some(([code, severity]) => severity === 'error' && !code.startsWith('TX'))
   // The gate analyzes the changes of files that name a live table: a file that only creates
   // tables can neither fail on nor destroy existing data.

@@ -412,7 +412,9 @@ async function upBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, pr
  * Dry runs only note them: nothing changed that they could verify.
  */
 async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile): Promise<() => Promise<void>> {
-  if (ctx.options.builtinChecks !== true) return async () => {}
+  const only = ctx.options.builtinChecks === 'changes'
+  if (ctx.options.builtinChecks !== true && !only) return async () => {}
+  if (only && file.directives.expectChanges === undefined) return async () => {}
   if (ctx.recorder !== undefined) {
     if (file.directives.expectSchema !== undefined || file.directives.expectChanges !== undefined || file.directives.allowRowChange !== true) note(ctx, 'built-in checks (schema-as-expected, no-rows-lost) run after the statements')
     return async () => {}
@@ -420,6 +422,7 @@ async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: Migra
   const exclude = [...(ctx.options.inspect?.exclude ?? []), ctx.options.historyTable]
   const verify = await beginBuiltinChecks(ctx.driver, db, file, {
     knownTables: new Set(await tablesAtRunStart(ctx, db)),
+    ...(only ? { onlyChanges: true } : {}),
     inspect: { ...ctx.options.inspect, exclude },
     expectedSchema: ctx.options.expectedSchema,
     passed: (check) => ctx.emit({ kind: 'check-passed', ...ref, phase: 'after', sql: `built-in ${check}` }),

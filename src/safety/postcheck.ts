@@ -35,6 +35,8 @@ export interface BuiltinCheckOptions {
    * row-checked.
    */
   readonly knownTables?: ReadonlySet<string>
+  /** Only the scoped schema-as-expected check (`expect-schema <before> -> <after>`); none of the others. */
+  readonly onlyChanges?: boolean
 }
 
 /**
@@ -49,9 +51,10 @@ export interface BuiltinCheckOptions {
  * The returned function throws BuiltinCheckFailure.
  */
 export async function beginBuiltinChecks(driver: Driver, db: Db, file: MigrationFile, options: BuiltinCheckOptions): Promise<() => Promise<void>> {
-  const expect = file.directives.expectSchema
+  const only = options.onlyChanges === true
+  const expect = only ? undefined : file.directives.expectSchema
   const expectChanges = file.directives.expectChanges
-  const countRows = file.directives.allowRowChange !== true
+  const countRows = !only && file.directives.allowRowChange !== true
   if (expect === undefined && expectChanges === undefined && !countRows) return async () => {}
   const known = options.knownTables
   if (expect === undefined && expectChanges === undefined && known !== undefined && file.format === 'sql' && ![...known].some((name) => mentions(file.up, name))) return async () => {}

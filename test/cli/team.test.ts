@@ -211,6 +211,16 @@ for (const dialect of ['postgres', 'mariadb', 'sqlite'] as const) {
       const validate = await project.run(['validate', ...url(dbC)])
       expect(validate.code).toBe(2)
       expect(validate.stdout + validate.stderr).toMatch(new RegExp(`${versionD}_widen_email_more\\.up\\.sql changed column [a-z.]*users\\.email, but .*another migration before it changes them too \\(a conflict`))
+      // lint says the same (MF100, on a scratch copy of the database's structure), so up refuses before it runs anything.
+      const lint = await project.run(['lint', ...url(dbC)])
+      expect(lint.code).toBe(2)
+      expect(lint.stdout + lint.stderr).toMatch(/MF100[\s\S]*another migration before it changes them too \(a conflict/)
+      const latest = await project.run(['lint', '--latest', '1', ...url(dbC)])
+      expect(latest.code).toBe(2)
+      expect(latest.stdout + latest.stderr).toMatch(/MF100[\s\S]*a conflict/)
+      const up = await project.run(['up', ...url(dbC)])
+      expect(up.code).toBe(1)
+      expect(up.stderr).toMatch(/refusing to apply: lint found 1 error-level finding: .*MF100.*a conflict.*nothing was changed/)
       // Nothing touched: the database's history, schema and rows are as they were.
       expect(await dbC.query('SELECT version, status FROM migrator_history ORDER BY version')).toEqual(historyBefore)
       expect(ok(await project.run(['inspect', '--format', 'json', ...url(dbC)])).stdout).toEqual(inspectBefore)
