@@ -72,7 +72,11 @@ describe('built-in post-checks (api up)', () => {
     expect(outcome.up).toContain('rewrite: 1-6 (alter table users: change type of column email)') // a SQLite table rebuild
     p.exec('CREATE INDEX sneaky ON users (nick)') // by hand, after the diff: the rebuild does not know it
     const before = dumpSqlite(p.dbFile)
-    const result = await up(p.config())
+    // lint sees it first, on a scratch copy of the structure: up refuses before running anything.
+    await expect(up(p.config())).rejects.toThrow(/refusing to apply: lint found 1 error-level finding: 20240102000000_type_email\.up\.sql: MF100 .*changed column users\.email, index users\.sneaky/)
+    expect(dumpSqlite(p.dbFile)).toBe(before)
+    // Forced past lint, the runner's own check trips and rolls back.
+    const result = await up(p.config(), { force: true })
     expect(result.error?.message).toMatch(/built-in check schema-as-expected failed: 20240102000000_type_email\.up\.sql changed column users\.email, index users\.sneaky, but that is not the change it was generated for: the database drifted in what it touches/)
     expect(result.error?.message).toContain('the migration was rolled back')
     expect(dumpSqlite(p.dbFile)).toBe(before)
@@ -92,7 +96,9 @@ describe('built-in post-checks (api up)', () => {
     await writeFile(outcome.written!.up, (await readFile(outcome.written!.up, 'utf8')).replaceAll('"age"', '"years"'))
     await writeSum(p.dir)
     const before = dumpSqlite(p.dbFile)
-    const result = await up(p.config())
+    await expect(up(p.config())).rejects.toThrow(/MF100 .*file was edited after `migrator diff` wrote it .*remove its `-- migrator:expect-schema` line/)
+    expect(dumpSqlite(p.dbFile)).toBe(before)
+    const result = await up(p.config(), { force: true })
     expect(result.error?.message).toMatch(/file was edited after `migrator diff` wrote it .*remove its `-- migrator:expect-schema` line/)
     expect(dumpSqlite(p.dbFile)).toBe(before)
   })
