@@ -110,6 +110,21 @@ export class MissingMigrationError extends MigratorError {
   }
 }
 
+/** Pending migrations older than the newest applied one (SPEC: `up` refuses them unless `--allow-out-of-order`). */
+export class OutOfOrderError extends MigratorError {
+  constructor(
+    readonly files: readonly string[],
+    readonly newest: string,
+  ) {
+    super(
+      'out-of-order',
+      `${files.length} pending migration${files.length === 1 ? ' is' : 's are'} older than ${newest}, the newest applied one (out of order, e.g. merged from another branch): ${files.join(', ')}; ` +
+        'nothing was changed; if they are independent of what ran since, apply them with `migrator up --allow-out-of-order` (config `allowOutOfOrder: true`), ' +
+        'or give them a version after the newest with `migrator rebase <version>`',
+    )
+  }
+}
+
 /** The declared target could not be loaded or applied to the scratch database. */
 export class TargetError extends MigratorError {
   constructor(message: string, options: { cause?: unknown } = {}) {

@@ -22,7 +22,8 @@ import { liveProbe } from '../lint/probe.js'
 import { assessRisk } from '../lint/risk.js'
 import { NO_DIRECTIVES } from '../migrations/directives.js'
 import type { MigrationFile } from '../migrations/file.js'
-import { schemaFingerprint } from '../safety/fingerprint.js'
+import { changeFingerprint } from '../safety/fingerprint.js'
+import { baselineFloor } from '../runner/pending.js'
 import { replaySchema } from './replay.js'
 import { lintSettings } from './lint.js'
 import { inspectOptions, withDriver, withScratch } from './session.js'
@@ -108,7 +109,7 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
       notes,
       lint: lint.findings.map(findingLine),
       // With phases after it, the ordinary file alone does not reach the target's schema.
-      ...(zd === undefined || zd.phases.length === 0 ? { expectSchema: schemaFingerprint(desired, driver.capabilities) } : {}),
+      ...(zd === undefined || zd.phases.length === 0 ? { expectChanges: changeFingerprint(current, desired, driver.capabilities) } : {}),
     })
     const versions = [...files.map((f) => f.version), ...(changes.length > 0 ? [version] : [])]
     const phases = (zd?.phases ?? []).map((phase): ZeroDowntimeFile => {
@@ -169,8 +170,11 @@ async function currentSchema(driver: Driver, config: ResolvedConfig, files: Awai
       await other.close()
     }
   }
-  const applied = new Set((await new HistoryStore(driver, config.historyTable).list()).map((row) => row.version))
-  const unapplied = files.filter((f) => !applied.has(f.version))
+  const rows = await new HistoryStore(driver, config.historyTable).list()
+  const applied = new Set(rows.map((row) => row.version))
+  // Files at or below a baseline count as applied, though they have no row.
+  const floor = baselineFloor(rows)
+  const unapplied = files.filter((f) => !applied.has(f.version) && (floor === undefined || f.version > floor))
   if (unapplied.length > 0) throw unappliedError(config, driver.url.redacted, unapplied)
   return driver.inspect(inspectOptions(config))
 }

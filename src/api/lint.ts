@@ -1,3 +1,4 @@
+import { baselineFloor } from '../runner/pending.js'
 import type { ResolvedConfig } from '../config/schema.js'
 import type { Driver } from '../dialects/dialect.js'
 import { lintMigration, type LintSettings, type MigrationLint } from '../lint/analyze.js'
@@ -75,7 +76,9 @@ async function selectFiles(
     return file === undefined ? [] : [{ file, row }]
   })
   if (options.latest !== undefined) return { selected: files.slice(Math.max(0, files.length - options.latest)), applied, resuming, interrupted }
-  return { selected: files.filter((f) => !applied.has(f.version)), applied, resuming, interrupted }
+  // Files at or below a baseline count as applied, though they have no row.
+  const floor = baselineFloor(rows)
+  return { selected: files.filter((f) => !applied.has(f.version) && (floor === undefined || f.version > floor)), applied, resuming, interrupted }
 }
 
 interface Selection {
@@ -122,7 +125,9 @@ async function lintSelected(
   const settings = lintSettings(config)
   const live = await driver.inspect(inspectOptions(config))
   const probe: DataProbe = liveProbe(driver, live, config.lockTimeoutMs)
-  const runOptions = scratchRunOptions(config, 'migrator lint')
+  // A generated migration must change what it was generated to change, from where it was generated:
+  // two merged migrations changing the same column fail here (MF100), before `up` touches a database.
+  const runOptions = { ...scratchRunOptions(config, 'migrator lint'), builtinChecks: 'changes' as const, inspect: inspectOptions(config) }
   const escalated = Object.entries(settings.rules ?? {}).some(([code, severity]) => severity === 'error' && !code.startsWith('TX'))
   // The gate analyzes the changes of files that name a live table: a file that only creates
   // tables can neither fail on nor destroy existing data.

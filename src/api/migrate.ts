@@ -22,6 +22,8 @@ export interface UpOptions extends ConsentOptions {
   readonly txMode?: 'file' | 'all' | 'none'
   readonly allOrNothing?: boolean
   readonly allowMissing?: boolean
+  /** Apply pending migrations older than the newest applied one (default: config `allowOutOfOrder`). */
+  readonly allowOutOfOrder?: boolean
   /** Retries, with backoff, of a migration whose transaction gave up on a table lock (default 0). */
   readonly lockRetries?: number
   /**
@@ -51,10 +53,11 @@ export interface UpResult extends RunResult {
  */
 export async function up(config: ResolvedConfig, options: UpOptions = {}): Promise<UpResult> {
   const files = await listMigrations(config.dir)
-  const { force, backup: wantBackup, allowDataLoss, confirm, ...runOptions } = options
+  const { force, backup: wantBackup, allowDataLoss, confirm, ...rest } = options
+  const runOptions = { ...rest, allowOutOfOrder: options.allowOutOfOrder ?? config.allowOutOfOrder }
   return withDriver(config, async (driver) => {
     // History and files must agree before anything is analyzed: those errors say what to do first.
-    const { pending } = planUp(driver, files, await new HistoryStore(driver, config.historyTable).list(), options)
+    const { pending } = planUp(driver, files, await new HistoryStore(driver, config.historyTable).list(), runOptions)
     const runs = new Set(pending.filter((f) => options.to === undefined || f.version <= options.to).slice(0, options.steps ?? pending.length).map((f) => f.version))
     // An up file still holding only comments (a fresh `migrator new`) would be recorded as applied.
     for (const file of pending) if (runs.has(file.version)) throwIf(emptyMigrationError(file))

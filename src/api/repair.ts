@@ -1,3 +1,4 @@
+import { isBaselineMarker } from '../runner/pending.js'
 import type { ResolvedConfig } from '../config/schema.js'
 import { SumMismatchError } from '../errors.js'
 import { readDirectory } from '../migrations/directory.js'
@@ -32,6 +33,8 @@ export async function repair(
     const actions: RepairAction[] = []
     for (const row of rows) {
       const file = byVersion.get(row.version)
+      // A baseline marker has no file by design.
+      if (isBaselineMarker(row)) continue
       if (row.status === 'failed') {
         const n = row.statementsApplied
         const counted = n === 0 ? 'history counts none of its statements as applied; check the database first' : `history counts ${n === 1 ? 'statement 1' : `statements 1-${n}`} as still applied: undo ${n === 1 ? 'it' : 'them'} by hand first`

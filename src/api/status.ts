@@ -10,10 +10,16 @@ import { listMigrations } from './directory.js'
 import type { RiskReport } from '../lint/risk.js'
 import { listBackups, type BackupInfo } from '../safety/backup.js'
 import { lintWithDriver } from './lint.js'
+import { baselineFloor, isBaselineMarker, newestApplied } from '../runner/pending.js'
 import { replaySchema } from './replay.js'
 import { inspectOptions, withDriver, withScratch } from './session.js'
 
-export type MigrationState = 'applied' | 'pending' | 'modified' | 'missing' | 'failed'
+/**
+ * `baseline`: recorded by `baseline`/`init --from-live` without running (or a file at or below the
+ * baseline version): counts as applied. `out-of-order`: pending, but older than the newest applied
+ * version (merged from another branch): `up` refuses it unless `--allow-out-of-order`.
+ */
+export type MigrationState = 'applied' | 'baseline' | 'pending' | 'out-of-order' | 'modified' | 'missing' | 'failed'
 
 export interface MigrationStatus {
   readonly version: string
@@ -50,9 +56,9 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
   return withDriver(config, async (driver) => {
     const history = await new HistoryStore(driver, config.historyTable).list()
     const states = migrationStates(files, history)
-    const risks = states.some((m) => m.state === 'pending') ? new Map((await lintWithDriver(driver, config, files)).migrations.map((m) => [m.version, m.risk])) : new Map<string, RiskReport>()
+    const risks = states.some((m) => isPending(m.state)) ? new Map((await lintWithDriver(driver, config, files)).migrations.map((m) => [m.version, m.risk])) : new Map<string, RiskReport>()
     const migrations = states.map((m) => {
-      const risk = m.state === 'pending' ? risks.get(m.version) : undefined
+      const risk = isPending(m.state) ? risks.get(m.version) : undefined
       return risk === undefined ? m : { ...m, risk }
     })
     const appliedFiles = files.filter((f) => history.some((row) => row.version === f.version && row.status === 'applied'))
@@ -77,7 +83,7 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
       const all = await replayed(files)
       ungenerated = all === undefined ? undefined : describeDiff(driver, all, desired)
     }
-    const needsAttention = drift.length > 0 || replayError !== undefined || migrations.some((m) => m.state !== 'applied')
+    const needsAttention = drift.length > 0 || replayError !== undefined || migrations.some((m) => !countsAsApplied(m.state))
     const backups = await listBackups(driver, config)
     return { database: driver.url.redacted, migrations, drift, ungenerated, replayError, needsAttention, backups }
   }, { readOnly: true })
@@ -85,20 +91,37 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
 
 export function migrationStates(files: readonly MigrationFile[], history: readonly HistoryRow[]): MigrationStatus[] {
   const rows = new Map(history.map((row) => [row.version, row]))
+  const floor = baselineFloor(history)
+  const newest = newestApplied(history)
   const states: MigrationStatus[] = files.map((file) => {
     const row = rows.get(file.version)
-    if (row === undefined) return { version: file.version, name: file.slug, state: 'pending' }
+    if (row === undefined) {
+      if (floor !== undefined && file.version <= floor) return { version: file.version, name: file.slug, state: 'baseline' }
+      return { version: file.version, name: file.slug, state: newest !== undefined && file.version < newest ? 'out-of-order' : 'pending' }
+    }
     if (row.status === 'failed') return failedState(row, file.slug, (file.directives.backfills?.length ?? 0) > 0, file.format === 'module')
-    if (row.checksum !== file.checksum) {
+    if (row.checksum !== '' && row.checksum !== file.checksum) {
       return { version: file.version, name: file.slug, state: 'modified', appliedAt: row.appliedAt, checksums: { history: row.checksum, file: file.checksum } }
     }
-    return { version: file.version, name: file.slug, state: 'applied', appliedAt: row.appliedAt }
+    return { version: file.version, name: file.slug, state: row.baseline === true ? 'baseline' : 'applied', appliedAt: row.appliedAt }
   })
   const known = new Set(files.map((f) => f.version))
   for (const row of history) {
-    if (!known.has(row.version)) states.push(row.status === 'failed' ? failedState(row, row.name) : { version: row.version, name: row.name, state: 'missing', appliedAt: row.appliedAt })
+    if (known.has(row.version)) continue
+    if (isBaselineMarker(row)) states.push({ version: row.version, name: row.name, state: 'baseline', appliedAt: row.appliedAt })
+    else states.push(row.status === 'failed' ? failedState(row, row.name) : { version: row.version, name: row.name, state: 'missing', appliedAt: row.appliedAt })
   }
   return states.sort((a, b) => a.version.localeCompare(b.version))
+}
+
+/** Whether a migration in `state` is in the database as far as `up` is concerned. */
+export function countsAsApplied(state: MigrationState): boolean {
+  return state === 'applied' || state === 'baseline'
+}
+
+/** Whether `up` has yet to run a migration in `state` (`out-of-order` only with --allow-out-of-order). */
+export function isPending(state: MigrationState): boolean {
+  return state === 'pending' || state === 'out-of-order'
 }
 
 /**

@@ -11,6 +11,7 @@ import * as init from './commands/init.js'
 import * as inspect from './commands/inspect.js'
 import * as lint from './commands/lint.js'
 import * as newMigration from './commands/new.js'
+import * as rebase from './commands/rebase.js'
 import * as repair from './commands/repair.js'
 import * as restore from './commands/restore.js'
 import * as status from './commands/status.js'
@@ -22,7 +23,7 @@ import { createOutput } from './output.js'
 
 /** Every command module exports `register(program, run)`; add new ones here. */
 const COMMANDS: readonly { register(program: Command, run: Run): void }[] = [
-  init, inspect, diff, newMigration, up, down, status, validate, lint, baseline, repair, hash, backup, restore,
+  init, inspect, diff, newMigration, up, down, status, validate, lint, baseline, rebase, repair, hash, backup, restore,
 ]
 
 /**

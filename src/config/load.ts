@@ -84,6 +84,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   const backup = block.backup ?? file.backup
   const preCheck = block.preCheck ?? file.preCheck ?? CONFIG_DEFAULTS.preCheck
   const allowDataLoss = block.allowDataLoss ?? file.allowDataLoss
+  const allowOutOfOrder = block.allowOutOfOrder ?? file.allowOutOfOrder
   return {
     cwd,
     configPath,
@@ -98,6 +99,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
     lockWaitMs: parseDuration(lockWait) ?? 0,
     envName,
     ...(allowDataLoss === undefined ? {} : { allowDataLoss }),
+    ...(allowOutOfOrder === undefined ? {} : { allowOutOfOrder }),
     ...(preCheck === false ? {} : { preCheck: { maxTransactionAgeMs: parseDuration(preCheck.maxTransactionAge ?? CONFIG_DEFAULTS.preCheck.maxTransactionAge) ?? 0 } }),
     ...(lint === undefined ? {} : { lint: { rules: lint.rules ?? {}, largeTableRows: lint.largeTableRows } }),
     ...(backup === undefined

@@ -39,6 +39,7 @@ const settings = {
   backup: z.union([z.boolean(), backupSettings], { error: 'expected true/false or { enabled?: boolean, dir?: string }' }),
   preCheck: z.union([z.literal(false), preCheckSettings], { error: "expected false or { maxTransactionAge?: '5m' }" }),
   allowDataLoss: z.boolean({ error: 'expected true or false' }),
+  allowOutOfOrder: z.boolean({ error: 'expected true or false' }),
 } as const
 
 /** One `envs.<name>` block: the same keys as the top level, every one optional, no nested `envs`. */
@@ -56,6 +57,7 @@ export const envConfigSchema = z.strictObject(
     backup: settings.backup.optional(),
     preCheck: settings.preCheck.optional(),
     allowDataLoss: settings.allowDataLoss.optional(),
+    allowOutOfOrder: settings.allowOutOfOrder.optional(),
     envs: z.never({ error: 'envs cannot be nested inside an env block' }).optional(),
   },
   { error: 'expected an object of settings' },
@@ -136,6 +138,8 @@ export interface ResolvedConfig {
    * Best set only in an env block whose migrations were reviewed, never at the top level by habit.
    */
   readonly allowDataLoss?: boolean
+  /** `up` applies pending migrations older than the newest applied one (as if `--allow-out-of-order` were given). */
+  readonly allowOutOfOrder?: boolean
 }
 
 /**

@@ -51,11 +51,6 @@ export interface Driver {
   splitStatements(sql: string): readonly { readonly sql: string; readonly line: number }[]
   quoteIdent(name: string): string
   /**
-   * Where `capabilities.schemas`: the statement creating namespace `name` unless it exists. A target
-   * given as data (a schema module) names its schemas without creating them, as `.sql` targets do.
-   */
-  createNamespaceSql?(name: string): string
-  /**
    * Takes the migration lock named `name` (the history table: runners sharing one serialize,
    * projects with their own history table in one database do not), waiting up to `timeoutMs`;
    * throws LockTimeoutError. Returns the release function.
@@ -112,6 +107,17 @@ export interface Driver {
   rowLosses?(change: Change, options?: PlanOptions): readonly RowLoss[]
   /** Optional: the SQL building blocks of expand/contract phases (`diff --zero-downtime`). */
   readonly zeroDowntimeSql?: ZeroDowntimeSql
+  /**
+   * Optional, where `capabilities.schemas`: the database's own schemas (not the server's catalogs),
+   * sorted. `init --from-live` inspects them all when it writes the config.
+   */
+  listSchemas?(): Promise<readonly string[]>
+  /**
+   * Optional, where `capabilities.schemas`: the statement that creates schema `name` when it is
+   * missing, and the one that drops it (empty). A baseline creates the schemas its tables live in;
+   * a target given as data (a schema module) names its schemas without creating them.
+   */
+  schemaStatements?(name: string): { readonly create: string; readonly drop: string }
   /** Opens an empty scratch database (devUrl when given, else a temporary one on the same server). */
   openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver>
   /** SQL for the history table, created with `IF NOT EXISTS`. */

@@ -20,6 +20,7 @@ export function parseDirectives(text: string, file: string, scope: DirectiveScop
   const checksBefore: string[] = []
   const checksAfter: string[] = []
   let expectSchema: string | undefined
+  let expectChanges: { before: string; after: string } | undefined
   let allowRowChange = false
   const backfills: BackfillDirective[] = []
   const valuesKept: ValuesKept[] = []
@@ -48,12 +49,15 @@ export function parseDirectives(text: string, file: string, scope: DirectiveScop
         else checksAfter.push(sql)
         break
       }
-      case 'expect-schema':
-        if (!/^sha256:[0-9a-f]{64}$/.test(argument)) {
-          throw new DirectoryError(`${where}: \`-- migrator:expect-schema\` takes sha256:<64 hex digits> (written by \`migrator diff\`); got "${argument}"`)
+      case 'expect-schema': {
+        const scoped = /^(sha256:[0-9a-f]{64})\s*->\s*(sha256:[0-9a-f]{64})$/.exec(argument)
+        if (scoped !== null) expectChanges = { before: scoped[1]!, after: scoped[2]! }
+        else if (/^sha256:[0-9a-f]{64}$/.test(argument)) expectSchema = argument
+        else {
+          throw new DirectoryError(`${where}: \`-- migrator:expect-schema\` takes sha256:<64 hex digits> -> sha256:<64 hex digits> (written by \`migrator diff\`); got "${argument}"`)
         }
-        expectSchema = argument
         break
+      }
       case 'allow-row-change':
         if (rest.length > 0) throw new DirectoryError(`${where}: \`-- migrator:allow-row-change\` takes no argument; remove "${argument}"`)
         allowRowChange = true
@@ -81,6 +85,7 @@ export function parseDirectives(text: string, file: string, scope: DirectiveScop
     checksBefore,
     checksAfter,
     ...(expectSchema === undefined ? {} : { expectSchema }),
+    ...(expectChanges === undefined ? {} : { expectChanges }),
     ...(allowRowChange ? { allowRowChange } : {}),
     ...(backfills.length > 0 ? { backfills } : {}),
     ...(valuesKept.length > 0 ? { valuesKept } : {}),

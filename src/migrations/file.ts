@@ -11,8 +11,16 @@ export interface Directives {
   readonly checksBefore: readonly string[]
   /** `-- migrator:check-after <SQL>`: each must return a truthy single value after statements ran. */
   readonly checksAfter: readonly string[]
-  /** `-- migrator:expect-schema sha256:<hex>`: fingerprint of the schema the file must produce (written by `diff`). */
+  /**
+   * `-- migrator:expect-schema sha256:<hex>`: fingerprint of the whole schema the file must produce
+   * (written by earlier versions of `diff`; still checked).
+   */
   readonly expectSchema?: string
+  /**
+   * `-- migrator:expect-schema sha256:<before> -> sha256:<after>` (written by `diff`): the parts of
+   * the schema the file changes, as they must be before and after it (ChangeFingerprint).
+   */
+  readonly expectChanges?: { readonly before: string; readonly after: string }
   /** `-- migrator:allow-row-change`: the built-in "no rows lost" check is off for this file. */
   readonly allowRowChange?: boolean
   /**

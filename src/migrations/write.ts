@@ -13,8 +13,8 @@ export interface RenderInfo {
   readonly notes?: readonly string[]
   /** Lint findings, one line each (`DS102 warning: drops column users.email`). */
   readonly lint?: readonly string[]
-  /** Fingerprint of the schema the migration must produce: written as `-- migrator:expect-schema`. */
-  readonly expectSchema?: string
+  /** What the migration changes, before and after: written as `-- migrator:expect-schema <before> -> <after>`. */
+  readonly expectChanges?: { readonly before: string; readonly after: string }
 }
 
 const UNDO = /^--\s*migrator:undo\s+(\d+)\s*$/i
@@ -45,7 +45,7 @@ export function renderMigration(plan: Plan, info: RenderInfo): { up: string; dow
     `-- Statements: ${statements.length}`,
   ]
   if (!plan.transactional) header.push('-- migrator:no-transaction')
-  if (info.expectSchema !== undefined) header.push(`-- migrator:expect-schema ${info.expectSchema}`)
+  if (info.expectChanges !== undefined) header.push(`-- migrator:expect-schema ${info.expectChanges.before} -> ${info.expectChanges.after}`)
   if (statements.some((s) => s.deletesRows === true)) header.push('-- migrator:allow-row-change')
   for (const guard of new Set(statements.flatMap((s) => s.guards ?? []))) header.push(`-- migrator:check-before ${oneLine(guard)}`)
   const up = [header.join('\n'), ...statements.map((s) => terminate(s.sql))].join('\n\n') + '\n'

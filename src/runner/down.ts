@@ -72,12 +72,21 @@ export async function runDown(driver: Driver, files: readonly MigrationFile[], o
 }
 
 /**
- * The history rows a down run reverts, newest first: one, `steps`, those newer than `to`, or `all`.
- * Throws the `checkSelection` error when more than one of them is given.
+ * The history rows a down run reverts, newest first: one, `steps`, those newer than `to`, or `all`,
+ * never a baseline row or one below it (MigratorError when nothing is left to revert). Throws the `checkSelection` error when more than one of them is given.
  */
 export function downTargets(rows: readonly HistoryRow[], options: Pick<RunOptions, 'all' | 'to' | 'steps'>): HistoryRow[] {
   checkSelection(options)
-  const newestFirst = [...rows].reverse()
+  // A baseline row stands for what the database held before migrator: its down would drop that, so
+  // reverting stops above the newest one.
+  const floor = rows.filter((r) => r.baseline === true).at(-1)
+  const newestFirst = [...rows].reverse().filter((r) => floor === undefined || r.version > floor.version)
+  if (floor !== undefined && newestFirst.length === 0) {
+    throw new MigratorError(
+      'baseline',
+      `nothing to revert: ${floor.version}_${floor.name} is a baseline (the database held its schema before migrator; it was recorded, never run), and down never reverts one`,
+    )
+  }
   const targets = options.all === true ? newestFirst : options.to !== undefined ? newestFirst.filter((r) => r.version > (options.to ?? '')) : newestFirst
   return targets.slice(0, options.steps ?? (options.all === true || options.to !== undefined ? targets.length : 1))
 }

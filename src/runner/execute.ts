@@ -33,15 +33,19 @@ export interface RunOptions {
   readonly txMode?: 'file' | 'all' | 'none'
   /** up: do not refuse when applied versions have no file. */
   readonly allowMissing?: boolean
+  /** up: apply pending migrations older than the newest applied one (else OutOfOrderError). */
+  readonly allowOutOfOrder?: boolean
   /** Recorded in history (`user@host`). */
   readonly appliedBy: string
   readonly toolVersion: string
   readonly onEvent?: (event: RunEvent) => void
   /**
    * up: run the built-in post-checks (schema-as-expected, no-rows-lost; src/safety/postcheck.ts)
-   * in each migration's transaction. Off for replays on scratch databases.
+   * in each migration's transaction. Off for replays on scratch databases, except 'changes': only
+   * the check that a generated migration changes what it was generated to change, from where it was
+   * generated (lint's replays: two merged migrations changing the same column fail there).
    */
-  readonly builtinChecks?: boolean
+  readonly builtinChecks?: boolean | 'changes'
   /**
    * Run `check-before`/`check-after` directives and module checks (default true). Off for replays
    * on scratch databases: they have the structure without the rows, so a data check says nothing there.

@@ -19,6 +19,12 @@ export interface HistoryRow {
    * (src/runner/interrupted.ts).
    */
   readonly interrupted?: boolean
+  /**
+   * Recorded by `baseline` or `init --from-live` (stored with status `baseline`; `status` is then
+   * 'applied'): the database already had what the migration makes, nothing of it was run, and
+   * `down` does not revert it. With an empty checksum it marks a baseline version without a file.
+   */
+  readonly baseline?: boolean
   /** ISO 8601 timestamp. */
   readonly appliedAt: string
   readonly executionMs: number
@@ -123,7 +129,7 @@ export class HistoryStore {
       row.name,
       row.checksum,
       row.downChecksum ?? null,
-      row.status === 'failed' && row.interrupted === true ? RUNNING : row.status,
+      row.status === 'failed' && row.interrupted === true ? RUNNING : row.status === 'applied' && row.baseline === true ? BASELINE : row.status,
       row.appliedAt,
       Math.round(row.executionMs),
       row.appliedBy,
@@ -151,10 +157,12 @@ export class HistoryStore {
 
 /** The stored status of an interrupted row (HistoryRow.interrupted). */
 const RUNNING = 'running'
+/** The stored status of a row recorded without running anything (HistoryRow.baseline). */
+const BASELINE = 'baseline'
 
 /**
  * Driver values → HistoryRow: numbers may arrive as strings (bigint) and timestamps as Date. Only
- * `applied` reads as applied: any other stored status (`failed`, `running`, one a later version
+ * `applied` and `baseline` read as applied: any other stored status (`failed`, `running`, one a later version
  * may write) is not a migration anyone may build on.
  */
 function toRow(raw: Record<string, unknown>): HistoryRow {
@@ -164,10 +172,12 @@ function toRow(raw: Record<string, unknown>): HistoryRow {
   return {
     version: text(raw['version']),
     name: text(raw['name']),
-    checksum: text(raw['checksum']),
+    // A fixed-width column pads the empty checksum of a baseline marker row.
+    checksum: text(raw['checksum']).trim(),
     downChecksum: downChecksum === '' ? undefined : downChecksum,
-    status: status === 'applied' ? 'applied' : 'failed',
+    status: status === 'applied' || status === BASELINE ? 'applied' : 'failed',
     ...(status === RUNNING ? { interrupted: true } : {}),
+    ...(status === BASELINE ? { baseline: true } : {}),
     appliedAt: text(raw['applied_at']),
     executionMs: Number(raw['execution_ms'] ?? 0),
     appliedBy: text(raw['applied_by']),

@@ -62,14 +62,14 @@ type Start =
  * file, missing files, an unknown `to`, `to` together with `steps`). `up` asks this before anything
  * else, so those errors come first, before lint or consent.
  */
-export function planUp(driver: Driver, files: readonly MigrationFile[], rows: readonly HistoryRow[], options: Pick<RunOptions, 'allowMissing' | 'to' | 'steps'>): PendingPlan {
+export function planUp(driver: Driver, files: readonly MigrationFile[], rows: readonly HistoryRow[], options: Pick<RunOptions, 'allowMissing' | 'allowOutOfOrder' | 'to' | 'steps'>): PendingPlan {
   checkSelection(options)
   // A failed row whose statements all ran and whose backfill was interrupted resumes, not refuses;
   // so may a migration a run left part-way: `rows` may be read before the runner lock, when that
   // run may still be at work, so whether it can resume is settled under the lock (runUp).
   const resumable = (file: MigrationFile, row: HistoryRow): boolean =>
     row.interrupted === true || (hasBackfills(file) && row.statementsApplied === countStatements(driver, file.up))
-  const plan = planPending(files, rows, { allowMissing: options.allowMissing, resumable })
+  const plan = planPending(files, rows, { allowMissing: options.allowMissing, allowOutOfOrder: options.allowOutOfOrder, resumable })
   checkTarget(options.to, [...files.map((f) => f.version), ...rows.map((r) => r.version)])
   return plan
 }
@@ -412,14 +412,17 @@ async function upBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, pr
  * Dry runs only note them: nothing changed that they could verify.
  */
 async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile): Promise<() => Promise<void>> {
-  if (ctx.options.builtinChecks !== true) return async () => {}
+  const only = ctx.options.builtinChecks === 'changes'
+  if (ctx.options.builtinChecks !== true && !only) return async () => {}
+  if (only && file.directives.expectChanges === undefined) return async () => {}
   if (ctx.recorder !== undefined) {
-    if (file.directives.expectSchema !== undefined || file.directives.allowRowChange !== true) note(ctx, 'built-in checks (schema-as-expected, no-rows-lost) run after the statements')
+    if (file.directives.expectSchema !== undefined || file.directives.expectChanges !== undefined || file.directives.allowRowChange !== true) note(ctx, 'built-in checks (schema-as-expected, no-rows-lost) run after the statements')
     return async () => {}
   }
   const exclude = [...(ctx.options.inspect?.exclude ?? []), ctx.options.historyTable]
   const verify = await beginBuiltinChecks(ctx.driver, db, file, {
     knownTables: new Set(await tablesAtRunStart(ctx, db)),
+    ...(only ? { onlyChanges: true } : {}),
     inspect: { ...ctx.options.inspect, exclude },
     expectedSchema: ctx.options.expectedSchema,
     passed: (check) => ctx.emit({ kind: 'check-passed', ...ref, phase: 'after', sql: `built-in ${check}` }),

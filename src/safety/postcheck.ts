@@ -3,7 +3,7 @@ import type { Driver, InspectOptions } from '../dialects/dialect.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { diffSchemas } from '../schema/diff.js'
 import { qualifiedName, type Schema, type Table } from '../schema/model.js'
-import { schemaFingerprint } from './fingerprint.js'
+import { changeFingerprint, schemaFingerprint } from './fingerprint.js'
 
 /** The names built-in checks carry in events, errors and docs. */
 export const SCHEMA_CHECK = 'schema-as-expected'
@@ -35,28 +35,35 @@ export interface BuiltinCheckOptions {
    * row-checked.
    */
   readonly knownTables?: ReadonlySet<string>
+  /** Only the scoped schema-as-expected check (`expect-schema <before> -> <after>`); none of the others. */
+  readonly onlyChanges?: boolean
 }
 
 /**
  * Starts the built-in post-checks of one migration on `db` (its transaction, or the connection):
  * inspects and counts rows before the statements run, and returns the function that verifies
- * after them. "schema-as-expected" runs when the file carries `-- migrator:expect-schema`;
+ * after them. "schema-as-expected" runs when the file carries `-- migrator:expect-schema`: the
+ * parts of the schema the statements changed must have been, before them, what they were where
+ * `diff` generated the file, and must now be what `diff` wanted (the scoped form), or the whole
+ * schema must match (the older form);
  * "no-rows-lost" unless it says `-- migrator:allow-row-change`, for every table that existed
  * before, is named in the up file (modules: every table) and is altered, not dropped.
  * The returned function throws BuiltinCheckFailure.
  */
 export async function beginBuiltinChecks(driver: Driver, db: Db, file: MigrationFile, options: BuiltinCheckOptions): Promise<() => Promise<void>> {
-  const expect = file.directives.expectSchema
-  const countRows = file.directives.allowRowChange !== true
-  if (expect === undefined && !countRows) return async () => {}
+  const only = options.onlyChanges === true
+  const expect = only ? undefined : file.directives.expectSchema
+  const expectChanges = file.directives.expectChanges
+  const countRows = !only && file.directives.allowRowChange !== true
+  if (expect === undefined && expectChanges === undefined && !countRows) return async () => {}
   const known = options.knownTables
-  if (expect === undefined && known !== undefined && file.format === 'sql' && ![...known].some((name) => mentions(file.up, name))) return async () => {}
+  if (expect === undefined && expectChanges === undefined && known !== undefined && file.format === 'sql' && ![...known].some((name) => mentions(file.up, name))) return async () => {}
   // Inside a transaction the schema must be read through it: PostgreSQL sees its own uncommitted
   // DDL only there.
   const inspectOptions: InspectOptions = { ...options.inspect, db }
   const inspect = (): Promise<Schema> => driver.inspect(inspectOptions)
-  const before = countRows ? await inspect() : undefined
-  const candidates = before === undefined ? [] : before.tables.filter((t) => file.format === 'module' || mentions(file.up, t.name))
+  const before = countRows || expectChanges !== undefined ? await inspect() : undefined
+  const candidates = before === undefined || !countRows ? [] : before.tables.filter((t) => file.format === 'module' || mentions(file.up, t.name))
   const counts = new Map<string, number>()
   for (const table of candidates) counts.set(qualifiedName(table), await rowCount(driver, db, table))
 
@@ -67,6 +74,11 @@ export async function beginBuiltinChecks(driver: Driver, db: Db, file: Migration
       // Files written before fingerprints took definitions in the dialect's comparison form
       // carry the exact form; both mean the schema the file was generated for.
       if (actual !== expect && schemaFingerprint(after) !== expect) throw new BuiltinCheckFailure(SCHEMA_CHECK, await describeMismatch(driver, file, after, expect, actual, options))
+      options.passed?.(SCHEMA_CHECK)
+    }
+    if (expectChanges !== undefined && before !== undefined) {
+      const actual = changeFingerprint(before, after, driver.capabilities)
+      if (actual.before !== expectChanges.before || actual.after !== expectChanges.after) throw new BuiltinCheckFailure(SCHEMA_CHECK, changeMismatch(file, actual, expectChanges))
       options.passed?.(SCHEMA_CHECK)
     }
     if (before !== undefined && counts.size > 0) {
@@ -90,6 +102,23 @@ export async function beginBuiltinChecks(driver: Driver, db: Db, file: Migration
       options.passed?.(ROWS_CHECK)
     }
   }
+}
+
+/**
+ * The scoped check failed: either what the file changed was not as `diff` saw it before it ran
+ * (another migration, typically merged from another branch, changed the same parts: a conflict),
+ * or it changed different parts (drift, or an edited file).
+ */
+function changeMismatch(file: MigrationFile, actual: ReturnType<typeof changeFingerprint>, expected: { readonly before: string; readonly after: string }): string {
+  const parts = actual.parts.length === 0 ? 'nothing' : actual.parts.slice(0, 8).join(', ') + (actual.parts.length > 8 ? ', …' : '')
+  const why =
+    actual.after === expected.after
+      ? 'those parts were already different before it ran than where it was generated: another migration before it changes them too (a conflict, e.g. two branches changing the same column)'
+      : 'that is not the change it was generated for: the database drifted in what it touches (see `migrator status`), another migration before it changes the same parts (a conflict, e.g. two branches changing the same column), or the file was edited after `migrator diff` wrote it'
+  return (
+    `${file.upFile} changed ${parts}, but ${why} — ` +
+    'regenerate it on top of the migrations before it (delete it, run `migrator up` on a development database and `migrator diff` again), or, if the edit is intended, remove its `-- migrator:expect-schema` line and run `migrator hash`'
+  )
 }
 
 async function describeMismatch(driver: Driver, file: MigrationFile, actual: Schema, expect: string, got: string, options: BuiltinCheckOptions): Promise<string> {

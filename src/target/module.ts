@@ -206,9 +206,9 @@ function declaredRenames(schema: Schema, file: string): DeclaredRename[] {
 async function createOn(scratch: Driver, schema: Schema, file: string): Promise<void> {
   const { changes } = diffSchemas(emptySchema, schema, { capabilities: scratch.capabilities })
   const namespaces = new Set([...schema.tables, ...schema.views, ...schema.objects].flatMap((item) => (item.schema === undefined ? [] : [item.schema])))
-  const create = scratch.createNamespaceSql?.bind(scratch)
+  const create = scratch.schemaStatements?.bind(scratch)
   const statements = [
-    ...(create === undefined ? [] : [...namespaces].sort().map((name) => create(name))),
+    ...(create === undefined ? [] : [...namespaces].sort().map((name) => create(name).create)),
     ...scratch.plan(changes, { current: emptySchema, desired: schema }).statements.map((statement) => statement.sql),
   ]
   for (const sql of statements) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ChecksumMismatchError, FailedMigrationError, MissingMigrationError } from '../../src/errors.js'
+import { ChecksumMismatchError, FailedMigrationError, MissingMigrationError, OutOfOrderError } from '../../src/errors.js'
 import { checksumOf, type MigrationFile } from '../../src/migrations/file.js'
 import type { HistoryRow } from '../../src/runner/history.js'
 import { planPending } from '../../src/runner/pending.js'
@@ -38,8 +38,18 @@ describe('planPending', () => {
     expect(plan.pending.map((f) => f.version)).toEqual([b.version, c.version])
   })
 
-  it('keeps a file older than the newest applied one pending (merged from another branch)', () => {
-    expect(planPending([a, b, c], [row(a), row(c)]).pending.map((f) => f.version)).toEqual([b.version])
+  it('refuses a file older than the newest applied one (out of order, merged from another branch) unless allowOutOfOrder', () => {
+    expect(() => planPending([a, b, c], [row(a), row(c)])).toThrow(OutOfOrderError)
+    expect(() => planPending([a, b, c], [row(a), row(c)])).toThrow(new RegExp(`older than ${c.version}.*${b.upFile}.*--allow-out-of-order`))
+    expect(planPending([a, b, c], [row(a), row(c)], { allowOutOfOrder: true }).pending.map((f) => f.version)).toEqual([b.version])
+  })
+
+  it('counts files at or below a baseline as applied; a baseline marker without a file is not missing', () => {
+    const marker = { ...row(b, { checksum: '', baseline: true }), name: 'baseline' }
+    const plan = planPending([a, c], [row(a, { baseline: true }), marker])
+    expect(plan.pending.map((f) => f.version)).toEqual([c.version])
+    // A file at or below the marker that appears later is not run (Flyway's baseline).
+    expect(planPending([a, b, c], [marker]).pending.map((f) => f.version)).toEqual([c.version])
   })
 
   it('refuses an applied file that changed, naming it and both hashes', () => {

@@ -4,6 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { diff } from '../../src/api/diff.js'
 import { up } from '../../src/api/migrate.js'
 import { writeSum } from '../../src/migrations/sum.js'
+import { parseUrl } from '../../src/config/url.js'
+import { dialect as sqlite } from '../../src/dialects/sqlite/index.js'
+import { schemaFingerprint } from '../../src/safety/fingerprint.js'
 import { dumpSqlite } from '../helpers/sqlite-dump.js'
 import { project, type Project } from './project.js'
 
@@ -32,18 +35,26 @@ describe('built-in post-checks (api up)', () => {
     const target = path.join(p.root, 'schema.sql')
     await writeFile(target, 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, nick TEXT, age INTEGER);\n')
     const outcome = await diff(p.config({ target }), { name: 'add_age', now: new Date('2024-01-02T00:00:00Z') })
-    expect(outcome.up).toMatch(/^-- migrator:expect-schema sha256:[0-9a-f]{64}$/m)
+    expect(outcome.up).toMatch(/^-- migrator:expect-schema sha256:[0-9a-f]{64} -> sha256:[0-9a-f]{64}$/m)
     expect(outcome.up).toContain('-- Lint: no findings')
     const result = await up(p.config())
     expect(result.error).toBeUndefined()
     expect(p.query<{ name: string }>("SELECT name FROM pragma_table_info('users')").map((r) => r.name)).toEqual(['id', 'email', 'nick', 'age'])
   })
 
-  it('schema-as-expected trips on drift, rolls back completely and says what differs', async () => {
+  it('schema-as-expected in the older whole-schema form trips on drift, rolls back completely and says what differs', async () => {
     await applyBase()
     const target = path.join(p.root, 'schema.sql')
     await writeFile(target, 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, nick TEXT, age INTEGER);\n')
-    await diff(p.config({ target }), { name: 'add_age', now: new Date('2024-01-02T00:00:00Z') })
+    const outcome = await diff(p.config({ target }), { name: 'add_age', now: new Date('2024-01-02T00:00:00Z') })
+    // What diff wrote before it scoped the check: the fingerprint of the whole schema after the file.
+    const scratch = await sqlite.open(parseUrl('sqlite::memory:'))
+    for (const sql of ['CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, nick TEXT)', 'ALTER TABLE users ADD COLUMN age INTEGER']) await scratch.db.exec(sql)
+    const whole = schemaFingerprint(await scratch.inspect())
+    await scratch.close()
+    await writeFile(outcome.written!.up, (await readFile(outcome.written!.up, 'utf8')).replace(/^-- migrator:expect-schema .*$/m, `-- migrator:expect-schema ${whole}`))
+    await writeSum(p.dir)
+    expect((await up(p.config(), { dryRun: true })).error).toBeUndefined()
     p.exec('CREATE TABLE sneaky (id INTEGER)') // changed by hand after the diff
     const before = dumpSqlite(p.dbFile)
     const result = await up(p.config())
@@ -51,6 +62,30 @@ describe('built-in post-checks (api up)', () => {
     expect(result.error?.message).toContain('the database would still need: drop table "sneaky"')
     expect(result.error?.message).toContain('the migration was rolled back')
     expect(dumpSqlite(p.dbFile)).toBe(before)
+  })
+
+  it('schema-as-expected ignores drift outside what the migration changes, and trips on drift in it (a hand-made index a rebuild would drop)', async () => {
+    await applyBase()
+    const target = path.join(p.root, 'schema.sql')
+    await writeFile(target, 'CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(100), nick TEXT);\n')
+    const outcome = await diff(p.config({ target }), { name: 'type_email', now: new Date('2024-01-02T00:00:00Z') })
+    expect(outcome.up).toContain('rewrite: 1-6 (alter table users: change type of column email)') // a SQLite table rebuild
+    p.exec('CREATE INDEX sneaky ON users (nick)') // by hand, after the diff: the rebuild does not know it
+    const before = dumpSqlite(p.dbFile)
+    // lint sees it first, on a scratch copy of the structure: up refuses before running anything.
+    await expect(up(p.config())).rejects.toThrow(/refusing to apply: lint found 1 error-level finding: 20240102000000_type_email\.up\.sql: MF100 .*changed column users\.email, index users\.sneaky/)
+    expect(dumpSqlite(p.dbFile)).toBe(before)
+    // Forced past lint, the runner's own check trips and rolls back.
+    const result = await up(p.config(), { force: true })
+    expect(result.error?.message).toMatch(/built-in check schema-as-expected failed: 20240102000000_type_email\.up\.sql changed column users\.email, index users\.sneaky, but that is not the change it was generated for: the database drifted in what it touches/)
+    expect(result.error?.message).toContain('the migration was rolled back')
+    expect(dumpSqlite(p.dbFile)).toBe(before)
+
+    p.exec('DROP INDEX sneaky; CREATE TABLE unrelated (id INTEGER)') // drift the migration does not touch
+    expect((await up(p.config())).error).toBeUndefined()
+    expect(p.query<{ id: number; email: string; nick: string | null }>('SELECT id, email, nick FROM users ORDER BY id')).toEqual([
+      { id: 1, email: 'a@x', nick: 'a' }, { id: 2, email: 'b@x', nick: null }, { id: 3, email: 'c@x', nick: 'c' },
+    ])
   })
 
   it('schema-as-expected trips on a hand-edited generated file and says how to accept the edit', async () => {
@@ -61,7 +96,9 @@ describe('built-in post-checks (api up)', () => {
     await writeFile(outcome.written!.up, (await readFile(outcome.written!.up, 'utf8')).replaceAll('"age"', '"years"'))
     await writeSum(p.dir)
     const before = dumpSqlite(p.dbFile)
-    const result = await up(p.config())
+    await expect(up(p.config())).rejects.toThrow(/MF100 .*file was edited after `migrator diff` wrote it .*remove its `-- migrator:expect-schema` line/)
+    expect(dumpSqlite(p.dbFile)).toBe(before)
+    const result = await up(p.config(), { force: true })
     expect(result.error?.message).toMatch(/file was edited after `migrator diff` wrote it .*remove its `-- migrator:expect-schema` line/)
     expect(dumpSqlite(p.dbFile)).toBe(before)
   })

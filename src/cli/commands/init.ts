@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Command } from 'commander'
+import { adoptLive } from '../../api/adopt.js'
 import { CONFIG_FILE_NAMES } from '../../config/load.js'
 import { CONFIG_DEFAULTS } from '../../config/schema.js'
 import { redactUrl } from '../../config/url.js'
 import { SUM_FILE } from '../../migrations/directory.js'
 import { writeSum } from '../../migrations/sum.js'
-import type { Run } from '../context.js'
+import type { CommandContext, Run } from '../context.js'
 
 const DEFAULT_URL = 'sqlite:./dev.db'
 const DEFAULT_TARGET = './schema.sql'
@@ -18,9 +19,11 @@ export function register(program: Command, run: Run): void {
     .command('init')
     .description('create migrator.config.ts, the migration directory and a target schema file (existing files are kept)')
     .option('--to <target>', 'where to create the target schema file (default: ./schema.sql)')
-    .addHelpText('after', '\nExamples:\n  migrator init\n  migrator init --url postgres://localhost:5432/app --dir db/migrations --to db/schema.sql')
+    .option('--from-live', 'adopt the existing database at --url (or the config\'s url): schema file from its live schema, a baseline migration recreating it, recorded there as applied')
+    .addHelpText('after', '\nExamples:\n  migrator init\n  migrator init --url postgres://localhost:5432/app --dir db/migrations --to db/schema.sql\n  migrator init --from-live --url postgres://localhost:5432/app')
     .action(
-      run(async (ctx, opts: { to?: string }) => {
+      run(async (ctx, opts: { to?: string; fromLive?: boolean }) => {
+        if (opts.fromLive === true) return initFromLive(ctx, opts.to)
         const { cwd, options, out } = ctx
         const dir = path.resolve(cwd, options.dir ?? CONFIG_DEFAULTS.dir)
         const target = path.resolve(cwd, opts.to ?? DEFAULT_TARGET)
@@ -66,8 +69,47 @@ export function register(program: Command, run: Run): void {
     )
 }
 
+/** `migrator init --from-live`: adopt the configured (or --url) database; see adoptLive. */
+async function initFromLive(ctx: CommandContext, to: string | undefined): Promise<void> {
+  const { cwd, out } = ctx
+  const config = await ctx.config(to)
+  const withTarget = config.target === undefined ? { ...config, target: path.resolve(cwd, DEFAULT_TARGET) } : config
+  const rel = (file: string) => path.relative(cwd, file) || '.'
+  const hasConfig = config.configPath !== undefined || CONFIG_FILE_NAMES.some((name) => existsSync(path.join(cwd, name)))
+  let configFile: { path: string; text: (schemas: readonly string[] | undefined) => string } | undefined
+  const url = config.url ?? DEFAULT_URL
+  const written = withoutPassword(url)
+  if (!hasConfig) {
+    configFile = { path: path.join(cwd, 'migrator.config.ts'), text: (schemas) => configText(written, `./${rel(withTarget.dir)}`, `./${rel(withTarget.target!)}`, schemas) }
+  }
+  const spinner = out.spinner('reading the live schema and checking that it rebuilds')
+  const outcome = await adoptLive(withTarget, { configFile, scaffoldTarget: SCHEMA_TEXT }).finally(() => spinner.stop())
+  out.result(
+    () => ({ ...outcome, written: outcome.written.map(rel) }),
+    () => {
+      for (const file of outcome.written) out.success(`created ${rel(file)}`)
+      if (!hasConfig && written !== url) out.warn('--url holds a password; the config got the URL without it: set DATABASE_URL to connect with the password')
+      if (hasConfig && config.target === undefined) out.warn(`the config names no \`target\`: add \`target: './${rel(withTarget.target!)}'\` to it, so \`diff\` and \`status\` compare with the file just written`)
+      out.success(`recorded ${outcome.version}_baseline as applied in ${outcome.database} (nothing was run there): ${outcome.tables} table${outcome.tables === 1 ? '' : 's'}, ${outcome.views} view${outcome.views === 1 ? '' : 's'}, ${outcome.objects} other object${outcome.objects === 1 ? '' : 's'}`)
+      out.info(`next: commit these files; edit ${rel(withTarget.target!)} and run \`migrator diff <name>\` for the next change`)
+    },
+  )
+}
+
+/** `url` without its password, which must not end up in a committed file. */
+function withoutPassword(url: string): string {
+  if (redactUrl(url) === url) return url
+  try {
+    const parsed = new URL(url)
+    parsed.password = ''
+    return parsed.toString()
+  } catch {
+    return DEFAULT_URL
+  }
+}
+
 /** A type-only import, so the file also loads where the `migrator` package cannot be resolved. */
-function configText(url: string, dir: string, target: string): string {
+function configText(url: string, dir: string, target: string, schemas?: readonly string[]): string {
   return `import type { Config } from 'migrator'
 
 export default {
@@ -77,7 +119,7 @@ export default {
   dir: ${quote(dir)},
   // The declared target schema: a .sql file, a directory of .sql files or a .ts schema module.
   target: ${quote(target)},
-  // A scratch database used to normalize SQL targets (optional).
+${schemas === undefined ? '' : `  // The PostgreSQL schemas migrator manages.\n  schemas: [${schemas.map(quote).join(', ')}],\n`}  // A scratch database used to normalize SQL targets (optional).
   // devUrl: 'postgres://postgres@localhost:5432/migrator_dev',
   // Settings picked with --env <name>; they override the ones above.
   // envs: { production: { url: process.env.PROD_DATABASE_URL } },

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { status } from '../../api/status.js'
+import { isPending, status } from '../../api/status.js'
 import type { Run } from '../context.js'
 import type { RiskReport } from '../../lint/risk.js'
 import { rowsTouched } from '../findings.js'
@@ -10,9 +10,9 @@ import { formatBytes } from './backup.js'
 export function register(program: Command, run: Run): void {
   program
     .command('status')
-    .description('show applied/pending/modified/missing/failed migrations, drift and ungenerated changes')
+    .description('show applied/baseline/pending/out-of-order/modified/missing/failed migrations, drift and ungenerated changes')
     .option('--to <target>', 'the declared target: a .sql file, a directory of .sql files or a .ts schema module (overrides config target)')
-    .option('--check', 'exit 2 when anything is pending, modified, missing, failed or drifted')
+    .option('--check', 'exit 2 when anything is pending, out of order, modified, missing, failed or drifted')
     .addHelpText('after', '\nExamples:\n  migrator status\n  migrator status --check --json')
     .action(
       run(async (ctx, opts: { to?: string; check?: boolean }) => {
@@ -34,8 +34,15 @@ export function register(program: Command, run: Run): void {
               if (m.risk !== undefined && m.risk.level !== 'low') ctx.out.print(`${m.version}_${m.name} risk ${m.risk.level}:\n${m.risk.reasons.map((r) => `  ${r}`).join('\n')}`)
             }
             for (const m of report.migrations) if (m.hint !== undefined) ctx.out.print(`${m.version}_${m.name} failed: ${m.hint}`)
-            const pending = report.migrations.filter((m) => m.state === 'pending').length
+            const pending = report.migrations.filter((m) => isPending(m.state)).length
+            const late = report.migrations.filter((m) => m.state === 'out-of-order')
             ctx.out.print(`${pending} pending`)
+            if (late.length > 0) {
+              ctx.out.print(
+                `Out of order: ${late.map((m) => `${m.version}_${m.name}`).join(', ')} ${late.length === 1 ? 'is' : 'are'} older than the newest applied migration; ` +
+                  '`migrator up` refuses to apply them unless --allow-out-of-order (see README "Working in a team")',
+              )
+            }
             if (report.replayError !== undefined) ctx.out.print(`Drift and target not checked: the migrations do not replay on a scratch database: ${report.replayError}`)
             else if (report.drift.length === 0) ctx.out.print('No drift')
             else ctx.out.print(`Drift: the database differs from what its applied migrations produce:\n${report.drift.map((d) => `  ${d}`).join('\n')}`)

@@ -21,12 +21,13 @@ export function register(program: Command, run: Run): void {
     .option('--all-or-nothing', 'a failure also reverts the migrations this run applied before it')
     .option('--lock-retries <n>', 'retry a migration stopped by lockTimeout up to n times, with backoff (it rolled back, so each retry starts clean)')
     .option('--allow-missing', 'do not refuse when applied migrations have no file')
+    .option('--allow-out-of-order', 'apply pending migrations older than the newest applied one (merged from another branch); without it up refuses them (config: allowOutOfOrder)')
     .option('--force', 'apply even when lint finds error-level problems (see migrator lint); never covers data loss')
     .option('--allow-data-loss', 'apply migrations that destroy stored values (drop a table or column holding rows, narrow values that do not fit); without it up asks on a terminal and refuses elsewhere (config: allowDataLoss)')
     .option('--backup', 'snapshot the database before applying (config: backup: true)')
     .addHelpText('after', '\nExamples:\n  migrator up\n  migrator up --dry-run\n  migrator up --steps 1 --all-or-nothing\n  migrator up --backup --force\n  migrator up --backup --allow-data-loss')
     .action(
-      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; lockRetries?: string; force?: boolean; backup?: boolean; allowDataLoss?: boolean }) => {
+      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; allowOutOfOrder?: boolean; lockRetries?: string; force?: boolean; backup?: boolean; allowDataLoss?: boolean }) => {
         const config = await ctx.config()
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
         const result = await up({ ...config, lockWaitMs }, {
@@ -36,6 +37,7 @@ export function register(program: Command, run: Run): void {
           txMode: parseTxMode(opts.txMode),
           allOrNothing: opts.allOrNothing,
           allowMissing: opts.allowMissing,
+          allowOutOfOrder: opts.allowOutOfOrder,
           lockRetries: parseCount('--lock-retries', opts.lockRetries),
           force: opts.force,
           backup: opts.backup,

@@ -73,8 +73,15 @@ export class PostgresDriver implements Driver {
     return quoteIdent(name)
   }
 
-  createNamespaceSql(name: string): string {
-    return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)}`
+  async listSchemas(): Promise<readonly string[]> {
+    const rows = await this.db.query<{ name: string }>(
+      "SELECT nspname AS name FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY nspname",
+    )
+    return rows.map((row) => row.name)
+  }
+
+  schemaStatements(name: string): { readonly create: string; readonly drop: string } {
+    return { create: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)}`, drop: `DROP SCHEMA ${quoteIdent(name)}` }
   }
 
   lock(name: string, timeoutMs: number): Promise<() => Promise<void>> {
