@@ -176,11 +176,14 @@ async function analyzeTableChange(table: Table, change: TableChange, context: Ch
       return out
     }
     case 'renameColumn':
-      if (sameName(change.from.name, change.to.name, context.identifierCase?.columns)) return []
+      // A respelling in letter case alone still counts where case is ignored: queries find the
+      // column either way, but result rows (`SELECT *`, driver row objects) carry the new spelling.
       return [
         finding('BC101', `renames column ${name}.${change.from.name} to ${change.to.name}`, {
           table: name,
-          fix: 'add the new column, write both, backfill, switch readers, then drop the old column (expand/contract)',
+          fix: sameName(change.from.name, change.to.name, context.identifierCase?.columns)
+            ? 'only the letter case changes: queries still find it, but code reading result rows by the old spelling breaks; update it first'
+            : 'add the new column, write both, backfill, switch readers, then drop the old column (expand/contract)',
         }),
       ]
     case 'addUnique':
