@@ -17,7 +17,7 @@ export function register(program: Command, run: Run): void {
     .action(
       run(async (ctx, opts: { to?: string; check?: boolean }) => {
         const config = await ctx.config(opts.to)
-        const spinner = ctx.out.spinner('reading history and replaying migrations')
+        const spinner = ctx.out.spinner('reading history and comparing schemas')
         const report = await status(config)
         spinner.stop()
         ctx.out.result(
@@ -39,6 +39,7 @@ export function register(program: Command, run: Run): void {
             if (report.replayError !== undefined) ctx.out.print(`Drift and target not checked: the migrations do not replay on a scratch database: ${report.replayError}`)
             else if (report.drift.length === 0) ctx.out.print('No drift')
             else ctx.out.print(`Drift: the database differs from what its applied migrations produce:\n${report.drift.map((d) => `  ${d}`).join('\n')}`)
+            if (report.driftFrom === 'replay' && report.replayReason !== undefined) ctx.out.info(`drift checked by replaying the applied migrations on a scratch database: ${report.replayReason}`)
             if (report.ungenerated !== undefined) {
               if (report.ungenerated.length === 0) ctx.out.print('Target: in sync with the migrations')
               else ctx.out.print(`Target: ${report.ungenerated.length} change${report.ungenerated.length === 1 ? '' : 's'} not yet in a migration (run \`migrator diff\`):\n${report.ungenerated.map((d) => `  ${d}`).join('\n')}`)
