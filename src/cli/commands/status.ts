@@ -1,10 +1,12 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { status } from '../../api/status.js'
 import type { Run } from '../context.js'
 import type { RiskReport } from '../../lint/risk.js'
 import { rowsTouched } from '../findings.js'
 import { formatBytes } from './backup.js'
+
+/** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
+const status = async (...args: Parameters<typeof import('../../api/status.js').status>) => (await import('../../api/status.js')).status(...args)
 
 /** `migrator status [--check]`: per-migration state, drift and ungenerated changes. */
 export function register(program: Command, run: Run): void {
