@@ -72,13 +72,20 @@ export async function directorySchema(driver: Driver, config: ResolvedConfig, fi
   return result
 }
 
-/** For `up`: the schema the applied rows produce, by replay, when it can be told (RunOptions.snapshots). */
+/**
+ * For `up`: the schema the applied rows produce, by replay, when it can be told
+ * (RunOptions.snapshots). Undefined whenever it cannot, for whatever reason (a file that does not
+ * replay, no right to create a scratch database): then `up` records no snapshot, and runs as before.
+ */
 export async function replayApplied(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], rows: readonly HistoryRow[]): Promise<Schema | undefined> {
   const applied = rows.filter((r) => r.status === 'applied')
   const byVersion = new Map(files.map((f) => [f.version, f]))
   if (applied.some((r) => byVersion.get(r.version)?.checksum !== r.checksum)) return undefined
-  const result = await replayed(driver, config, files.filter((f) => applied.some((r) => r.version === f.version)), '')
-  return result.schema
+  try {
+    return await replaySchema(driver, config, files.filter((f) => applied.some((r) => r.version === f.version)))
+  } catch {
+    return undefined
+  }
 }
 
 async function replayed(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], reason: string): Promise<ProducedSchema> {

@@ -23,22 +23,29 @@ function inspectOptions(ctx: RunContext, db?: Db) {
  * (their snapshot, or RunOptions.snapshots.expected, a replay, when none is stored; the empty
  * schema before the first migration): the live schema after the run is then what a replay of the
  * applied migrations would give. A database with drift, or with a failed or interrupted row, gets
- * no snapshot, and `status` replays there. Returns whether the snapshot table must exist.
+ * no snapshot, and `status` replays there. Creates the snapshot table when one will be recorded; a
+ * user who may not create it gets no snapshot (and a run as before). Returns the store, or
+ * undefined when the run records none.
  */
-export async function planSnapshot(ctx: RunContext, rows: readonly HistoryRow[], selected: readonly MigrationFile[]): Promise<boolean> {
+export async function planSnapshot(ctx: RunContext, rows: readonly HistoryRow[], selected: readonly MigrationFile[]): Promise<SnapshotStore | undefined> {
   const source = ctx.options.snapshots
   const last = selected.at(-1)
-  if (source === undefined || ctx.recorder !== undefined || last === undefined) return false
-  if (rows.some((r) => r.status !== 'applied')) return false
+  if (source === undefined || ctx.recorder !== undefined || last === undefined) return undefined
+  if (rows.some((r) => r.status !== 'applied')) return undefined
   const store = new SnapshotStore(ctx.driver, ctx.options.historyTable)
   const key = historyKey(scopeOf(ctx), rows)
   let expected: Schema | undefined = emptySchema
   if (key !== undefined) expected = (await store.find(key))?.schema ?? (await source.expected(rows))
-  if (expected === undefined) return false
+  if (expected === undefined) return undefined
   const live = await ctx.driver.inspect(inspectOptions(ctx))
-  if (schemaDifferences(ctx.driver, expected, live).length > 0) return false
+  if (schemaDifferences(ctx.driver, expected, live).length > 0) return undefined
+  try {
+    await store.ensure()
+  } catch {
+    return undefined
+  }
   plans.set(ctx, { last: last.version, store })
-  return true
+  return store
 }
 
 /**

@@ -38,7 +38,7 @@ import { planPending, type PendingPlan } from './pending.js'
 import { lockPreCheck } from './precheck.js'
 import { moduleUpFailed, undoApplied } from './undo.js'
 import { planSnapshot, recordSnapshot } from './record-snapshot.js'
-import { ownTables, SnapshotStore } from './snapshots.js'
+import { ownTables } from './snapshots.js'
 
 export type { MigrationResult, MigrationStatus, RunOptions, RunResult } from './execute.js'
 
@@ -107,9 +107,8 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
     }
     // A run whose first migration fails leaves no history table behind (nothing was recorded).
     const creates = selected.length > 0 && ctx.recorder === undefined && !(await ctx.history.exists())
-    const snapshots = (await planSnapshot(ctx, rows, selected)) ? new SnapshotStore(driver, options.historyTable) : undefined
     if (selected.length > 0) await ensureHistory(ctx)
-    await snapshots?.ensure()
+    const snapshots = await planSnapshot(ctx, rows, selected)
 
     const mode = options.allOrNothing === true ? 'all' : (options.txMode ?? 'file')
     const inTransaction = (file: MigrationFile): boolean =>
