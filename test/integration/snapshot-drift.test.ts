@@ -204,7 +204,7 @@ for (const dialect of ['postgres', 'mysql', 'sqlite'] as const) {
         await writeSum(config.dir)
         await repair(config, async () => true)
         await expectDriftAsReplay(config, 'replay')
-      })
+      }, 600_000)
     })
   }
 
@@ -225,7 +225,7 @@ for (const dialect of ['postgres', 'mysql', 'sqlite'] as const) {
       } finally {
         await target.drop()
       }
-    })
+    }, 300_000)
   })
 }
 
