@@ -8,6 +8,9 @@
  *   npm run bench -- --only postgres,sqlite             # a subset of dialects
  *   npm run bench -- --profile                          # also CPU-profile inspect and up (node --cpu-prof)
  *   npm run bench -- --json results.json                # also write the raw samples
+ *   npm run bench -- --only status                      # status with 300 and 3,000 applied migrations on the
+ *                                                       # three dialects next to the driver-connect floor,
+ *                                                       # and the CLI's startup next to `node -e 0`
  *   npm run bench -- --only backfill                    # chunked backfill vs one UPDATE, 1,000,000 rows on
  *                                                       # PostgreSQL and MariaDB/MySQL (--backfill-rows N)
  *
@@ -29,17 +32,17 @@ const value = (name) => {
   return i >= 0 ? args[i + 1] : undefined
 }
 const quick = flag('--quick')
-const only = (value('--only') ?? 'postgres,mysql,sqlite').split(',')
+const only = (value('--only') ?? 'postgres,mysql,sqlite,status').split(',')
 for (const name of only) {
-  if (!['postgres', 'mysql', 'sqlite', 'backfill'].includes(name)) {
-    console.error(`--only: unknown dialect "${name}"; use postgres, mysql, sqlite and/or backfill, comma-separated`)
+  if (!['postgres', 'mysql', 'sqlite', 'status', 'backfill'].includes(name)) {
+    console.error(`--only: unknown dialect "${name}"; use postgres, mysql, sqlite, status and/or backfill, comma-separated`)
     process.exit(1)
   }
 }
 const jsonOut = value('--json')
 const settings = quick
-  ? { reps: 3, applyReps: 1, tables: 200, migrationCount: 60 }
-  : { reps: 5, applyReps: 3, tables: 1000, migrationCount: 300 }
+  ? { reps: 3, applyReps: 1, tables: 200, migrationCount: 60, statusCounts: [100, 1000] }
+  : { reps: 5, applyReps: 3, tables: 1000, migrationCount: 300, statusCounts: [300, 3000] }
 const log = (line) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
 
 if (!existsSync(path.join(ROOT, 'dist/index.js'))) {
@@ -56,7 +59,7 @@ const loaders = {
 }
 let failed = false
 try {
-  for (const dialect of only.filter((d) => d !== 'backfill')) {
+  for (const dialect of only.filter((d) => d !== 'backfill' && d !== 'status')) {
     const started = Date.now()
     try {
       const bench = await loaders[dialect]()
@@ -67,6 +70,22 @@ try {
       log(`${dialect}: FAILED: ${error.message}`)
     }
     log(`${dialect}: ${((Date.now() - started) / 1000).toFixed(0)} s`)
+  }
+  if (only.includes('status')) {
+    const started = Date.now()
+    const { benchStartup, benchStatus } = await import('./bench/status.mjs')
+    results.startup = await benchStartup({ reps: settings.reps * 2, tmp })
+    results.status = {}
+    for (const dialect of ['postgres', 'mysql', 'sqlite']) {
+      try {
+        results.status[dialect] = await benchStatus(dialect, { reps: settings.reps, counts: settings.statusCounts, tmp, log })
+      } catch (error) {
+        failed = true
+        results.status[dialect] = [{ label: 'status', note: `failed: ${String(error.message).split('\n')[0].slice(0, 300)}` }]
+        log(`status ${dialect}: FAILED: ${error.message}`)
+      }
+    }
+    log(`status: ${((Date.now() - started) / 1000).toFixed(0)} s`)
   }
   // Opt-in (`--only backfill`): about 2 minutes of 1,000,000-row loads and updates per server.
   if (only.includes('backfill')) {
@@ -79,7 +98,7 @@ try {
   }
   if (flag('--profile')) {
     const { profileAll } = await import('./bench/profile.mjs')
-    results.profiles = await profileAll({ ...settings, tmp, log, only: only.filter((d) => d !== 'backfill') })
+    results.profiles = await profileAll({ ...settings, tmp, log, only: only.filter((d) => d !== 'backfill' && d !== 'status') })
   }
 } finally {
   await rm(tmp, { recursive: true, force: true })
@@ -107,6 +126,10 @@ function render(r) {
     }
     out.push('', `Inspect (${r.settings.tables} tables):`, '', table(d.inspect, { ratioTo: d.inspectBase }))
     out.push('', `Apply (${r.settings.migrationCount} migrations):`, '', table(d.apply, { ratioTo: d.applyBase }))
+  }
+  if (r.startup) out.push('', '### Startup', '', table(r.startup, { ratioTo: 'node -e 0' }))
+  for (const [dialect, rows] of Object.entries(r.status ?? {})) {
+    out.push('', `### status, ${dialect}`, '', table(rows, { ratioTo: 'floor: node + driver, connect, SELECT 1' }))
   }
   if (r.profiles) {
     for (const p of r.profiles) out.push('', `### Profile: ${p.title}`, '', p.text)

@@ -14,7 +14,7 @@ import { renderMigration } from '../migrations/write.js'
 import { HistoryStore } from '../runner/history.js'
 import type { Change, RenameCandidate } from '../schema/changes.js'
 import { diffSchemas } from '../schema/diff.js'
-import type { Schema } from '../schema/model.js'
+import { emptySchema, type Schema } from '../schema/model.js'
 import { loadTarget } from '../target/load.js'
 import { toolVersion } from '../version.js'
 import { findingLine, lintMigration, type MigrationLint } from '../lint/analyze.js'
@@ -24,7 +24,7 @@ import { NO_DIRECTIVES } from '../migrations/directives.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { changeFingerprint } from '../safety/fingerprint.js'
 import { baselineFloor } from '../runner/pending.js'
-import { replaySchema } from './replay.js'
+import { directorySchema } from './produced.js'
 import { lintSettings } from './lint.js'
 import { inspectOptions, withDriver, withScratch } from './session.js'
 
@@ -161,7 +161,11 @@ function splitPhases(driver: Driver, changes: readonly Change[], name: string, s
 }
 
 async function currentSchema(driver: Driver, config: ResolvedConfig, files: Awaited<ReturnType<typeof listMigrations>>, from?: string): Promise<Schema> {
-  if (from === 'dir') return replaySchema(driver, config, files)
+  if (from === 'dir') {
+    const produced = await directorySchema(driver, config, files, await new HistoryStore(driver, config.historyTable).list())
+    if (produced.error !== undefined) throw produced.error
+    return produced.schema ?? emptySchema
+  }
   if (from !== undefined) {
     const other = await openDriver(parseUrl(from, config.cwd))
     try {

@@ -10,7 +10,13 @@ import { verifySum } from '../migrations/sum.js'
 export async function listMigrations(dir: string, options: { allowMissingDir?: boolean } = {}): Promise<MigrationFile[]> {
   if (options.allowMissingDir === true && !(await exists(dir))) return []
   const files = await readDirectory(dir)
-  await verifySum(dir)
+  // The checksums readDirectory computed are the sum's: each file is read once.
+  const known = new Map<string, string>()
+  for (const f of files) {
+    known.set(f.upFile, f.checksum)
+    if (f.downFile !== undefined && f.downChecksum !== undefined) known.set(f.downFile, f.downChecksum)
+  }
+  await verifySum(dir, known)
   return files
 }
 

@@ -12,6 +12,7 @@ import { lossesOf, requireConsent, type ConsentOptions, type FileDataLoss } from
 import { downLosses } from './down-losses.js'
 import { listMigrations } from './directory.js'
 import { lintWithDriver, type LintReport } from './lint.js'
+import { replayApplied } from './produced.js'
 import { replaySchema } from './replay.js'
 import { inspectOptions, runnerOptions, withDriver } from './session.js'
 
@@ -86,6 +87,7 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
       preCheck: config.preCheck,
       inspect: inspectOptions(config),
       expectedSchema: (file) => replaySchema(driver, config, files.filter((f) => f.version <= file.version)),
+      snapshots: { expected: (rows) => replayApplied(driver, config, files, rows) },
       ...runOptions,
     })
     return { ...result, lint, dataLoss, ...(taken === undefined ? {} : { backup: taken }) }

@@ -5,6 +5,7 @@ import type { Driver, InspectOptions, OpenOptions, ScratchDriver } from '../dial
 import { openDriver } from '../dialects/registry.js'
 import { CHECKPOINT_TABLE } from '../backfill/checkpoint.js'
 import { ConfigError } from '../errors.js'
+import { ownTables } from '../runner/snapshots.js'
 import { toolVersion } from '../version.js'
 
 /** The database URL of the config; a missing one is a config error naming every way to give it. */
@@ -49,9 +50,9 @@ export async function withScratch<T>(driver: Driver, config: ResolvedConfig, fn:
   return result
 }
 
-/** What inspection reports: the configured schemas, without migrator's own history table. */
+/** What inspection reports: the configured schemas, without migrator's own tables (history, its snapshots, backfill checkpoints). */
 export function inspectOptions(config: ResolvedConfig): InspectOptions {
-  return { schemas: config.schemas, exclude: [config.historyTable, CHECKPOINT_TABLE] }
+  return { schemas: config.schemas, exclude: [...ownTables(config.historyTable), CHECKPOINT_TABLE] }
 }
 
 /** Who applied a migration, for the history row. */

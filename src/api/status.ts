@@ -1,25 +1,19 @@
 import type { ResolvedConfig } from '../config/schema.js'
-import type { Driver } from '../dialects/dialect.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { HistoryStore, type HistoryRow } from '../runner/history.js'
-import { diffSchemas } from '../schema/diff.js'
-import type { Schema } from '../schema/model.js'
+import { schemaDifferences } from '../schema/differences.js'
 import { loadTarget } from '../target/load.js'
-import { MigratorError } from '../errors.js'
 import { listMigrations } from './directory.js'
 import type { RiskReport } from '../lint/risk.js'
 import { listBackups, type BackupInfo } from '../safety/backup.js'
 import { lintWithDriver } from './lint.js'
 import { baselineFloor, isBaselineMarker, newestApplied } from '../runner/pending.js'
-import { replaySchema } from './replay.js'
+import { appliedSchema, directorySchema, type SchemaSource } from './produced.js'
 import { inspectOptions, withDriver, withScratch } from './session.js'
+import { countsAsApplied, isPending, type MigrationState } from './states.js'
 
-/**
- * `baseline`: recorded by `baseline`/`init --from-live` without running (or a file at or below the
- * baseline version): counts as applied. `out-of-order`: pending, but older than the newest applied
- * version (merged from another branch): `up` refuses it unless `--allow-out-of-order`.
- */
-export type MigrationState = 'applied' | 'baseline' | 'pending' | 'out-of-order' | 'modified' | 'missing' | 'failed'
+export { countsAsApplied, isPending, type MigrationState }
+
 
 export interface MigrationStatus {
   readonly version: string
@@ -44,6 +38,16 @@ export interface StatusReport {
   readonly ungenerated?: readonly string[]
   /** Why drift or ungenerated changes could not be computed (a migration that does not replay). */
   readonly replayError?: string
+  /**
+   * How the schema the applied migrations produce was obtained: 'snapshot' (recorded with the
+   * history: the live database is inspected once) or 'replay' (every applied migration run on a
+   * scratch database; replayReason says why).
+   */
+  readonly driftFrom: 'snapshot' | 'replay'
+  /** How the schema all migrations produce was obtained, when there is a target. */
+  readonly ungeneratedFrom?: SchemaSource
+  /** Why a replay was needed (driftFrom 'replay'). */
+  readonly replayReason?: string
   /** Whether `status --check` should exit 2: pending, modified, missing, failed or drift. */
   readonly needsAttention: boolean
   /** Snapshots of this database (`migrator backup`, `up --backup`), newest first. */
@@ -61,31 +65,28 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
       const risk = isPending(m.state) ? risks.get(m.version) : undefined
       return risk === undefined ? m : { ...m, risk }
     })
-    const appliedFiles = files.filter((f) => history.some((row) => row.version === f.version && row.status === 'applied'))
     const live = await driver.inspect(inspectOptions(config))
-    // A migration that cannot replay (the one that failed, say) must not hide the rest of the report.
-    let replayError: string | undefined
-    const replayed = async (list: readonly MigrationFile[]): Promise<Schema | undefined> => {
-      try {
-        return await replaySchema(driver, config, list)
-      } catch (error) {
-        if (!(error instanceof MigratorError)) throw error
-        replayError ??= error.message
-        return undefined
-      }
-    }
-    const applied = await replayed(appliedFiles)
-    const drift = applied === undefined ? [] : describeDiff(driver, applied, live)
+    const applied = await appliedSchema(driver, config, files, history)
+    const drift = applied.schema === undefined ? [] : schemaDifferences(driver, applied.schema, live)
+    let replayError = applied.error?.message
     let ungenerated: string[] | undefined
+    let ungeneratedFrom: SchemaSource | undefined
     if (config.target !== undefined) {
       const target = config.target
       const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config), driver.url.database))
-      const all = await replayed(files)
-      ungenerated = all === undefined ? undefined : describeDiff(driver, all, desired)
+      const all = await directorySchema(driver, config, files, history, applied)
+      replayError ??= all.error?.message
+      ungeneratedFrom = all.source
+      ungenerated = all.schema === undefined ? undefined : schemaDifferences(driver, all.schema, desired)
     }
     const needsAttention = drift.length > 0 || replayError !== undefined || migrations.some((m) => !countsAsApplied(m.state))
     const backups = await listBackups(driver, config)
-    return { database: driver.url.redacted, migrations, drift, ungenerated, replayError, needsAttention, backups }
+    return {
+      database: driver.url.redacted, migrations, drift, ungenerated, replayError, needsAttention, backups,
+      driftFrom: applied.source === 'replay' ? 'replay' : 'snapshot',
+      ...(applied.replayReason === undefined ? {} : { replayReason: applied.replayReason }),
+      ...(ungeneratedFrom === undefined ? {} : { ungeneratedFrom }),
+    }
   }, { readOnly: true })
 }
 
@@ -114,16 +115,6 @@ export function migrationStates(files: readonly MigrationFile[], history: readon
   return states.sort((a, b) => a.version.localeCompare(b.version))
 }
 
-/** Whether a migration in `state` is in the database as far as `up` is concerned. */
-export function countsAsApplied(state: MigrationState): boolean {
-  return state === 'applied' || state === 'baseline'
-}
-
-/** Whether `up` has yet to run a migration in `state` (`out-of-order` only with --allow-out-of-order). */
-export function isPending(state: MigrationState): boolean {
-  return state === 'pending' || state === 'out-of-order'
-}
-
 /**
  * A failed row says what is left in the database and what to do about it. `statements_applied`
  * counts the leading statements still applied (the runner lowers it as it undoes them); a run that
@@ -147,10 +138,4 @@ function failedState(row: HistoryRow, name: string, backfills = false, module = 
         : `${n === 1 ? 'statement 1' : `statements 1-${n}`} of it ${n === 1 ? 'is' : 'are'} in the database and ${n === 1 ? 'was' : 'were'} not undone ` +
           `(if a run was killed, check the next statement too): undo ${n === 1 ? 'it' : 'them'} by hand, then run \`migrator repair\` so \`up\` runs it again from the start`
   return { version: row.version, name, state: 'failed', appliedAt: row.appliedAt, statementsApplied: n, hint }
-}
-
-/** One line per statement that would turn `from` into `to` (empty when they are the same). */
-function describeDiff(driver: Driver, from: Schema, to: Schema): string[] {
-  const { changes } = diffSchemas(from, to, { capabilities: driver.capabilities })
-  return driver.plan(changes, { current: from, desired: to }).statements.map((s) => s.comment)
 }

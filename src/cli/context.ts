@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { loadConfig } from '../config/load.js'
 import type { ResolvedConfig } from '../config/schema.js'
 import { MigratorError } from '../errors.js'
-import { createOutput } from './output.js'
+import { createOutput, loadStyling } from './output.js'
 import type { Output } from './output.js'
 
 /** The global flags (SPEC "Commands"), as commander parses them on the root program. */
@@ -62,7 +62,7 @@ export function createRun(session: Session, cwd: string = process.cwd()): Run {
       const command = args.at(-1) as Command
       const local = (args.at(-2) ?? {}) as Record<string, unknown>
       const globals = normalize(rootOf(command).opts())
-      const out = createOutput(globals)
+      const out = createOutput(globals, undefined, await loadStyling())
       session.out = out
       await action(createContext(cwd, globals, out), ...([...args.slice(0, -2), local] as A))
     }

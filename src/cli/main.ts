@@ -19,7 +19,7 @@ import * as up from './commands/up.js'
 import * as validate from './commands/validate.js'
 import { createRun } from './context.js'
 import type { Run, Session } from './context.js'
-import { createOutput } from './output.js'
+import { createOutput, loadStyling } from './output.js'
 
 /** Every command module exports `register(program, run)`; add new ones here. */
 const COMMANDS: readonly { register(program: Command, run: Run): void }[] = [
@@ -40,7 +40,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       throw new Error('internal: the command printed no JSON document under --json')
     }
   } catch (error) {
-    report(error, session, argv)
+    await report(error, session, argv)
   }
 }
 
@@ -73,10 +73,10 @@ export function buildProgram(session: Session, cwd: string = process.cwd()): Com
 }
 
 /** Prints `error` as one line (or the JSON error document) and sets the exit code. */
-function report(error: unknown, session: Session, argv: readonly string[]): void {
+async function report(error: unknown, session: Session, argv: readonly string[]): Promise<void> {
   const json = session.out?.isJson ?? argv.includes('--json')
   const verbose = argv.includes('-v') || argv.includes('--verbose')
-  const out = session.out ?? createOutput({ json, color: !argv.includes('--no-color'), quiet: false, verbose })
+  const out = session.out ?? createOutput({ json, color: !argv.includes('--no-color'), quiet: false, verbose }, undefined, await loadStyling())
 
   let code: string
   let message: string

@@ -1,8 +1,32 @@
 import { stripVTControlCharacters } from 'node:util'
-import { Chalk, supportsColor, supportsColorStderr } from 'chalk'
-import type { ChalkInstance } from 'chalk'
-import ora from 'ora'
 import { escapeControl } from '../errors.js'
+
+/** The styles output uses: chalk's when a stream is a terminal, plain text otherwise. */
+export interface Colors {
+  green(text: string): string
+  yellow(text: string): string
+  red(text: string): string
+  dim(text: string): string
+  bold(text: string): string
+}
+
+const plain: Colors = { green: (t) => t, yellow: (t) => t, red: (t) => t, dim: (t) => t, bold: (t) => t }
+
+/** chalk and ora, loaded by `loadStyling` only when stdout or stderr is a terminal. */
+export interface Styling {
+  readonly chalk: typeof import('chalk')
+  readonly ora: typeof import('ora').default
+}
+
+/**
+ * Loads colors and spinners when one of the streams is a terminal; undefined otherwise (pipes, CI
+ * logs, --json consumers), so most runs never pay for importing chalk and ora.
+ */
+export async function loadStyling(streams: Pick<OutputStreams, 'stdout' | 'stderr'> = { stdout: process.stdout, stderr: process.stderr }): Promise<Styling | undefined> {
+  if (streams.stdout.isTTY !== true && streams.stderr.isTTY !== true) return undefined
+  const [chalk, ora] = await Promise.all([import('chalk'), import('ora')])
+  return { chalk, ora: ora.default }
+}
 
 /** The global flags that shape output. */
 export interface OutputOptions {
@@ -41,7 +65,7 @@ export interface Output {
   /** True once `json()` wrote the document (the error handler then must not write another). */
   readonly jsonWritten: boolean
   /** Colors for stdout text (plain when stdout is not a TTY, NO_COLOR or --no-color). */
-  readonly colors: ChalkInstance
+  readonly colors: Colors
   /**
    * Spinners animate (stderr is a terminal that can redraw a line, not --json/--quiet); otherwise
    * their texts become log lines.
@@ -64,18 +88,26 @@ export interface Output {
   spinner(text: string): Spinner
 }
 
+/**
+ * The Output of one run. `styling` (loadStyling) brings colors and spinners; without it, or off a
+ * terminal, text is plain and spinners print only their final line.
+ */
 export function createOutput(
   options: OutputOptions,
   streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+  styling?: Styling,
 ): Output {
   const { stdout, stderr, env } = streams
   // no-color.org: NO_COLOR set to any non-empty value disables color.
   const colorAllowed = options.color && !options.json && (env.NO_COLOR ?? '') === ''
-  const level = (stream: OutputStreams['stdout'], detected: { level: number } | false) =>
-    colorAllowed && stream.isTTY === true ? (Math.max(1, detected === false ? 0 : detected.level) as 1 | 2 | 3) : 0
-  const out = new Chalk({ level: level(stdout, supportsColor) })
-  const err = new Chalk({ level: level(stderr, supportsColorStderr) })
-  const spinners = canDrawSpinner(stderr, env) && !options.json && !options.quiet
+  const colors = (stream: OutputStreams['stdout'], detected: { level: number } | false): Colors => {
+    if (styling === undefined || !colorAllowed || stream.isTTY !== true) return plain
+    return new styling.chalk.Chalk({ level: Math.max(1, detected === false ? 0 : detected.level) as 1 | 2 | 3 })
+  }
+  const out = colors(stdout, styling?.chalk.supportsColor ?? false)
+  const err = colors(stderr, styling?.chalk.supportsColorStderr ?? false)
+  const ora = styling?.ora
+  const spinners = ora !== undefined && canDrawSpinner(stderr, env) && !options.json && !options.quiet
   let jsonWritten = false
 
   const line = (text: string) => void stderr.write(`${text}\n`)
@@ -125,7 +157,7 @@ export function createOutput(
       else text()
     },
     spinner(text) {
-      if (spinners) {
+      if (spinners && ora !== undefined) {
         const spinner = ora({ text: escapeControl(text), stream: stderr as NodeJS.WritableStream, color: 'cyan', isEnabled: true }).start()
         return {
           get text() {

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { z } from 'zod'
 import { ConfigError } from '../errors.js'
 import { parseDuration } from './duration.js'
-import { allowedKeys, CONFIG_DEFAULTS, configSchema } from './schema.js'
+import { CONFIG_DEFAULTS } from './schema.js'
 import type { Config, EnvConfig, ResolvedConfig } from './schema.js'
 import { importUserModule } from '../modules.js'
 import { closest } from './suggest.js'
@@ -54,7 +54,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   const configPath = findConfigFile(cwd, options.configPath)
   const label = configPath === undefined ? '' : displayPath(cwd, configPath)
 
-  const file: Config = configPath === undefined ? {} : validate(label, await importConfig(label, configPath))
+  const file: Config = configPath === undefined ? {} : await validate(label, await importConfig(label, configPath))
   const baseDir = configPath === undefined ? cwd : path.dirname(configPath)
 
   let block: EnvConfig = {}
@@ -147,15 +147,16 @@ async function importConfig(label: string, file: string): Promise<unknown> {
 }
 
 /** Every problem of the config in one line: `<file>: 2 problems: 1) url: …; 2) dir: …`. */
-function validate(label: string, raw: unknown): Config {
+async function validate(label: string, raw: unknown): Promise<Config> {
+  const { configSchema, allowedKeys } = await import('./validation.js')
   const result = configSchema.safeParse(raw)
   if (result.success) return result.data
-  const problems = result.error.issues.map((issue) => describeIssue(issue, raw))
+  const problems = result.error.issues.map((issue) => describeIssue(issue, raw, allowedKeys))
   if (problems.length === 0) throw new ConfigError(`${label}: invalid config`)
   throw new ConfigError(problems.length === 1 ? `${label}: ${problems[0]}` : `${label}: ${problems.length} problems: ${problems.map((p, i) => `${i + 1}) ${p}`).join('; ')}`)
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown, allowedKeys: (path: readonly PropertyKey[]) => readonly string[]): string {
   const where = issue.path.map(String).join('.')
   const prefix = where === '' ? '' : `${where}: `
   if (issue.code === 'unrecognized_keys') {

@@ -122,6 +122,8 @@ export interface Driver {
   openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver>
   /** SQL for the history table, created with `IF NOT EXISTS`. */
   historyTableDdl(table: string): string
+  /** SQL for the history's companion snapshot table (src/runner/snapshots.ts), created with `IF NOT EXISTS`. */
+  snapshotTableDdl(table: string): string
   /** The transaction boundary texts a dry run prints. */
   readonly transactionSyntax: { readonly begin: string; readonly commit: string }
   close(): Promise<void>

@@ -19,12 +19,14 @@ export interface Sum {
   readonly drafts?: readonly string[]
 }
 
-/** Hashes every migration file of `dir` (content with CRLF → LF). Throws DirectoryError like readDirectory. */
-export async function computeSum(dir: string): Promise<Sum> {
-  const files: { name: string; hash: string }[] = []
-  for (const entry of await listMigrationEntries(dir)) {
-    files.push({ name: entry.name, hash: checksumOf(await readFile(path.join(dir, entry.name), 'utf8')) })
-  }
+/**
+ * Hashes every migration file of `dir` (content with CRLF → LF). Throws DirectoryError like
+ * readDirectory. `known`: hashes of files just read (file name → checksum), which are not read again.
+ */
+export async function computeSum(dir: string, known: ReadonlyMap<string, string> = new Map()): Promise<Sum> {
+  const entries = await listMigrationEntries(dir)
+  const hashes = await Promise.all(entries.map(async (entry) => known.get(entry.name) ?? checksumOf(await readFile(path.join(dir, entry.name), 'utf8'))))
+  const files = entries.map((entry, i) => ({ name: entry.name, hash: hashes[i]! }))
   return { total: totalOf(files), files }
 }
 
@@ -72,8 +74,8 @@ function isDraftHash(name: string, hash: string): boolean {
  * `migrator new` created it may have been edited: it is listed in `drafts`, not a mismatch. A
  * directory without migrations and without a sum file is fine. Returns the sum of the files on disk.
  */
-export async function verifySum(dir: string): Promise<Sum> {
-  const actual = await computeSum(dir)
+export async function verifySum(dir: string, hashed?: ReadonlyMap<string, string>): Promise<Sum> {
+  const actual = await computeSum(dir, hashed)
   const sumPath = path.join(dir, SUM_FILE)
   let text: string
   try {

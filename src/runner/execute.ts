@@ -10,6 +10,7 @@ import { importUserModule } from '../modules.js'
 import type { Schema } from '../schema/model.js'
 import type { Direction, RunEvent } from './events.js'
 import { HistoryStore, type HistoryRow } from './history.js'
+import { ownTables } from './snapshots.js'
 
 /** Options shared by `runUp` and `runDown`. */
 export interface RunOptions {
@@ -59,6 +60,13 @@ export interface RunOptions {
   readonly inspect?: InspectOptions
   /** The schema a migration was generated to produce, to show a schema-as-expected mismatch. */
   readonly expectedSchema?: (file: MigrationFile) => Promise<Schema | undefined>
+  /**
+   * up: record, with the run's last migration, the schema the applied migrations produce
+   * (src/runner/record-snapshot.ts). `expected` gives that schema for applied rows without a
+   * stored snapshot (a replay; undefined when it cannot be told). Absent for replays on scratch
+   * databases.
+   */
+  readonly snapshots?: { readonly expected: (applied: readonly HistoryRow[]) => Promise<Schema | undefined> }
 }
 
 export type MigrationStatus = 'applied' | 'reverted' | 'failed' | 'undone' | 'not-run' | 'skipped'
@@ -499,7 +507,7 @@ const runTables = new WeakMap<RunContext, Promise<readonly string[]>>()
 export function tablesAtRunStart(ctx: RunContext, db: Db): Promise<readonly string[]> {
   let tables = runTables.get(ctx)
   if (tables === undefined) {
-    const exclude = [...(ctx.options.inspect?.exclude ?? []), ctx.options.historyTable]
+    const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
     tables = ctx.driver.inspect({ ...ctx.options.inspect, exclude, db }).then((schema) => schema.tables.map((t) => t.name))
     runTables.set(ctx, tables)
   }

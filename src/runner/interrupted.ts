@@ -3,6 +3,7 @@ import { FailedMigrationError, InterruptedMigrationError } from '../errors.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { excerpt, historyRow, refOf, type RunContext } from './execute.js'
 import type { HistoryRow } from './history.js'
+import { ownTables } from './snapshots.js'
 
 /** Polling interval while another runner applies a migration statement by statement. */
 const POLL_MS = 100
@@ -45,7 +46,7 @@ export async function reconcile(ctx: RunContext, file: MigrationFile, row: Histo
   const judge = ctx.driver.statementTookEffect?.bind(ctx.driver)
   let verdict: boolean | undefined
   if (doubt.sql !== undefined && judge !== undefined) {
-    const exclude = [...(ctx.options.inspect?.exclude ?? []), ctx.options.historyTable]
+    const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
     verdict = judge(doubt.sql, await ctx.driver.inspect({ ...ctx.options.inspect, exclude }))
   }
   if (verdict === undefined) throw interruptedError(ctx.driver, file, row)

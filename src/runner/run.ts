@@ -37,6 +37,8 @@ import { beginBuiltinChecks, BuiltinCheckFailure } from '../safety/postcheck.js'
 import { planPending, type PendingPlan } from './pending.js'
 import { lockPreCheck } from './precheck.js'
 import { moduleUpFailed, undoApplied } from './undo.js'
+import { planSnapshot, recordSnapshot } from './record-snapshot.js'
+import { ownTables } from './snapshots.js'
 
 export type { MigrationResult, MigrationStatus, RunOptions, RunResult } from './execute.js'
 
@@ -106,6 +108,7 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
     // A run whose first migration fails leaves no history table behind (nothing was recorded).
     const creates = selected.length > 0 && ctx.recorder === undefined && !(await ctx.history.exists())
     if (selected.length > 0) await ensureHistory(ctx)
+    const snapshots = await planSnapshot(ctx, rows, selected)
 
     const mode = options.allOrNothing === true ? 'all' : (options.txMode ?? 'file')
     const inTransaction = (file: MigrationFile): boolean =>
@@ -120,7 +123,10 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
       mode === 'all' && selected.length > 0 && selected.every((f) => inTransaction(f) && !hasBackfills(f) && !interrupted.has(f.version))
         ? await applyAllInOneTransaction(ctx, selected)
         : await applyEach(ctx, selected, applyOne, mode === 'all')
-    if (creates && (await ctx.history.list()).length === 0) await ctx.history.drop()
+    if (creates && (await ctx.history.list()).length === 0) {
+      await ctx.history.drop()
+      await snapshots?.drop()
+    }
     const sql = ctx.recorder === undefined ? undefined : recordedSql(ctx.recorder)
     if (sql !== undefined) ctx.emit({ kind: 'dry-run-sql', sql })
     return { ...result, sql }
@@ -284,6 +290,7 @@ async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile, fin
   await runChecks(ctx, tx, ref, file, 'after')
   // find() above saw no row, so a plain insert records it.
   if (!dry) await ctx.history.insert(tx, historyRow(ctx, file, final, statements, elapsed(start)))
+  if (final === 'applied') await recordSnapshot(ctx, tx, file)
   return statements
 }
 
@@ -339,7 +346,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
     )
     await builtin()
     await runChecks(ctx, ctx.db, ref, file, 'after')
-    if (!dry) await ctx.history.write(ctx.driver.db, historyRow(ctx, file, final, statements, elapsed(began)))
+    if (!dry) await recordApplied(ctx, file, historyRow(ctx, file, final, statements, elapsed(began)))
     const executionMs = elapsed(began)
     if (final === 'applied') ctx.emit({ kind: 'migration-applied', ...ref, executionMs, statements })
     return { ok: true, status: 'applied', statements, executionMs }
@@ -419,7 +426,7 @@ async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: Migra
     if (file.directives.expectSchema !== undefined || file.directives.expectChanges !== undefined || file.directives.allowRowChange !== true) note(ctx, 'built-in checks (schema-as-expected, no-rows-lost) run after the statements')
     return async () => {}
   }
-  const exclude = [...(ctx.options.inspect?.exclude ?? []), ctx.options.historyTable]
+  const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
   const verify = await beginBuiltinChecks(ctx.driver, db, file, {
     knownTables: new Set(await tablesAtRunStart(ctx, db)),
     ...(only ? { onlyChanges: true } : {}),
@@ -489,7 +496,7 @@ async function applyWithBackfills(ctx: RunContext, file: MigrationFile, start: S
     for (const directive of file.directives.backfills ?? []) {
       await runBackfill(ctx.driver, directive.spec, { ...directive.throttle, count: true, onEvent: (event) => ctx.emit({ kind: 'backfill', ...ref, event }) })
     }
-    await ctx.history.write(ctx.driver.db, historyRow(ctx, file, 'applied', statements, elapsed(began)))
+    await recordApplied(ctx, file, historyRow(ctx, file, 'applied', statements, elapsed(began)))
   } catch (failure) {
     const error = migrationError(
       file.version,
@@ -503,4 +510,15 @@ async function applyWithBackfills(ctx: RunContext, file: MigrationFile, start: S
   const executionMs = elapsed(began)
   ctx.emit({ kind: 'migration-applied', ...ref, executionMs, statements })
   return { ok: true, status: 'applied', statements, executionMs }
+}
+
+/**
+ * Writes the history row of a migration that ran outside one transaction, and, when it is
+ * `applied`, the run's schema snapshot with it in one transaction: a crash leaves both or neither.
+ */
+async function recordApplied(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<void> {
+  await ctx.driver.db.transaction(async (tx) => {
+    await ctx.history.write(tx, row)
+    if (row.status === 'applied') await recordSnapshot(ctx, tx, file)
+  })
 }

@@ -79,7 +79,7 @@ describe.skipIf(!available)('mysql runner: partial failures, repair and concurre
   async function snapshot(): Promise<Record<string, { ddl: string; rows: unknown[] }>> {
     const db = test.driver.db
     const tables = await db.query<{ name: string }>(
-      "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'migrator_history' ORDER BY TABLE_NAME",
+      "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT IN ('migrator_history', 'migrator_history_snapshots') ORDER BY TABLE_NAME",
     )
     const out: Record<string, { ddl: string; rows: unknown[] }> = {}
     for (const { name } of tables) {

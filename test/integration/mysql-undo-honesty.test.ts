@@ -81,7 +81,7 @@ describe.skipIf(!available)('mysql: failed migrations say what was undone and wh
   /** SHOW CREATE of every table but the history, and every row as the server prints it. */
   async function dump(): Promise<Record<string, { ddl: string; rows: unknown[] }>> {
     const [tables] = (await raw.query(
-      "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'migrator_history' ORDER BY TABLE_NAME",
+      "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT IN ('migrator_history', 'migrator_history_snapshots') ORDER BY TABLE_NAME",
     )) as [{ name: string }[], unknown]
     const out: Record<string, { ddl: string; rows: unknown[] }> = {}
     for (const { name } of tables) {

@@ -135,7 +135,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 function snapshot(): Record<string, Record<string, unknown>[]> {
   const db = new Database(dbFile(), { readonly: true })
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'migrator_history' ORDER BY name").all() as { name: string }[]
+    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('migrator_history', 'migrator_history_snapshots') ORDER BY name").all() as { name: string }[]
     return Object.fromEntries(tables.map((t) => [t.name, db.prepare(`SELECT * FROM "${t.name.replace(/"/g, '""')}" ORDER BY rowid`).safeIntegers(true).all() as Record<string, unknown>[]]))
   } finally {
     db.close()

@@ -4,7 +4,13 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reliabilitySet, writeMigrations, type Migration } from './migrations.js'
 import { checkAgreement, cli, prng, referenceStates, upKilledAt, type Reference } from './harness.js'
-import { createTarget, type DialectName } from './targets.js'
+import { createTarget, HISTORY, type DialectName, type Target } from './targets.js'
+import { replaySchema } from '../../src/api/replay.js'
+import { readDirectory } from '../../src/migrations/directory.js'
+import { HistoryStore } from '../../src/runner/history.js'
+import { historyKey, SnapshotStore } from '../../src/runner/snapshots.js'
+import { schemaDifferences } from '../../src/schema/differences.js'
+import { toolVersion } from '../../src/version.js'
 
 /** Trials per dialect: MIGRATOR_RELIABILITY_TRIALS, 10 by default. */
 export const TRIALS = Number(process.env.MIGRATOR_RELIABILITY_TRIALS ?? 10)
@@ -52,6 +58,11 @@ export function killTrials(dialect: DialectName, available: boolean): void {
         const up = await cli(work, target, ['up'])
         expect(up.code, up.stderr).toBe(0)
         expect((await target.state()) === ref.final).toBe(true)
+        // The run recorded the schema it produced, and status compares with it instead of replaying.
+        const status = await cli(work, target, ['status', '--json'])
+        expect(status.code, status.stderr).toBe(0)
+        expect(JSON.parse(status.stdout)).toMatchObject({ driftFrom: 'snapshot', drift: [] })
+        await expectSnapshotTrue(work, target, 'uninterrupted')
       } finally {
         await target.drop()
       }
@@ -68,6 +79,7 @@ export function killTrials(dialect: DialectName, available: boolean): void {
           const killed = await upKilledAt(work, target, at)
           expect(killed.code === 0 || killed.killed, `${context}: up ended on its own with ${killed.code}: ${killed.stderr}`).toBe(true)
           const verdict = checkAgreement(await target.history(), await target.state(), set, ref, inDoubt, context)
+          await expectSnapshotTrue(work, target, context)
           // On SQLite a running row might be a live runner's: up waits this long for it to move.
           // No --force: up's lint gate finishes the interrupted migration on its scratch copy first.
           const next = await cli(work, target, ['up', '--lock-wait', dialect === 'sqlite' ? '2s' : '60s'])
@@ -90,6 +102,7 @@ export function killTrials(dialect: DialectName, available: boolean): void {
           expect((await target.state()) === ref.final, `${context}: the database differs from an uninterrupted run's`).toBe(true)
           const rows = await target.history()
           expect(rows.map((r) => [r.version, r.status, r.statementsApplied]), context).toEqual(set.map((m) => [m.version, 'applied', m.statements.length]))
+          await expectSnapshotTrue(work, target, context)
           outcomes.push(outcome)
         } finally {
           await target.drop()
@@ -100,4 +113,25 @@ export function killTrials(dialect: DialectName, available: boolean): void {
       console.info(`${dialect} seed ${seed}: ${outcomes.join('; ')}`)
     }, 120_000 + TRIALS * 30_000)
   })
+}
+
+/**
+ * A schema snapshot stored for the history as it is (src/runner/snapshots.ts) says what a replay of
+ * the applied migrations gives: a killed run never leaves one that would hide or invent drift.
+ */
+async function expectSnapshotTrue(work: string, target: Target, context: string): Promise<void> {
+  const driver = await target.open()
+  try {
+    const rows = await new HistoryStore(driver, HISTORY).list()
+    const key = historyKey({ driver, schemas: ['public'], toolVersion }, rows)
+    const snapshot = key === undefined ? undefined : await new SnapshotStore(driver, HISTORY).find(key)
+    if (snapshot === undefined) return
+    const dir = path.join(work, 'migrations')
+    const applied = new Set(rows.filter((r) => r.status === 'applied').map((r) => r.version))
+    const config = { cwd: work, url: target.url, dir, schemas: ['public'], historyTable: HISTORY, lockTimeoutMs: 5000, lockWaitMs: 5000 }
+    const replayed = await replaySchema(driver, config, (await readDirectory(dir)).filter((f) => applied.has(f.version)))
+    expect(schemaDifferences(driver, snapshot.schema, replayed), `${context}: the stored snapshot is not what the applied migrations produce`).toEqual([])
+  } finally {
+    await driver.close()
+  }
 }

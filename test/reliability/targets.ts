@@ -7,6 +7,7 @@ import { parseUrl, type DatabaseUrl } from '../../src/config/url.js'
 import type { Driver } from '../../src/dialects/dialect.js'
 import { openDriver } from '../../src/dialects/registry.js'
 import { HistoryStore, type HistoryRow } from '../../src/runner/history.js'
+import { ownTables } from '../../src/runner/snapshots.js'
 import { mysqlReachable, MYSQL_URL } from '../helpers/mysql.js'
 import { pgAvailable, PG_URL } from '../helpers/postgres.js'
 
@@ -94,9 +95,9 @@ export function targetAt(dialect: DialectName, parsed: DatabaseUrl, drop: () => 
   }
 }
 
-/** Schema and rows, history left out, in a stable text. */
+/** Schema and rows, history and its snapshots left out, in a stable text. */
 export async function stateOf(driver: Driver): Promise<string> {
-  const schema = await driver.inspect({ exclude: [HISTORY] })
+  const schema = await driver.inspect({ exclude: ownTables(HISTORY) })
   const lines = [JSON.stringify(schema)]
   for (const table of [...schema.tables].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const rows = await driver.db.query(`SELECT * FROM ${driver.quoteIdent(table.name)}`)

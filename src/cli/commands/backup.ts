@@ -1,7 +1,9 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { backup } from '../../api/backup.js'
 import type { Run } from '../context.js'
+
+/** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
+const backup = async (...args: Parameters<typeof import('../../api/backup.js').backup>) => (await import('../../api/backup.js')).backup(...args)
 
 /** `migrator backup`: snapshot the database to a timestamped file (SQLite online backup API). */
 export function register(program: Command, run: Run): void {

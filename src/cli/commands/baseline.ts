@@ -1,7 +1,9 @@
 import type { Command } from 'commander'
-import { baseline } from '../../api/baseline.js'
 import type { Run } from '../context.js'
 import { parseVersion } from '../flags.js'
+
+/** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
+const baseline = async (...args: Parameters<typeof import('../../api/baseline.js').baseline>) => (await import('../../api/baseline.js')).baseline(...args)
 
 /** `migrator baseline <version>`: record an existing database as being at `version`. */
 export function register(program: Command, run: Run): void {

@@ -1,9 +1,11 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { diff } from '../../api/diff.js'
 import { statementsByChange } from '../../migrations/write.js'
 import type { Run } from '../context.js'
 import { printFinding } from '../findings.js'
+
+/** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
+const diff = async (...args: Parameters<typeof import('../../api/diff.js').diff>) => (await import('../../api/diff.js')).diff(...args)
 
 /** `migrator diff [name]`: generate the migration that turns the database into the target. */
 export function register(program: Command, run: Run): void {

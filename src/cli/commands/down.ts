@@ -1,10 +1,12 @@
 import type { Command } from 'commander'
-import { down } from '../../api/migrate.js'
 import type { Run } from '../context.js'
 import { dataLossPrompt, printDataLoss } from '../consent.js'
 import { eventRenderer } from '../events.js'
 import { parseLockWait, parseSteps, parseVersion } from '../flags.js'
 import { printRunResult } from '../run-result.js'
+
+/** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
+const down = async (...args: Parameters<typeof import('../../api/migrate.js').down>) => (await import('../../api/migrate.js')).down(...args)
 
 /** `migrator down`: revert applied migrations, newest first. */
 export function register(program: Command, run: Run): void {

@@ -1,7 +1,10 @@
 import type { Command } from 'commander'
-import { inspect, type InspectFormat } from '../../api/inspect.js'
+import type { InspectFormat } from '../../api/inspect.js'
 import type { Run } from '../context.js'
 import { parseChoice } from '../flags.js'
+
+/** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
+const inspect = async (...args: Parameters<typeof import('../../api/inspect.js').inspect>) => (await import('../../api/inspect.js')).inspect(...args)
 
 /** `migrator inspect`: print the live schema. */
 export function register(program: Command, run: Run): void {

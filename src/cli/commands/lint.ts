@@ -1,10 +1,12 @@
 import type { Command } from 'commander'
-import { lint } from '../../api/lint.js'
 import type { MigrationLint } from '../../lint/analyze.js'
 import type { Run } from '../context.js'
 import { rowsTouched } from '../findings.js'
 import type { Output } from '../output.js'
 import { MigratorError } from '../../errors.js'
+
+/** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
+const lint = async (...args: Parameters<typeof import('../../api/lint.js').lint>) => (await import('../../api/lint.js')).lint(...args)
 
 /**
  * `migrator lint [--latest N]`: risk analyzers over pending (or the newest N) migrations; exit 2 on

@@ -1,6 +1,8 @@
 import type { Command } from 'commander'
-import { repair } from '../../api/repair.js'
 import type { Run } from '../context.js'
+
+/** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
+const repair = async (...args: Parameters<typeof import('../../api/repair.js').repair>) => (await import('../../api/repair.js')).repair(...args)
 
 /** `migrator repair`: re-align history after a failed or intentionally edited migration. */
 export function register(program: Command, run: Run): void {

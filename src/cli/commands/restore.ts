@@ -1,7 +1,9 @@
 import type { Command } from 'commander'
-import { restore } from '../../api/backup.js'
 import { MigratorError } from '../../errors.js'
 import type { Run } from '../context.js'
+
+/** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
+const restore = async (...args: Parameters<typeof import('../../api/backup.js').restore>) => (await import('../../api/backup.js')).restore(...args)
 
 /** `migrator restore <file>`: replace the database's contents with a backup, after confirmation. */
 export function register(program: Command, run: Run): void {

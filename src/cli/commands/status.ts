@@ -1,10 +1,13 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { isPending, status } from '../../api/status.js'
+import { isPending } from '../../api/states.js'
 import type { Run } from '../context.js'
 import type { RiskReport } from '../../lint/risk.js'
 import { rowsTouched } from '../findings.js'
 import { formatBytes } from './backup.js'
+
+/** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
+const status = async (...args: Parameters<typeof import('../../api/status.js').status>) => (await import('../../api/status.js')).status(...args)
 
 /** `migrator status [--check]`: per-migration state, drift and ungenerated changes. */
 export function register(program: Command, run: Run): void {
@@ -17,7 +20,7 @@ export function register(program: Command, run: Run): void {
     .action(
       run(async (ctx, opts: { to?: string; check?: boolean }) => {
         const config = await ctx.config(opts.to)
-        const spinner = ctx.out.spinner('reading history and replaying migrations')
+        const spinner = ctx.out.spinner('reading history and comparing schemas')
         const report = await status(config)
         spinner.stop()
         ctx.out.result(
@@ -46,6 +49,7 @@ export function register(program: Command, run: Run): void {
             if (report.replayError !== undefined) ctx.out.print(`Drift and target not checked: the migrations do not replay on a scratch database: ${report.replayError}`)
             else if (report.drift.length === 0) ctx.out.print('No drift')
             else ctx.out.print(`Drift: the database differs from what its applied migrations produce:\n${report.drift.map((d) => `  ${d}`).join('\n')}`)
+            if (report.driftFrom === 'replay' && report.replayReason !== undefined) ctx.out.info(`drift checked by replaying the applied migrations on a scratch database: ${report.replayReason}`)
             if (report.ungenerated !== undefined) {
               if (report.ungenerated.length === 0) ctx.out.print('Target: in sync with the migrations')
               else ctx.out.print(`Target: ${report.ungenerated.length} change${report.ungenerated.length === 1 ? '' : 's'} not yet in a migration (run \`migrator diff\`):\n${report.ungenerated.map((d) => `  ${d}`).join('\n')}`)

@@ -1,12 +1,14 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { up } from '../../api/migrate.js'
 import type { Run } from '../context.js'
 import { dataLossPrompt, printDataLoss } from '../consent.js'
 import { eventRenderer } from '../events.js'
 import { printFinding, rowsTouched } from '../findings.js'
 import { parseCount, parseLockWait, parseSteps, parseTxMode, parseVersion } from '../flags.js'
 import { printRunResult } from '../run-result.js'
+
+/** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
+const up = async (...args: Parameters<typeof import('../../api/migrate.js').up>) => (await import('../../api/migrate.js')).up(...args)
 
 /** `migrator up`: apply pending migrations in version order. */
 export function register(program: Command, run: Run): void {

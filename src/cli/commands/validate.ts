@@ -1,6 +1,8 @@
 import type { Command } from 'commander'
-import { validate } from '../../api/validate.js'
 import type { Run } from '../context.js'
+
+/** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
+const validate = async (...args: Parameters<typeof import('../../api/validate.js').validate>) => (await import('../../api/validate.js')).validate(...args)
 
 /** `migrator validate`: migrator.sum and checksums vs history; exit 2 on mismatches. */
 export function register(program: Command, run: Run): void {

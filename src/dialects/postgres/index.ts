@@ -141,6 +141,18 @@ export class PostgresDriver implements Driver {
     )
   }
 
+  snapshotTableDdl(table: string): string {
+    return (
+      `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (\n` +
+      '  history_key varchar(71) PRIMARY KEY,\n' +
+      '  version varchar(14) NOT NULL,\n' +
+      '  fingerprint varchar(71) NOT NULL,\n' +
+      '  schema_json text NOT NULL,\n' +
+      '  recorded_at varchar(32) NOT NULL\n' +
+      ')'
+    )
+  }
+
   private closed = false
 
   async close(): Promise<void> {

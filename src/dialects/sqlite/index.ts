@@ -109,6 +109,16 @@ export class SqliteDriver implements Driver {
 )`
   }
 
+  snapshotTableDdl(table: string): string {
+    return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (
+  history_key TEXT PRIMARY KEY,
+  version TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  schema_json TEXT NOT NULL,
+  recorded_at TEXT NOT NULL
+)`
+  }
+
   async close(): Promise<void> {
     this.db.close()
   }
