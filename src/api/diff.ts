@@ -78,7 +78,7 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
   const files = await listMigrations(config.dir, { allowMissingDir: true })
   return withDriver(config, async (driver) => {
     const current = await currentSchema(driver, config, files, options.from)
-    const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config)))
+    const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config, driver)))
     const { changes: all, renameCandidates } = diffSchemas(current, desired, { capabilities: driver.capabilities })
     const version = nextVersion(files.map((f) => f.version), options.now ?? new Date())
     const name = slugify(options.name ?? 'changes')
@@ -164,7 +164,7 @@ async function currentSchema(driver: Driver, config: ResolvedConfig, files: Awai
   if (from !== undefined) {
     const other = await openDriver(parseUrl(from, config.cwd))
     try {
-      return await other.inspect(inspectOptions(config))
+      return await other.inspect(inspectOptions(config, driver))
     } finally {
       await other.close()
     }
@@ -172,7 +172,7 @@ async function currentSchema(driver: Driver, config: ResolvedConfig, files: Awai
   const applied = new Set((await new HistoryStore(driver, config.historyTable).list()).map((row) => row.version))
   const unapplied = files.filter((f) => !applied.has(f.version))
   if (unapplied.length > 0) throw unappliedError(config, driver.url.redacted, unapplied)
-  return driver.inspect(inspectOptions(config))
+  return driver.inspect(inspectOptions(config, driver))
 }
 
 /** Diffing from a live database that lacks some migrations would generate them a second time. */

@@ -91,7 +91,7 @@ async function lintSelected(
 ): Promise<MigrationLint[]> {
   if (selected.length === 0) return []
   const settings = lintSettings(config)
-  const live = await driver.inspect(inspectOptions(config))
+  const live = await driver.inspect(inspectOptions(config, driver))
   const probe: DataProbe = liveProbe(driver, live, config.lockTimeoutMs)
   const runOptions = scratchRunOptions(config, 'migrator lint')
   const escalated = Object.entries(settings.rules ?? {}).some(([code, severity]) => severity === 'error' && !code.startsWith('TX'))
@@ -114,7 +114,7 @@ async function lintSelected(
         continue
       }
       const priorRun = await runUp(scratch, prior, runOptions)
-      const before = priorRun.error === undefined && analyzed[index] === true ? await scratch.inspect(inspectOptions(config)) : undefined
+      const before = priorRun.error === undefined && analyzed[index] === true ? await scratch.inspect(inspectOptions(config, driver)) : undefined
       const result = priorRun.error === undefined ? await runUp(scratch, [...prior, file], runOptions) : priorRun
       if (result.error !== undefined) {
         broken = file.upFile
@@ -135,7 +135,7 @@ async function lintSelected(
         results.push(await textOnly(file))
         continue
       }
-      const after = await scratch.inspect(inspectOptions(config))
+      const after = await scratch.inspect(inspectOptions(config, driver))
       const statements = file.format === 'sql' ? driver.splitStatements(file.up).map((st) => st.sql) : []
       const { changes } = diffSchemas(before, withDeclaredRenames(after, statements), { capabilities: driver.capabilities })
       // Might-fail counts describe the database before the first pending migration only (and not

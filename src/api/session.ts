@@ -49,9 +49,14 @@ export async function withScratch<T>(driver: Driver, config: ResolvedConfig, fn:
   return result
 }
 
-/** What inspection reports: the configured schemas, without migrator's own history table. */
-export function inspectOptions(config: ResolvedConfig): InspectOptions {
-  return { schemas: config.schemas, exclude: [config.historyTable, CHECKPOINT_TABLE] }
+/**
+ * What inspection reports, without migrator's own tables: the configured `schemas`, else the ones
+ * the live connection's URL binds it to (`driver.scope`), else the whole database. Scratch
+ * databases are inspected with the live driver's options, so both sides cover the same schemas.
+ */
+export function inspectOptions(config: ResolvedConfig, driver: Driver): InspectOptions {
+  const schemas = config.schemas ?? driver.scope
+  return { ...(schemas === undefined ? {} : { schemas }), exclude: [config.historyTable, CHECKPOINT_TABLE] }
 }
 
 /** Who applied a migration, for the history row. */

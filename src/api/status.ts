@@ -56,7 +56,7 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
       return risk === undefined ? m : { ...m, risk }
     })
     const appliedFiles = files.filter((f) => history.some((row) => row.version === f.version && row.status === 'applied'))
-    const live = await driver.inspect(inspectOptions(config))
+    const live = await driver.inspect(inspectOptions(config, driver))
     // A migration that cannot replay (the one that failed, say) must not hide the rest of the report.
     let replayError: string | undefined
     const replayed = async (list: readonly MigrationFile[]): Promise<Schema | undefined> => {
@@ -73,7 +73,7 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
     let ungenerated: string[] | undefined
     if (config.target !== undefined) {
       const target = config.target
-      const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config)))
+      const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config, driver)))
       const all = await replayed(files)
       ungenerated = all === undefined ? undefined : describeDiff(driver, all, desired)
     }

@@ -183,7 +183,7 @@ function columnAspects(from: Column, to: Column): ColumnAspect[] {
 
 function samePrimaryKey(a: PrimaryKey | undefined, b: PrimaryKey | undefined): boolean {
   if (a === undefined || b === undefined) return a === b
-  if (!sameValue(a.columns, b.columns)) return false
+  if (!sameValue(a.columns, b.columns) || !sameValue(a.options ?? {}, b.options ?? {})) return false
   return a.name === undefined || b.name === undefined || a.name === b.name
 }
 

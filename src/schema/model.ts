@@ -28,6 +28,8 @@ export interface Column {
 export interface PrimaryKey {
   readonly name?: string
   readonly columns: readonly string[]
+  /** Dialect extras: PostgreSQL `comment`. */
+  readonly options?: Options
 }
 
 /** One key part of an index: a column or an expression. */
@@ -55,6 +57,8 @@ export interface Index {
 export interface Unique {
   readonly name?: string
   readonly columns: readonly string[]
+  /** Dialect extras: PostgreSQL `deferrable` (`IMMEDIATE`/`DEFERRED`), `nullsNotDistinct`, `comment`. */
+  readonly options?: Options
 }
 
 export type ReferentialAction = 'NO ACTION' | 'RESTRICT' | 'CASCADE' | 'SET NULL' | 'SET DEFAULT'
@@ -103,11 +107,12 @@ export interface View {
 
 /**
  * Everything else that is created and dropped as a whole and compared by definition: triggers,
- * enum types, sequences, functions, extensions, domains. `definition` is the text that creates it in
- * the dialect's normal form; `table` names the table a trigger belongs to.
+ * enum types, sequences, functions, extensions, domains, namespaces (`schema`: PostgreSQL schemas,
+ * named by `name` alone) and row-level security policies. `definition` is the text that creates it
+ * in the dialect's normal form; `table` names the table a trigger or policy belongs to.
  */
 export interface SchemaObject {
-  readonly kind: 'trigger' | 'enum' | 'sequence' | 'function' | 'extension' | 'domain' | 'other'
+  readonly kind: 'schema' | 'trigger' | 'policy' | 'enum' | 'sequence' | 'function' | 'extension' | 'domain' | 'other'
   readonly schema?: string
   readonly name: string
   readonly table?: string

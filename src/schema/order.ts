@@ -9,12 +9,19 @@ export interface OrderContext {
   readonly capabilities?: Capabilities
 }
 
-/** Types and other objects that tables may use: created before tables, dropped after them. */
-const TABLE_PREREQUISITES: readonly SchemaObject['kind'][] = ['extension', 'enum', 'domain', 'sequence']
+/**
+ * Namespaces, types and other objects that tables may use: created before tables (namespaces
+ * first: everything else lives in one), dropped after them (namespaces last).
+ */
+const TABLE_PREREQUISITES: readonly SchemaObject['kind'][] = ['schema', 'extension', 'enum', 'domain', 'sequence']
+
+/** Objects that belong to one table and may read others (trigger and policy functions): created last, dropped first. */
+const onTable = (o: SchemaObject): boolean => o.kind === 'trigger' || o.kind === 'policy'
 
 /**
  * Puts changes in an order every dialect can execute:
- * views and triggers (which depend on tables) are dropped first and created last; types before the
+ * views, triggers and policies (which depend on tables) are dropped first and created last;
+ * namespaces before everything else and types before the
  * tables that use them; referenced tables before the tables whose FKs point at them; FKs dropped
  * before the tables they point at. Where the dialect checks FK targets at creation time
  * (`forwardForeignKeys` false), FKs in a cycle are detached and added after all tables exist.
@@ -51,7 +58,7 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
 
   return [
     ...dropViews,
-    ...objectsOf('dropObject', (o) => o.kind === 'trigger'),
+    ...objectsOf('dropObject', onTable),
     ...objectsOf('dropObject', (o) => o.kind === 'function'),
     ...detachedDrops,
     ...earlyAlters,
@@ -68,8 +75,8 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
     ...objectsOf('createObject', (o) => o.kind === 'function'),
     ...alteredObjects((o) => o.kind === 'function' || isTableLike(o)),
     ...createViews,
-    ...objectsOf('createObject', (o) => o.kind === 'trigger'),
-    ...alteredObjects((o) => o.kind === 'trigger'),
+    ...objectsOf('createObject', onTable),
+    ...alteredObjects(onTable),
   ]
 }
 

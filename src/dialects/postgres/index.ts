@@ -42,14 +42,16 @@ export class PostgresDriver implements Driver {
   readonly db: Db
   readonly serverVersion: string
   readonly features: ServerFeatures
+  readonly scope?: readonly string[]
 
   constructor(
     readonly url: DatabaseUrl,
-    private readonly connection: PgConnection,
+    readonly connection: PgConnection,
   ) {
     this.db = connection.db
     this.serverVersion = connection.serverVersion
     this.features = serverFeatures(connection.versionNum)
+    if (connection.scope !== undefined) this.scope = connection.scope
   }
 
   readonly isLockTimeout = isLockTimeout
@@ -84,9 +86,22 @@ export class PostgresDriver implements Driver {
   /**
    * devUrl: checked empty, and emptied again by drop() (dev-database.ts); otherwise a temporary
    * database on this server, dropped by drop() (scratch.ts). Both are released on signals too.
+   * Either gets this session's search_path (a database- or role-level setting, or a devUrl
+   * without the live URL's `search_path`, would otherwise put unqualified names elsewhere) and
+   * the schemas of this connection's scope, which targets and migrations written for it take as
+   * given (created after a devUrl's contents are recorded, so its clean-up drops them again).
    */
-  openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {
-    return devUrl === undefined ? openTemporary(this, open) : openDev(devUrl, open)
+  async openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {
+    const scratch = devUrl === undefined ? await openTemporary(this, open) : await openDev(devUrl, open)
+    try {
+      for (const schema of this.scope ?? []) await scratch.db.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`)
+      await scratch.db.query("SELECT set_config('search_path', ?, false)", [this.connection.searchPath])
+      scratch.connection.db.precreated = new Set(this.scope ?? [])
+    } catch (error) {
+      await scratch.drop().catch(() => undefined)
+      throw error
+    }
+    return scratch
   }
 
   estimateRows(tables: readonly string[]): Promise<ReadonlyMap<string, number>> {

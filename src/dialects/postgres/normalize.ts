@@ -55,6 +55,7 @@ export interface IndexRow {
   readonly opclasses: readonly (string | null)[]
   readonly reloptions: string | null
   readonly nulls_not_distinct: boolean
+  readonly comment?: string | null
 }
 
 // pg_index.indoption bits (catalog/pg_index.h).
@@ -84,6 +85,7 @@ export function parseIndex(row: IndexRow): Index {
   if (include.length > 0) options.include = include.map(quoteIdent).join(', ')
   if (row.reloptions) options.with = row.reloptions
   if (row.nulls_not_distinct) options.nullsNotDistinct = true
+  if (typeof row.comment === 'string') options.comment = row.comment
   return {
     name: row.name,
     parts,
@@ -95,6 +97,7 @@ export function parseIndex(row: IndexRow): Index {
 }
 
 export interface SequenceRow {
+  readonly comment?: string | null
   readonly schema: string
   readonly name: string
   readonly type: string

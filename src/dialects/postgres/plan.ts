@@ -2,11 +2,15 @@ import type { PlanOptions } from '../dialect.js'
 import { guardOf, type Plan, type Risk } from '../../schema/plan.js'
 import type { Change, TableChange } from '../../schema/changes.js'
 import { assertNever } from '../../schema/changes.js'
-import type { Check, Column, ForeignKey, PrimaryKey, Schema, SchemaObject, Table, Unique, View } from '../../schema/model.js'
+import type { Check, Column, ForeignKey, Options, PrimaryKey, Schema, SchemaObject, Table, Unique, View } from '../../schema/model.js'
 import { UnsupportedChangeError } from '../../errors.js'
 import { alterEnum } from './enum-plan.js'
 import { alterColumnLosses } from './lossy.js'
-import { createIndex, createView, dropIndex, dropView, viewExtras } from './ddl.js'
+import { createIndex, createView, dropIndex, dropView, viewComment, viewExtras } from './ddl.js'
+import { commentOnObject, createObject, dropObject, objectComment } from './object-ddl.js'
+import { alterPolicy } from './policy.js'
+import { commentIn, commentOnConstraint, commentOnIndex, commentOnlyViews, foldCommentChanges, rejoinForeignKeyComments } from './key-comments.js'
+import { sameValue } from '../../schema/equal.js'
 import { label, stmt, type Ctx } from './plan-context.js'
 import { qualify, quoteIdent, quoteLiteral } from './quote.js'
 import { needsUsing } from './type-family.js'
@@ -19,9 +23,14 @@ import { needsUsing } from './type-family.js'
  * may reference each other in any order (cycles included) without the caller detaching them.
  */
 export function plan(changes: readonly Change[], options: PlanOptions = {}): Plan {
-  const ordered = reorder(changes, options.desired)
-  const ctx: Ctx = { changes: ordered, options, out: [], deferred: [], transactional: true }
-  for (const change of ordered) planChange(ctx, change)
+  const ordered = reorder(rejoinForeignKeyComments(changes), options.desired)
+  const viewComments = commentOnlyViews(ordered)
+  const ctx: Ctx = { changes: ordered.filter((c) => !viewComments.has(c)), options, out: [], deferred: [], transactional: true }
+  for (const change of ordered) {
+    const was = viewComments.get(change)
+    if (was === undefined) planChange(ctx, change)
+    else if (change.kind === 'createView') ctx.out.push(stmt(change, viewComment(change.view), [viewComment(was)], `comment on view ${label(change.view)}`))
+  }
   return { statements: [...ctx.out, ...ctx.deferred], transactional: ctx.transactional }
 }
 
@@ -120,12 +129,15 @@ function planChange(ctx: Ctx, change: Change): void {
         stmt(change, dropView(change.view), [createView(change.view), ...viewExtras(change.view)], `drop view ${label(change.view)}`),
       )
       return
-    case 'createObject':
-      ctx.out.push(stmt(change, change.object.definition, [dropObject(change.object)], `create ${change.object.kind} ${label(change.object)}`))
+    case 'createObject': {
+      const [create = '', ...comment] = createObject(change.object)
+      ctx.out.push(stmt(change, create, [dropObject(change.object)], `create ${change.object.kind} ${label(change.object)}`))
+      for (const sql of comment) ctx.out.push(stmt(change, sql, [], `comment on ${change.object.kind} ${label(change.object)}`))
       return
+    }
     case 'dropObject':
       ctx.out.push(
-        stmt(change, dropObject(change.object), [change.object.definition], `drop ${change.object.kind} ${label(change.object)}`, risksOfObjectDrop(change.object)),
+        stmt(change, dropObject(change.object), createObject(change.object), `drop ${change.object.kind} ${label(change.object)}`, risksOfObjectDrop(change.object)),
       )
       return
     case 'alterObject':
@@ -174,6 +186,12 @@ function columnList(columns: readonly string[]): string {
   return columns.map(quoteIdent).join(', ')
 }
 
+function uniqueClause(unique: Unique): string {
+  const nulls = unique.options?.nullsNotDistinct === true ? ' NULLS NOT DISTINCT' : ''
+  const deferrable = unique.options?.deferrable
+  return `UNIQUE${nulls} (${columnList(unique.columns)})${typeof deferrable === 'string' ? ` DEFERRABLE INITIALLY ${deferrable}` : ''}`
+}
+
 function checkClause(check: Check): string {
   return `CHECK (${check.expression})${check.options?.noInherit === true ? ' NO INHERIT' : ''}`
 }
@@ -200,7 +218,7 @@ function createTableStatements(table: Table): { main: Sql[]; foreignKeys: Sql[] 
   if (table.primaryKey !== undefined) {
     items.push(`CONSTRAINT ${quoteIdent(pkName(table, table.primaryKey))} PRIMARY KEY (${columnList(table.primaryKey.columns)})`)
   }
-  for (const u of table.uniques) items.push(`CONSTRAINT ${quoteIdent(uniqueName(table, u))} UNIQUE (${columnList(u.columns)})`)
+  for (const u of table.uniques) items.push(`CONSTRAINT ${quoteIdent(uniqueName(table, u))} ${uniqueClause(u)}`)
   table.checks.forEach((c, i) => items.push(`CONSTRAINT ${quoteIdent(checkName(table, c, i))} ${checkClause(c)}`))
   for (const [name, def] of exclusionConstraints(table)) items.push(`CONSTRAINT ${quoteIdent(name)} ${def}`)
   let sql = `CREATE ${table.options.unlogged === true ? 'UNLOGGED ' : ''}TABLE ${q} (\n  ${items.join(',\n  ')}\n)`
@@ -217,6 +235,19 @@ function createTableStatements(table: Table): { main: Sql[]; foreignKeys: Sql[] 
   }
   for (const index of table.indexes) {
     main.push({ sql: createIndex(table, index, false), reverse: [dropIndex(table, index)], comment: `create index ${index.name}` })
+    const indexComment = commentIn(index.options)
+    if (indexComment !== undefined) main.push({ sql: commentOnIndex(table, index.name, indexComment), reverse: [], comment: `comment on index ${index.name}` })
+  }
+  const keyComments: [string, string | undefined][] = [
+    ...(table.primaryKey === undefined ? [] : [[pkName(table, table.primaryKey), commentIn(table.primaryKey.options)] as [string, string | undefined]]),
+    ...table.uniques.map((u): [string, string | undefined] => [uniqueName(table, u), commentIn(u.options)]),
+    ...table.checks.map((c, i): [string, string | undefined] => [checkName(table, c, i), commentIn(c.options)]),
+  ]
+  for (const [name, comment] of keyComments) {
+    if (comment !== undefined) main.push({ sql: commentOnConstraint(table, name, comment), reverse: [], comment: `comment on constraint ${table.name}.${name}` })
+  }
+  for (const [key, on] of ROW_SECURITY) {
+    if (table.options[key] === true) main.push({ sql: `ALTER TABLE ${q} ${on}`, reverse: [], comment: `${on.toLowerCase()} on ${label(table)}` })
   }
   if (table.comment !== undefined) {
     main.push({ sql: `COMMENT ON TABLE ${q} IS ${quoteLiteral(table.comment)}`, reverse: [], comment: `comment on table ${label(table)}` })
@@ -225,11 +256,16 @@ function createTableStatements(table: Table): { main: Sql[]; foreignKeys: Sql[] 
     if (column.comment === undefined) continue
     main.push({ sql: columnComment(table, column.name, column.comment), reverse: [], comment: `comment on column ${table.name}.${column.name}` })
   }
-  const foreignKeys = table.foreignKeys.map((fk) => ({
-    sql: `ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(fkName(table, fk))} ${foreignKeyClause(fk)}${fk.options?.notValid === true ? ' NOT VALID' : ''}`,
-    reverse: [dropConstraint(table, fkName(table, fk))],
-    comment: `add foreign key ${table.name}.${fkName(table, fk)}`,
-  }))
+  const foreignKeys = table.foreignKeys.flatMap((fk): Sql[] => {
+    const name = fkName(table, fk)
+    const add: Sql = {
+      sql: `ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${foreignKeyClause(fk)}${fk.options?.notValid === true ? ' NOT VALID' : ''}`,
+      reverse: [dropConstraint(table, name)],
+      comment: `add foreign key ${table.name}.${name}`,
+    }
+    const comment = commentIn(fk.options)
+    return comment === undefined ? [add] : [add, { sql: commentOnConstraint(table, name, comment), reverse: [], comment: `comment on constraint ${table.name}.${name}` }]
+  })
   return { main, foreignKeys }
 }
 
@@ -351,8 +387,13 @@ function alterTable(ctx: Ctx, change: Change, from: Table, to: Table, changes: r
   for (const v of views) {
     ctx.out.push(stmt(change, dropView(v), [createView(v), ...viewExtras(v)], `drop dependent view ${label(v)}`))
   }
-  const ordered = [...changes].sort((a, b) => TABLE_CHANGE_ORDER[a.kind] - TABLE_CHANGE_ORDER[b.kind])
+  const folded = foldCommentChanges(changes)
+  const ordered = [...folded.changes].sort((a, b) => TABLE_CHANGE_ORDER[a.kind] - TABLE_CHANGE_ORDER[b.kind])
   for (const c of ordered) tableChange(ctx, change, from, to, c)
+  for (const k of folded.comments) {
+    const on = (comment: string | undefined): string => (k.on === 'index' ? commentOnIndex(to, k.name, comment) : commentOnConstraint(to, k.name, comment))
+    ctx.out.push(stmt(change, on(k.to), [on(k.from)], `comment on ${k.on} ${to.name}.${k.name}`))
+  }
   for (const v of views) {
     const desired = findView(ctx.options.desired, v)
     if (desired === undefined || ctx.changes.some((c) => c.kind === 'createView' && sameItem(c.view, v))) continue
@@ -367,6 +408,14 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
     ctx.out.push(stmt(change, sql, reverse, comment, risks))
   }
   const t = to.name
+  const keyComment = (name: string, options: Options | undefined): void => {
+    const comment = commentIn(options)
+    if (comment !== undefined) push(commentOnConstraint(to, name, comment), [], `comment on constraint ${t}.${name}`)
+  }
+  const restoreComment = (name: string, options: Options | undefined): string[] => {
+    const comment = commentIn(options)
+    return comment === undefined ? [] : [commentOnConstraint(from, name, comment)]
+  }
   switch (c.kind) {
     case 'addColumn': {
       push(`ALTER TABLE ${q} ADD COLUMN ${columnDefinition(c.column)}`, [`ALTER TABLE ${q} DROP COLUMN ${quoteIdent(c.column.name)}`], `add column ${t}.${c.column.name}`, addColumnRewrites(c.column) ? ['rewrite'] : [])
@@ -395,11 +444,15 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
       const concurrently = ctx.options.concurrentIndexes === true && typeof to.options.partitionBy !== 'string'
       if (concurrently) ctx.transactional = false
       push(createIndex(to, c.index, concurrently), [dropIndex(to, c.index, concurrently)], `create index ${c.index.name} on ${t}`, concurrently ? [] : ['long-lock'])
+      const comment = commentIn(c.index.options)
+      if (comment !== undefined) push(commentOnIndex(to, c.index.name, comment), [], `comment on index ${c.index.name}`)
       return
     }
-    case 'dropIndex':
-      push(dropIndex(from, c.index), [createIndex(from, c.index, false)], `drop index ${c.index.name}`)
+    case 'dropIndex': {
+      const comment = commentIn(c.index.options)
+      push(dropIndex(from, c.index), [createIndex(from, c.index, false), ...(comment === undefined ? [] : [commentOnIndex(from, c.index.name, comment)])], `drop index ${c.index.name}`)
       return
+    }
     case 'renameIndex':
       push(
         `ALTER INDEX ${qualify({ schema: to.schema, name: c.from.name })} RENAME TO ${quoteIdent(c.to.name)}`,
@@ -409,22 +462,24 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
       return
     case 'addUnique': {
       const name = uniqueName(to, c.unique)
-      push(`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} UNIQUE (${columnList(c.unique.columns)})`, [dropConstraint(to, name)], `add unique ${t}.${name}`, ['long-lock'])
+      push(`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${uniqueClause(c.unique)}`, [dropConstraint(to, name)], `add unique ${t}.${name}`, ['long-lock'])
+      keyComment(name, c.unique.options)
       return
     }
     case 'dropUnique': {
       const name = uniqueName(from, c.unique)
-      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} UNIQUE (${columnList(c.unique.columns)})`], `drop unique ${t}.${name}`)
+      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${uniqueClause(c.unique)}`, ...restoreComment(name, c.unique.options)], `drop unique ${t}.${name}`)
       return
     }
     case 'addPrimaryKey': {
       const name = pkName(to, c.primaryKey)
       push(`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} PRIMARY KEY (${columnList(c.primaryKey.columns)})`, [dropConstraint(to, name)], `add primary key ${t}.${name}`, ['long-lock'])
+      keyComment(name, c.primaryKey.options)
       return
     }
     case 'dropPrimaryKey': {
       const name = pkName(from, c.primaryKey)
-      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} PRIMARY KEY (${columnList(c.primaryKey.columns)})`], `drop primary key ${t}.${name}`)
+      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} PRIMARY KEY (${columnList(c.primaryKey.columns)})`, ...restoreComment(name, c.primaryKey.options)], `drop primary key ${t}.${name}`)
       return
     }
     case 'addForeignKey': {
@@ -435,12 +490,13 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
       const notValid = fresh ? c.foreignKey.options?.notValid === true : true
       push(`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${foreignKeyClause(c.foreignKey)}${notValid ? ' NOT VALID' : ''}`, [dropConstraint(to, name)], `add foreign key ${t}.${name}`)
       if (!fresh && c.foreignKey.options?.notValid !== true) push(`ALTER TABLE ${q} VALIDATE CONSTRAINT ${quoteIdent(name)}`, [], `validate foreign key ${t}.${name}`)
+      keyComment(name, c.foreignKey.options)
       return
     }
     case 'dropForeignKey': {
       const name = fkName(from, c.foreignKey)
       const notValid = c.foreignKey.options?.notValid === true ? ' NOT VALID' : ''
-      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${foreignKeyClause(c.foreignKey)}${notValid}`], `drop foreign key ${t}.${name}`)
+      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${foreignKeyClause(c.foreignKey)}${notValid}`, ...restoreComment(name, c.foreignKey.options)], `drop foreign key ${t}.${name}`)
       return
     }
     case 'addCheck': {
@@ -449,11 +505,12 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
       // NO INHERIT checks cannot be added NOT VALID on partitioned tables; plain add for those.
       push(`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${checkClause(c.check)}${noInherit ? '' : ' NOT VALID'}`, [dropConstraint(to, name)], `add check ${t}.${name}`)
       if (!noInherit) push(`ALTER TABLE ${q} VALIDATE CONSTRAINT ${quoteIdent(name)}`, [], `validate check ${t}.${name}`)
+      keyComment(name, c.check.options)
       return
     }
     case 'dropCheck': {
       const name = checkName(from, c.check, from.checks.indexOf(c.check))
-      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${checkClause(c.check)}`], `drop check ${t}.${name}`)
+      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${checkClause(c.check)}`, ...restoreComment(name, c.check.options)], `drop check ${t}.${name}`)
       return
     }
     case 'alterComment':
@@ -528,6 +585,12 @@ function alterColumn(ctx: Ctx, change: Change, table: Table, from: Column, to: C
   }
 }
 
+/** Table options that switch row-level security: the option, the statement that sets it, the one that clears it. */
+const ROW_SECURITY: readonly (readonly [string, string, string])[] = [
+  ['rowSecurity', 'ENABLE ROW LEVEL SECURITY', 'DISABLE ROW LEVEL SECURITY'],
+  ['forceRowSecurity', 'FORCE ROW LEVEL SECURITY', 'NO FORCE ROW LEVEL SECURITY'],
+]
+
 function alterOptions(ctx: Ctx, change: Change, table: Table, from: Table['options'], to: Table['options']): void {
   const q = qualify(table)
   const push = (sql: string, reverse: readonly string[], comment: string, risks: readonly Risk[] = []): void => {
@@ -543,6 +606,11 @@ function alterOptions(ctx: Ctx, change: Change, table: Table, from: Table['optio
   if ((from.unlogged === true) !== (to.unlogged === true)) {
     const set = (unlogged: boolean): string => `ALTER TABLE ${q} SET ${unlogged ? 'UNLOGGED' : 'LOGGED'}`
     push(set(to.unlogged === true), [set(from.unlogged === true)], `set ${to.unlogged === true ? 'unlogged' : 'logged'} ${table.name}`, ['rewrite'])
+  }
+  for (const [key, on, off] of ROW_SECURITY) {
+    if ((from[key] === true) === (to[key] === true)) continue
+    const set = (enabled: boolean): string => `ALTER TABLE ${q} ${enabled ? on : off}`
+    push(set(to[key] === true), [set(from[key] === true)], `${(to[key] === true ? on : off).toLowerCase()} on ${table.name}`)
   }
   if (from.with !== to.with) {
     const keys = (w: unknown): string[] => (typeof w === 'string' ? w.split(', ').map((kv) => kv.split('=')[0]!) : [])
@@ -572,47 +640,6 @@ function alterOptions(ctx: Ctx, change: Change, table: Table, from: Table['optio
 
 // ---------------------------------------------------------------- views and objects
 
-/** `name(args)` → `"name"(args)`: functions and aggregates are keyed by their identity signature. */
-function signature(object: SchemaObject): string {
-  const at = object.name.indexOf('(')
-  const name = at < 0 ? object.name : object.name.slice(0, at)
-  const args = at < 0 ? '()' : object.name.slice(at)
-  return `${qualify({ schema: object.schema, name })}${args}`
-}
-
-function dropObject(object: SchemaObject): string {
-  const q = qualify(object)
-  switch (object.kind) {
-    case 'trigger':
-      return `DROP TRIGGER ${quoteIdent(object.name)} ON ${qualify({ schema: object.schema, name: object.table ?? '' })}`
-    case 'enum':
-      return `DROP TYPE ${q}`
-    case 'domain':
-      return `DROP DOMAIN ${q}`
-    case 'sequence':
-      return `DROP SEQUENCE ${q}`
-    case 'extension':
-      return `DROP EXTENSION ${quoteIdent(object.name)}`
-    case 'function':
-      switch (object.options?.type) {
-        case 'aggregate':
-          return `DROP AGGREGATE ${signature(object)}`
-        case 'operator': {
-          const at = object.name.indexOf('(')
-          return `DROP OPERATOR ${quoteIdent(object.schema ?? 'public')}.${object.name.slice(0, at)} ${object.name.slice(at)}`
-        }
-        case 'procedure':
-          return `DROP PROCEDURE ${signature(object)}`
-        default:
-          return `DROP FUNCTION ${signature(object)}`
-      }
-    case 'other':
-      throw new UnsupportedChangeError(`cannot drop ${label(object)}: PostgreSQL inspection reports no objects of kind "other"`)
-    default:
-      return assertNever(object.kind)
-  }
-}
-
 function risksOfObjectDrop(object: SchemaObject): Risk[] {
   return object.kind === 'sequence' ? ['data-loss'] : []
 }
@@ -621,16 +648,37 @@ function alterObject(ctx: Ctx, change: Change, from: SchemaObject, to: SchemaObj
   const push = (sql: string, reverse: readonly string[], comment: string, risks: readonly Risk[] = []): void => {
     ctx.out.push(stmt(change, sql, reverse, comment, risks))
   }
-  if (from.kind === 'enum' && to.kind === 'enum') return alterEnum(ctx, change, from, to)
+  const recreate = (): void => {
+    push(dropObject(from), createObject(from), `drop ${from.kind} ${label(from)}`)
+    const [create = '', ...comment] = createObject(to)
+    push(create, [dropObject(to)], `create ${to.kind} ${label(to)}`)
+    for (const sql of comment) push(sql, [], `comment on ${to.kind} ${label(to)}`)
+  }
+  const commentChanged = objectComment(from) !== objectComment(to)
+  const setComment = (): void => {
+    if (commentChanged) push(commentOnObject(to, objectComment(to)), [commentOnObject(from, objectComment(from))], `comment on ${to.kind} ${label(to)}`)
+  }
+  if (from.definition === to.definition && sameValue({ ...from.options, comment: undefined }, { ...to.options, comment: undefined })) return setComment()
+  if (from.kind === 'enum' && to.kind === 'enum') {
+    alterEnum(ctx, change, from, to)
+    return setComment()
+  }
   if (from.kind === 'sequence' && to.kind === 'sequence') {
     const alter = (o: SchemaObject): string => o.definition.replace(/^CREATE SEQUENCE/, 'ALTER SEQUENCE')
     push(alter(to), [alter(from)], `alter sequence ${label(to)}`)
-    return
+    return setComment()
   }
   if (from.kind === 'function' && to.kind === 'function' && /^CREATE OR REPLACE/.test(to.definition)) {
     push(to.definition, [from.definition], `replace function ${label(to)}`)
-    return
+    return setComment()
   }
-  push(dropObject(from), [from.definition], `drop ${from.kind} ${label(from)}`)
-  push(to.definition, [dropObject(to)], `create ${to.kind} ${label(to)}`)
+  if (from.kind === 'policy' && to.kind === 'policy') {
+    const forward = alterPolicy(from, to)
+    const back = alterPolicy(to, from)
+    if (forward !== undefined && back !== undefined) {
+      push(forward, [back], `alter policy ${label(to)} on ${to.table ?? ''}`)
+      return setComment()
+    }
+  }
+  recreate()
 }

@@ -32,6 +32,7 @@ SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS 
        (SELECT p.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
          WHERE i.inhrelid = c.oid AND c.relispartition) AS parent_name,
        array_to_string(c.reloptions, ', ') AS reloptions,
+       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security,
        pg_catalog.obj_description(c.oid, 'pg_class') AS comment
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(?::text[])
@@ -71,7 +72,8 @@ SELECT co.conrelid::int8 AS table_oid, co.conname AS name, co.contype AS type,
                JOIN pg_catalog.pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.num ORDER BY k.ord)::text[] AS ref_columns,
        co.confupdtype AS on_update, co.confdeltype AS on_delete, co.confmatchtype AS match_type,
        co.condeferrable AS deferrable, co.condeferred AS deferred, co.convalidated AS validated,
-       co.connoinherit AS no_inherit, pg_catalog.pg_get_constraintdef(co.oid) AS definition
+       co.connoinherit AS no_inherit, pg_catalog.pg_get_constraintdef(co.oid) AS definition,
+       pg_catalog.obj_description(co.oid, 'pg_constraint') AS comment
   FROM pg_catalog.pg_constraint co
   JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -101,6 +103,7 @@ SELECT i.indrelid::int8 AS table_oid, c.relkind AS table_kind, n.nspname AS sche
                JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace ORDER BY k)::text[] AS opclasses,
        array_to_string(ic.reloptions, ', ') AS reloptions,
        ${features.nullsNotDistinct ? 'i.indnullsnotdistinct' : 'false'} AS nulls_not_distinct,
+       pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment,
        pg_catalog.pg_get_indexdef(i.indexrelid) AS definition
   FROM pg_catalog.pg_index i
   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
@@ -128,7 +131,8 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind,
 export const SEQUENCES = `
 SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name,
        pg_catalog.format_type(s.seqtypid, NULL) AS type, s.seqstart::text AS start, s.seqincrement::text AS increment,
-       s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle
+       s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
+       pg_catalog.obj_description(c.oid, 'pg_class') AS comment
   FROM pg_catalog.pg_sequence s
   JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -161,7 +165,8 @@ SELECT e.extname AS name, n.nspname AS schema
 /** Functions and procedures (prokind f/p); aggregates come from AGGREGATES. */
 export const FUNCTIONS = `
 SELECT n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args,
-       p.prokind AS kind, pg_catalog.pg_get_functiondef(p.oid) AS definition
+       p.prokind AS kind, pg_catalog.pg_get_functiondef(p.oid) AS definition,
+       pg_catalog.obj_description(p.oid, 'pg_proc') AS comment
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY(?::text[])
    AND ${notExtensionMember('pg_proc', 'p.oid')}
@@ -172,7 +177,8 @@ SELECT n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identi
        a.aggtransfn::regproc::text AS sfunc, pg_catalog.format_type(a.aggtranstype, NULL) AS stype,
        CASE WHEN a.aggfinalfn <> 0 THEN a.aggfinalfn::regproc::text END AS finalfunc,
        CASE WHEN a.aggcombinefn <> 0 THEN a.aggcombinefn::regproc::text END AS combinefunc,
-       a.agginitval AS initcond, CASE WHEN a.aggsortop <> 0 THEN a.aggsortop::regoperator::text END AS sortop
+       a.agginitval AS initcond, CASE WHEN a.aggsortop <> 0 THEN a.aggsortop::regoperator::text END AS sortop,
+       pg_catalog.obj_description(p.oid, 'pg_proc') AS comment
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind = 'a' AND a.aggkind = 'n' AND n.nspname = ANY(?::text[])
@@ -193,7 +199,8 @@ SELECT n.nspname AS schema, o.oprname AS name, o.oprcode::regproc::text AS funct
 
 export function triggersQuery(features: ServerFeatures): string {
   return `
-SELECT n.nspname AS schema, c.relname AS table_name, t.tgname AS name, pg_catalog.pg_get_triggerdef(t.oid) AS definition
+SELECT n.nspname AS schema, c.relname AS table_name, t.tgname AS name, pg_catalog.pg_get_triggerdef(t.oid) AS definition,
+       pg_catalog.obj_description(t.oid, 'pg_trigger') AS comment
   FROM pg_catalog.pg_trigger t
   JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -202,3 +209,29 @@ SELECT n.nspname AS schema, c.relname AS table_name, t.tgname AS name, pg_catalo
  ORDER BY n.nspname, c.relname, t.tgname`
 }
 
+
+/** The inspected schemas themselves (those that exist), with their comments. */
+export const SCHEMAS = `
+SELECT n.nspname AS name, pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment
+  FROM pg_catalog.pg_namespace n
+ WHERE n.nspname = ANY(?::text[])
+ ORDER BY n.nspname`
+
+/**
+ * Row-level security policies. Roles are sorted (the catalog keeps no order); role 0 is PUBLIC.
+ * `pg_policy.polpermissive` exists since 10.
+ */
+export const POLICIES = `
+SELECT n.nspname AS schema, c.relname AS table_name, p.polname AS name,
+       CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END AS command,
+       p.polpermissive AS permissive,
+       ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.oid)) END
+               FROM unnest(p.polroles) r(oid) ORDER BY 1)::text[] AS roles,
+       pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expr,
+       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,
+       pg_catalog.obj_description(p.oid, 'pg_policy') AS comment
+  FROM pg_catalog.pg_policy p
+  JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = ANY(?::text[])
+ ORDER BY n.nspname, c.relname, p.polname`
