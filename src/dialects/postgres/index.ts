@@ -43,6 +43,11 @@ export class PostgresDriver implements Driver {
   readonly serverVersion: string
   readonly features: ServerFeatures
   readonly scope?: readonly string[]
+  /**
+   * The search_path unqualified names resolve against: the session's when it connected, or for a
+   * scratch database the live one's. Inspection prints names relative to it (inspect.ts).
+   */
+  searchPath: string
 
   constructor(
     readonly url: DatabaseUrl,
@@ -52,6 +57,7 @@ export class PostgresDriver implements Driver {
     this.serverVersion = connection.serverVersion
     this.features = serverFeatures(connection.versionNum)
     if (connection.scope !== undefined) this.scope = connection.scope
+    this.searchPath = connection.searchPath
   }
 
   readonly isLockTimeout = isLockTimeout
@@ -60,7 +66,7 @@ export class PostgresDriver implements Driver {
   inspect(options?: InspectOptions): Promise<Schema> {
     // options.db: the runner's post-checks inspect inside the migration's own transaction (the
     // single pooled connection is busy with it, so this.db would wait forever).
-    return inspect(options?.db ?? this.db, this.features, options)
+    return inspect(options?.db ?? this.db, this.features, options, this.searchPath)
   }
 
   plan(changes: readonly Change[], options?: PlanOptions): Plan {
@@ -95,7 +101,8 @@ export class PostgresDriver implements Driver {
     const scratch = devUrl === undefined ? await openTemporary(this, open) : await openDev(devUrl, open)
     try {
       for (const schema of this.scope ?? []) await scratch.db.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`)
-      await scratch.db.query("SELECT set_config('search_path', ?, false)", [this.connection.searchPath])
+      await scratch.db.query("SELECT set_config('search_path', ?, false)", [this.searchPath])
+      scratch.searchPath = this.searchPath
       scratch.connection.db.precreated = new Set(this.scope ?? [])
     } catch (error) {
       await scratch.drop().catch(() => undefined)

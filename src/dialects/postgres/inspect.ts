@@ -32,6 +32,7 @@ import { quoteIdent, quoteLiteral } from './quote.js'
 import { groupBy } from '../../schema/group-by.js'
 import { policyObject, type PolicyRow } from './policy.js'
 import { databaseSchemas } from './scope.js'
+import { identityOptions, type SequenceValues } from './identity.js'
 
 interface TableRow {
   oid: string
@@ -60,6 +61,7 @@ interface ColumnRow {
   collation: string | null
   comment: string | null
   serial_seq: string | null
+  identity_seq: SequenceValues | null
 }
 interface ConstraintRow {
   table_oid: string
@@ -183,14 +185,19 @@ export async function readCatalog(db: Db, schemas: readonly string[], features: 
   }
 }
 
-/** Inspects the given schemas (default: every user schema of the database) into the model's normal form. */
-export async function inspect(db: Db, features: ServerFeatures, options: InspectOptions = {}): Promise<Schema> {
+/**
+ * Inspects the given schemas (default: every user schema of the database) into the model's normal
+ * form. Types, defaults and definitions print schema-qualified unless their schema is on the
+ * search_path, so the path is pinned while reading: to `searchPath`, the path the session had when
+ * it connected (the one migrations run under, so a name printed bare resolves there the same way;
+ * a scratch database gets the live one), or else to the inspected schemas. Either way a database
+ * inspects the same whatever its session did before (a target file may empty the path, as pg_dump
+ * output does).
+ */
+export async function inspect(db: Db, features: ServerFeatures, options: InspectOptions = {}, searchPath?: string): Promise<Schema> {
   const schemas = options.schemas !== undefined && options.schemas.length > 0 ? options.schemas : await databaseSchemas(db)
-  // Types, defaults and definitions print schema-qualified unless their schema is on the search_path,
-  // so the path is pinned to the inspected schemas while reading: a database inspects the same
-  // whatever its session did before (a target file may empty the path, as pg_dump output does).
   const [saved] = await db.query<{ path: string }>("SELECT current_setting('search_path') AS path")
-  await db.query("SELECT set_config('search_path', ?, false)", [schemas.map(quoteIdent).join(', ')])
+  await db.query("SELECT set_config('search_path', ?, false)", [searchPath ?? schemas.map(quoteIdent).join(', ')])
   try {
     return parseCatalog(await readCatalog(db, schemas, features), options.exclude ?? [])
   } finally {
@@ -365,6 +372,8 @@ function parseColumn(row: ColumnRow): Column {
     defaultExpr = undefined
   }
   const generated = row.generated === 's'
+  const identityOpts = row.identity_seq === null ? undefined : identityOptions(row.type, row.identity_seq)
+  if (identityOpts !== undefined) options.identity = identityOpts
   return {
     name: row.name,
     type: row.type,

@@ -53,6 +53,7 @@ export interface IndexRow {
   readonly exprs: readonly string[]
   readonly flags: readonly number[]
   readonly opclasses: readonly (string | null)[]
+  readonly collations?: readonly (string | null)[]
   readonly reloptions: string | null
   readonly nulls_not_distinct: boolean
   readonly comment?: string | null
@@ -74,8 +75,10 @@ export function parseIndex(row: IndexRow): Index {
     if (desc !== nullsFirst) options.nulls = nullsFirst ? 'first' : 'last'
     const opclass = row.opclasses[k]
     if (opclass !== null && opclass !== undefined) options.opclass = opclass
+    const collation = row.collations?.[k]
     parts.push({
       ...(column === null ? { expression: row.exprs[k] ?? '' } : { column }),
+      ...(collation === null || collation === undefined ? {} : { collation }),
       ...(desc ? { desc: true } : {}),
       ...(Object.keys(options).length > 0 ? { options } : {}),
     })

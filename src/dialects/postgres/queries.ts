@@ -54,7 +54,14 @@ SELECT a.attrelid::int8 AS table_oid, a.attnum AS num, a.attname AS name,
          WHERE sd.classid = 'pg_class'::regclass AND sd.refclassid = 'pg_class'::regclass
            AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.deptype = 'a'
            AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) = 'nextval(' || pg_catalog.quote_literal(s.oid::regclass::text) || '::regclass)'
-         LIMIT 1) AS serial_seq
+         LIMIT 1) AS serial_seq,
+       CASE WHEN a.attidentity <> '' THEN
+         (SELECT json_build_object('start', s.seqstart::text, 'increment', s.seqincrement::text, 'min', s.seqmin::text,
+                                   'max', s.seqmax::text, 'cache', s.seqcache::text, 'cycle', s.seqcycle)
+            FROM pg_catalog.pg_depend sd JOIN pg_catalog.pg_sequence s ON s.seqrelid = sd.objid
+           WHERE sd.classid = 'pg_class'::regclass AND sd.refclassid = 'pg_class'::regclass
+             AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.deptype = 'i'
+           LIMIT 1) END AS identity_seq
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -83,7 +90,10 @@ SELECT co.conrelid::int8 AS table_oid, co.conname AS name, co.contype AS type,
    AND co.conparentid = 0 AND co.conislocal
  ORDER BY co.conrelid, co.conname`
 
-/** Indexes that do not back a constraint and were not created by attaching a partition. */
+/**
+ * Indexes that do not back a constraint and were not created by attaching a partition. A key
+ * part's collation is reported only where it is not the one its column (or expression type) has.
+ */
 export function indexesQuery(features: ServerFeatures): string {
   return `
 SELECT i.indrelid::int8 AS table_oid, c.relkind AS table_kind, n.nspname AS schema, c.relname AS table_name,
@@ -101,6 +111,16 @@ SELECT i.indrelid::int8 AS table_oid, c.relkind AS table_kind, n.nspname AS sche
                FROM generate_series(1, i.indnkeyatts) k
                JOIN pg_catalog.pg_opclass oc ON oc.oid = i.indclass[k - 1]
                JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace ORDER BY k)::text[] AS opclasses,
+       ARRAY(SELECT CASE WHEN i.indcollation[k - 1] = 0 OR i.indcollation[k - 1] = COALESCE(
+                           (SELECT a.attcollation FROM pg_catalog.pg_attribute a
+                             WHERE i.indkey[k - 1] <> 0 AND a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]),
+                           (SELECT t.typcollation FROM pg_catalog.pg_attribute ia JOIN pg_catalog.pg_type t ON t.oid = ia.atttypid
+                             WHERE ia.attrelid = i.indexrelid AND ia.attnum = k)) THEN NULL
+                         ELSE (SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN pg_catalog.quote_ident(co.collname)
+                                      ELSE pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END
+                                 FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+                                WHERE co.oid = i.indcollation[k - 1]) END
+               FROM generate_series(1, i.indnkeyatts) k ORDER BY k)::text[] AS collations,
        array_to_string(ic.reloptions, ', ') AS reloptions,
        ${features.nullsNotDistinct ? 'i.indnullsnotdistinct' : 'false'} AS nulls_not_distinct,
        pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment,
