@@ -18,6 +18,8 @@ export interface PgConnection {
   readonly serverVersion: string
   /** The session's `search_path` after connecting: what unqualified names of a target resolve against. */
   readonly searchPath: string
+  /** The schemas of `searchPath` that exist (`current_schemas(false)`): where unqualified names resolve. */
+  readonly pathSchemas: readonly string[]
   /** The schemas the URL's `search_path` names (scope.ts); undefined when it sets none. */
   readonly scope?: readonly string[]
 }
@@ -64,9 +66,13 @@ async function open(url: DatabaseUrl, config: PgClientConfig): Promise<PgConnect
     const version = String(row?.version ?? '').split(' ')[0] ?? ''
     const searchPathParam = new URL(url.raw).searchParams.get('search_path')
     if (searchPathParam !== null) await db.query("SELECT set_config('search_path', ?, false)", [searchPathParam])
-    const [path] = await db.query<{ path: string }>("SELECT current_setting('search_path') AS path")
+    const [path] = await db.query<{ path: string; existing: string[] }>("SELECT current_setting('search_path') AS path, current_schemas(false)::text[] AS existing")
     const scope = await urlScope(db, url.raw)
-    return { knex, db, versionNum, serverVersion: `PostgreSQL ${version}`, searchPath: path?.path ?? '', ...(scope === undefined ? {} : { scope }) }
+    return {
+      knex, db, versionNum, serverVersion: `PostgreSQL ${version}`,
+      searchPath: path?.path ?? '', pathSchemas: path?.existing ?? [],
+      ...(scope === undefined ? {} : { scope }),
+    }
   } catch (error) {
     await knex.destroy().catch(() => undefined)
     throw connectionError(url, error)

@@ -93,17 +93,25 @@ export class PostgresDriver implements Driver {
    * devUrl: checked empty, and emptied again by drop() (dev-database.ts); otherwise a temporary
    * database on this server, dropped by drop() (scratch.ts). Both are released on signals too.
    * Either gets this session's search_path (a database- or role-level setting, or a devUrl
-   * without the live URL's `search_path`, would otherwise put unqualified names elsewhere) and
-   * the schemas of this connection's scope, which targets and migrations written for it take as
-   * given (created after a devUrl's contents are recorded, so its clean-up drops them again).
+   * without the live URL's `search_path`, would otherwise put unqualified names elsewhere), the
+   * schemas of that path that exist here and the schemas of this connection's scope: targets and
+   * migrations written for this database take them as given, and without them an unqualified name
+   * would land in a later schema of the path (created after a devUrl's contents are recorded, so
+   * its clean-up drops them again).
    */
   async openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {
     const scratch = devUrl === undefined ? await openTemporary(this, open) : await openDev(devUrl, open)
     try {
-      for (const schema of this.scope ?? []) await scratch.db.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`)
+      const given = new Set([...(this.scope ?? []), ...this.connection.pathSchemas])
+      // Only the missing ones: CREATE SCHEMA needs a privilege on the database even when it exists.
+      const missing = await scratch.db.query<{ name: string }>(
+        'SELECT s.name FROM unnest(?::text[]) s(name) WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname = s.name)',
+        [[...given]],
+      )
+      for (const { name } of missing) await scratch.db.exec(`CREATE SCHEMA ${quoteIdent(name)}`)
       await scratch.db.query("SELECT set_config('search_path', ?, false)", [this.searchPath])
       scratch.searchPath = this.searchPath
-      scratch.connection.db.precreated = new Set(this.scope ?? [])
+      scratch.connection.db.precreated = given
     } catch (error) {
       await scratch.drop().catch(() => undefined)
       throw error

@@ -138,6 +138,23 @@ describe.skipIf(!available)('PostgreSQL: schema scope follows the database', () 
     })
   }
 
+  it('a search_path set for the database (or role) outside the URL: unqualified target names land in its first schema, as on the live database', async () => {
+    await client.query("CREATE SCHEMA app; CREATE TABLE app.items (id integer PRIMARY KEY); INSERT INTO app.items VALUES (1), (2)")
+    await client.query(`ALTER DATABASE "${db.name}" SET search_path = app, public`)
+    try {
+      // Database scope: app and public are both managed; the target creates neither, its table lands in app.
+      await writeFile(config.target!, 'CREATE TABLE items (id integer PRIMARY KEY, note text);\n')
+      const outcome = await diff(config, { name: 'note' })
+      expect(outcome.plan.statements.map((s) => s.sql)).toEqual(['ALTER TABLE "app"."items" ADD COLUMN "note" text'])
+      expect((await up(config)).error).toBeUndefined()
+      expect((await diff(config, { dryRun: true })).changes).toEqual([])
+      expect((await down(config)).error).toBeUndefined()
+      expect(await rows('SELECT * FROM app.items ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }])
+    } finally {
+      await client.query(`ALTER DATABASE "${db.name}" RESET search_path`)
+    }
+  })
+
   it('configured schemas: a target object outside them is an error naming it, and nothing is written', async () => {
     config = { ...config, schemas: ['public'] }
     await writeFile(config.target!, 'CREATE TABLE t (id integer PRIMARY KEY);\nCREATE SCHEMA foo;\nCREATE TABLE foo.items (id integer);\nCREATE VIEW foo.v AS SELECT 1 AS one;\n')
