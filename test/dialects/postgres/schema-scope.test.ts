@@ -155,6 +155,27 @@ describe.skipIf(!available)('PostgreSQL: schema scope follows the database', () 
     }
   })
 
+  it('a devUrl gets the scope schemas for the command and is left as found after it', async () => {
+    const dev = await createTestDatabase('mt_pg_scope_dev')
+    try {
+      await client.query('CREATE SCHEMA app; CREATE TABLE app.items (id integer PRIMARY KEY)')
+      config = { ...config, url: `${db.url.raw}?search_path=app`, devUrl: dev.url.raw }
+      await writeFile(config.target!, 'CREATE SCHEMA app;\nCREATE TABLE items (id integer PRIMARY KEY, note text);\n')
+      const outcome = await diff(config, { dryRun: true })
+      expect(outcome.plan.statements.map((s) => s.sql)).toEqual(['ALTER TABLE "app"."items" ADD COLUMN "note" text'])
+      const devClient = new pg.Client({ connectionString: dev.url.raw })
+      await devClient.connect()
+      try {
+        const left = await devClient.query("SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%' ORDER BY 1")
+        expect(left.rows.map((r) => r.nspname)).toEqual(['public'])
+      } finally {
+        await devClient.end()
+      }
+    } finally {
+      await dev.drop()
+    }
+  })
+
   it('configured schemas: a target object outside them is an error naming it, and nothing is written', async () => {
     config = { ...config, schemas: ['public'] }
     await writeFile(config.target!, 'CREATE TABLE t (id integer PRIMARY KEY);\nCREATE SCHEMA foo;\nCREATE TABLE foo.items (id integer);\nCREATE VIEW foo.v AS SELECT 1 AS one;\n')
