@@ -289,7 +289,12 @@ function objectKey(object: SchemaObject): string {
   return canonical([object.kind, object.schema, object.table, object.name])
 }
 
+/**
+ * Namespaces (`schema` objects) are compared only when the target declares some: a schema module
+ * written before they were modelled declares none, and must not read as "drop every schema".
+ */
 function diffObjects(from: readonly SchemaObject[], to: readonly SchemaObject[], changes: Change[]): void {
+  if (!to.some((o) => o.kind === 'schema')) from = from.filter((o) => o.kind !== 'schema')
   const fromByKey = new Map(from.map((o) => [objectKey(o), o]))
   const toByKey = new Map(to.map((o) => [objectKey(o), o]))
   for (const object of from) if (!toByKey.has(objectKey(object))) changes.push({ kind: 'dropObject', object })
