@@ -348,6 +348,7 @@ function alterTable(ctx: Ctx, change: Change, from: Table, to: Table, changes: r
   }
   const folded = foldCommentChanges(changes)
   const ordered = [...folded.changes].sort((a, b) => TABLE_CHANGE_ORDER[a.kind] - TABLE_CHANGE_ORDER[b.kind])
+  detachReferencingKeys(ctx, change, from, ordered)
   for (const c of ordered) tableChange(ctx, change, from, to, c)
   for (const k of folded.comments) {
     const on = (comment: string | undefined): string => (k.on === 'index' ? commentOnIndex(to, k.name, comment) : commentOnConstraint(to, k.name, comment))
@@ -358,6 +359,36 @@ function alterTable(ctx: Ctx, change: Change, from: Table, to: Table, changes: r
     if (desired === undefined || ctx.changes.some((c) => c.kind === 'createView' && sameItem(c.view, v))) continue
     ctx.out.push(stmt(change, createView(desired), [dropView(desired)], `recreate view ${label(desired)}`))
     for (const s of viewExtras(desired)) ctx.out.push(stmt(change, s, [], `index or comment on view ${label(desired)}`))
+  }
+}
+
+/**
+ * A foreign key depends on the primary key or unique constraint it references: PostgreSQL refuses
+ * to drop that key while the foreign key exists. Foreign keys of other tables (or this one) that
+ * reference a key this change drops, and that the plan keeps, are dropped first and added again
+ * at the end of the plan, once the new key exists.
+ */
+function detachReferencingKeys(ctx: Ctx, change: Change, table: Table, changes: readonly TableChange[]): void {
+  const dropped = changes.flatMap((c) => (c.kind === 'dropPrimaryKey' ? [c.primaryKey.columns] : c.kind === 'dropUnique' ? [c.unique.columns] : []))
+  if (dropped.length === 0) return
+  const plannedDrop = (owner: Table, fk: ForeignKey): boolean =>
+    ctx.changes.some(
+      (c) =>
+        (c.kind === 'dropTable' && sameItem(c.table, owner)) ||
+        (c.kind === 'alterTable' && sameItem(c.from, owner) && c.changes.some((t) => t.kind === 'dropForeignKey' && fkName(owner, t.foreignKey) === fkName(owner, fk))),
+    )
+  for (const owner of ctx.options.current?.tables ?? []) {
+    for (const fk of owner.foreignKeys) {
+      const references = sameItem({ schema: fk.refSchema ?? owner.schema, name: fk.refTable }, table)
+      if (!references || !dropped.some((cols) => cols.join('\u0000') === fk.refColumns.join('\u0000')) || plannedDrop(owner, fk)) continue
+      const name = fkName(owner, fk)
+      const add = (t: Table, k: ForeignKey): string => `ALTER TABLE ${qualify(t)} ADD CONSTRAINT ${quoteIdent(name)} ${foreignKeyClause(k)}`
+      ctx.out.push(stmt(change, dropConstraint(owner, name), [add(owner, fk)], `drop foreign key ${owner.name}.${name} (references a key of ${table.name} that changes)`))
+      const desiredOwner = ctx.options.desired?.tables.find((t) => sameItem(t, owner))
+      const desiredFk = desiredOwner?.foreignKeys.find((k) => fkName(desiredOwner, k) === name)
+      if (desiredOwner === undefined || desiredFk === undefined) continue
+      ctx.deferred.push(stmt(change, add(desiredOwner, desiredFk), [dropConstraint(desiredOwner, name)], `add foreign key ${owner.name}.${name} again`))
+    }
   }
 }
 

@@ -158,6 +158,19 @@ const cases: readonly PlanCase[] = [
     seed: SEED,
     sql: [`DROP INDEX "public"."t_status_c"`, `CREATE INDEX "t_status_c" ON ${Q} ("status" COLLATE "POSIX")`],
   },
+  {
+    name: 'primary key moved while a foreign key points at the old one: the foreign key is re-created around it',
+    before: 'CREATE TABLE p (id integer PRIMARY KEY, code text NOT NULL); CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p (id));',
+    after: 'CREATE TABLE p (id integer NOT NULL UNIQUE, code text PRIMARY KEY); CREATE TABLE c (id integer PRIMARY KEY, p_id integer REFERENCES p (id));',
+    seed: "INSERT INTO p VALUES (1, 'a'), (2, 'b'); INSERT INTO c VALUES (10, 1), (11, NULL), (12, 2);",
+    sql: [
+      'ALTER TABLE "public"."c" DROP CONSTRAINT "c_p_id_fkey"',
+      'ALTER TABLE "public"."p" DROP CONSTRAINT "p_pkey"',
+      'ALTER TABLE "public"."p" ADD CONSTRAINT "p_pkey" PRIMARY KEY ("code")',
+      'ALTER TABLE "public"."p" ADD CONSTRAINT "p_id_key" UNIQUE ("id")',
+      'ALTER TABLE "public"."c" ADD CONSTRAINT "c_p_id_fkey" FOREIGN KEY ("p_id") REFERENCES "public"."p" ("id")',
+    ],
+  },
 ]
 
 /** UNIQUE NULLS NOT DISTINCT exists from PostgreSQL 15 on. */
@@ -177,7 +190,7 @@ const pg15: readonly PlanCase[] = [
   },
 ]
 
-describe.skipIf(!available)('postgres kinds: constraints, identity, serial, defaults, cross-schema views, function dependencies, collations', () => {
+describe.skipIf(!available)('postgres kinds: constraints, identity, serial, defaults, cross-schema views, function dependencies, collations, keys', () => {
   let live: TestDatabase
   let target: TestDatabase
   let pair: Pair
