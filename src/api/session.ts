@@ -55,8 +55,9 @@ export async function withScratch<T>(driver: Driver, config: ResolvedConfig, fn:
  * databases are inspected with the live driver's options, so both sides cover the same schemas.
  */
 export function inspectOptions(config: ResolvedConfig, driver: Driver): InspectOptions {
-  const schemas = config.schemas ?? driver.scope
-  return { ...(schemas === undefined ? {} : { schemas }), exclude: [config.historyTable, CHECKPOINT_TABLE] }
+  const exclude = [config.historyTable, CHECKPOINT_TABLE]
+  if (config.schemas !== undefined) return { schemas: config.schemas, exclude }
+  return driver.scope === undefined ? { exclude } : { schemas: driver.scope, bound: true, exclude }
 }
 
 /** Who applied a migration, for the history row. */

@@ -14,6 +14,12 @@ export interface InspectOptions {
    * Ignored where `capabilities.schemas` is false.
    */
   readonly schemas?: readonly string[]
+  /**
+   * The `schemas` are the ones the connection is bound to (`Driver.scope`): what they hold is
+   * reported, not the namespaces themselves, which the connection takes as given (PostgreSQL
+   * creates a missing one with the history table).
+   */
+  readonly bound?: boolean
   /** Tables never reported (the history table). */
   readonly exclude?: readonly string[]
   /**

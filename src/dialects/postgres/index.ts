@@ -143,7 +143,20 @@ export class PostgresDriver implements Driver {
     return blockingActivity(this.db, tables, options)
   }
 
+  /**
+   * With a URL scope none of whose schemas existed at connect time (the first migration fills one
+   * that is not there yet), nothing on the search_path could take the table: the first schema of
+   * the scope is created with it. Migrations never create or drop a bound schema (see
+   * InspectOptions.bound), so a down leaves it, with the history, in place.
+   */
   historyTableDdl(table: string): string {
+    const create = this.historyTableCreate(table)
+    const first = this.scope?.[0]
+    if (first === undefined || this.connection.pathSchemas.length > 0) return create
+    return `DO $$BEGIN CREATE SCHEMA IF NOT EXISTS ${quoteIdent(first)}; ${create}; END$$`
+  }
+
+  private historyTableCreate(table: string): string {
     return (
       `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (\n` +
       '  version varchar(14) PRIMARY KEY,\n' +

@@ -199,7 +199,8 @@ export async function inspect(db: Db, features: ServerFeatures, options: Inspect
   const [saved] = await db.query<{ path: string }>("SELECT current_setting('search_path') AS path")
   await db.query("SELECT set_config('search_path', ?, false)", [searchPath ?? schemas.map(quoteIdent).join(', ')])
   try {
-    return parseCatalog(await readCatalog(db, schemas, features), options.exclude ?? [])
+    const rows = await readCatalog(db, schemas, features)
+    return parseCatalog(options.bound === true ? { ...rows, schemas: [] } : rows, options.exclude ?? [])
   } finally {
     await db.query("SELECT set_config('search_path', ?, false)", [saved?.path ?? ''])
   }

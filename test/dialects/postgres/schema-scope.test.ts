@@ -138,6 +138,21 @@ describe.skipIf(!available)('PostgreSQL: schema scope follows the database', () 
     })
   }
 
+  it('a URL scoped to a schema that does not exist yet: up creates it with the history table, migrations never drop it', async () => {
+    config = { ...config, url: `${db.url.raw}?search_path=fresh` }
+    await writeFile(config.target!, 'CREATE SCHEMA fresh;\nCREATE TABLE items (id integer PRIMARY KEY, label text);\n')
+    const outcome = await diff(config, { name: 'fresh' })
+    expect(outcome.plan.statements.map((s) => s.sql)).toEqual([
+      'CREATE TABLE "fresh"."items" (\n  "id" integer NOT NULL,\n  "label" text,\n  CONSTRAINT "items_pkey" PRIMARY KEY ("id")\n)',
+    ])
+    expect((await up(config)).error).toBeUndefined()
+    await client.query("INSERT INTO fresh.items VALUES (1, 'ü'), (2, NULL)")
+    expect((await diff(config, { dryRun: true })).changes).toEqual([])
+    expect(await rows("SELECT tablename FROM pg_tables WHERE schemaname = 'fresh' ORDER BY 1")).toEqual([{ tablename: 'items' }, { tablename: 'migrator_history' }])
+    expect((await down(config, { allowDataLoss: true })).error).toBeUndefined()
+    expect(await rows("SELECT tablename FROM pg_tables WHERE schemaname = 'fresh' ORDER BY 1")).toEqual([{ tablename: 'migrator_history' }])
+  })
+
   it('a search_path set for the database (or role) outside the URL: unqualified target names land in its first schema, as on the live database', async () => {
     await client.query("CREATE SCHEMA app; CREATE TABLE app.items (id integer PRIMARY KEY); INSERT INTO app.items VALUES (1), (2)")
     await client.query(`ALTER DATABASE "${db.name}" SET search_path = app, public`)
