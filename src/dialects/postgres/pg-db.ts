@@ -23,8 +23,9 @@ export interface PgSession {
  */
 export class PgDb extends KnexDb {
   /**
-   * Scratch databases only: schemas created before anything ran (the live connection's scope), so
-   * a `CREATE SCHEMA` of one of them in a target or a replayed migration runs as `IF NOT EXISTS`.
+   * Scratch databases only: schemas created before anything ran (the live connection's scope and
+   * the existing schemas of its search_path), so a `CREATE SCHEMA` of one of them in a target or a
+   * replayed migration runs as `IF NOT EXISTS`.
    */
   precreated: ReadonlySet<string> = new Set()
 
