@@ -13,7 +13,6 @@ import { changeFingerprint, schemaFingerprint } from '../safety/fingerprint.js'
 import { diffSchemas } from '../schema/diff.js'
 import { emptySchema, type Schema, type SchemaObject } from '../schema/model.js'
 import type { Statement } from '../schema/plan.js'
-import { CONFIG_DEFAULTS } from '../config/schema.js'
 import { loadTarget } from '../target/load.js'
 import { toolVersion } from '../version.js'
 import { renderSchema } from './inspect.js'
@@ -73,12 +72,13 @@ export async function adoptLive(given: ResolvedConfig, options: AdoptOptions = {
     }
     const schemas = options.configFile === undefined ? undefined : await usedSchemas(driver, given)
     const config = schemas === undefined ? given : { ...given, schemas }
-    const live = await driver.inspect(inspectOptions(config))
+    const live = await driver.inspect(inspectOptions(config, driver))
+    const scope = inspectOptions(config, driver).schemas ?? []
     if (live.tables.length + live.views.length + live.objects.length === 0) {
-      throw adoptError(`${driver.url.redacted} holds no tables, views or other objects${driver.capabilities.schemas ? ` in schema${config.schemas.length === 1 ? '' : 's'} ${config.schemas.join(', ')}` : ''}; there is nothing to adopt: run \`migrator init\` to start from scratch`)
+      throw adoptError(`${driver.url.redacted} holds no tables, views or other objects${driver.capabilities.schemas && scope.length > 0 ? ` in schema${scope.length === 1 ? '' : 's'} ${scope.join(', ')}` : ''}; there is nothing to adopt: run \`migrator init\` to start from scratch`)
     }
     const version = formatVersion(options.now ?? new Date())
-    const created = createdSchemas(driver, config)
+    const created = createdSchemas(driver, config, live)
     // A schema module cannot hold CREATE SCHEMA: with schemas to create, its scratch load fails the check below.
     const creates = format === 'sql' ? created.map((s) => `${s.sql};\n\n`).join('') : ''
     const schemaText = `${schemaHeader(driver, format)}\n${creates}${renderSchema(driver, live, format)}`
@@ -95,7 +95,7 @@ export async function adoptLive(given: ResolvedConfig, options: AdoptOptions = {
     const hadSum = existsSync(path.join(config.dir, SUM_FILE))
     try {
       if (options.configFile !== undefined) {
-        const own = schemas === undefined || sameList(schemas, given.schemas) ? undefined : schemas
+        const own = schemas === undefined || sameList(schemas, given.schemas ?? []) ? undefined : schemas
         await write(options.configFile.path, options.configFile.text(own))
       }
       // The scaffold (checked above) is the one existing file this replaces.
@@ -166,7 +166,7 @@ function schemaHeader(driver: Driver, format: 'sql' | 'ts'): string {
  */
 async function usedSchemas(driver: Driver, config: ResolvedConfig): Promise<readonly string[] | undefined> {
   if (!driver.capabilities.schemas || driver.listSchemas === undefined) return undefined
-  const all = await driver.inspect({ ...inspectOptions(config), schemas: await driver.listSchemas() })
+  const all = await driver.inspect({ ...inspectOptions(config, driver), schemas: await driver.listSchemas() })
   const used = new Set([...all.tables, ...all.views, ...all.objects].flatMap((item) => (item.schema === undefined ? [] : [item.schema])))
   return used.size === 0 ? undefined : [...used].sort()
 }
@@ -176,15 +176,16 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * Statements creating the configured schemas other than the first (the default one, which an
- * empty database has), for the baseline and the target file: the planner creates objects in
- * schemas, not the schemas themselves.
+ * Statements creating the configured schemas the live schema does not list as objects of its own
+ * (where the dialect inspects namespaces, it creates them itself), for the baseline and the target
+ * file: the planner creates objects in schemas.
  */
-function createdSchemas(driver: Driver, config: ResolvedConfig): Statement[] {
+function createdSchemas(driver: Driver, config: ResolvedConfig, live: Schema): Statement[] {
   if (!driver.capabilities.schemas || driver.schemaStatements === undefined) return []
   const statements = driver.schemaStatements.bind(driver)
-  return config.schemas
-    .filter((name) => name !== CONFIG_DEFAULTS.schemas[0])
+  const inspected = new Set(live.objects.filter((o) => o.kind === 'schema').map((o) => o.name))
+  return (config.schemas ?? [])
+    .filter((name) => !inspected.has(name))
     .map((name) => {
       const { create, drop } = statements(name)
       const object: SchemaObject = { kind: 'other', name: `schema ${name}`, definition: create }
@@ -234,7 +235,7 @@ async function verifyRoundTrip(
     let declared: Schema
     try {
       replayed = await replaySchema(driver, { ...config, dir }, await readDirectory(dir))
-      declared = await withScratch(driver, config, (scratch) => loadTarget(targetFile, scratch, inspectOptions(config)))
+      declared = await withScratch(driver, config, (scratch) => loadTarget(targetFile, scratch, inspectOptions(config, driver)))
     } catch (error) {
       if (!(error instanceof MigratorError)) throw error
       throw adoptError(`the schema read from ${driver.url.redacted} does not rebuild on an empty database (${error.message})`)

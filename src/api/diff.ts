@@ -79,7 +79,7 @@ export async function diff(config: ResolvedConfig, options: DiffOptions = {}): P
   const files = await listMigrations(config.dir, { allowMissingDir: true })
   return withDriver(config, async (driver) => {
     const current = await currentSchema(driver, config, files, options.from)
-    const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config), driver.url.database))
+    const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config, driver), driver.url.database))
     const { changes: all, renameCandidates } = diffSchemas(current, desired, { capabilities: driver.capabilities })
     const version = nextVersion(files.map((f) => f.version), options.now ?? new Date())
     const name = slugify(options.name ?? 'changes')
@@ -169,7 +169,7 @@ async function currentSchema(driver: Driver, config: ResolvedConfig, files: Awai
   if (from !== undefined) {
     const other = await openDriver(parseUrl(from, config.cwd))
     try {
-      return await other.inspect(inspectOptions(config))
+      return await other.inspect(inspectOptions(config, driver))
     } finally {
       await other.close()
     }
@@ -180,7 +180,7 @@ async function currentSchema(driver: Driver, config: ResolvedConfig, files: Awai
   const floor = baselineFloor(rows)
   const unapplied = files.filter((f) => !applied.has(f.version) && (floor === undefined || f.version > floor))
   if (unapplied.length > 0) throw unappliedError(config, driver.url.redacted, unapplied)
-  return driver.inspect(inspectOptions(config))
+  return driver.inspect(inspectOptions(config, driver))
 }
 
 /** Diffing from a live database that lacks some migrations would generate them a second time. */

@@ -30,7 +30,7 @@ export async function downLosses(
   if (rows.some((r) => r.status === 'failed')) return []
   const byVersion = new Map(files.map((f) => [f.version, f]))
   const targets = downTargets(rows, selection).flatMap((row) => byVersion.get(row.version) ?? [])
-  const live = await driver.inspect(inspectOptions(config))
+  const live = await driver.inspect(inspectOptions(config, driver))
   const names = live.tables.map((t) => t.name)
   if (!targets.some((file) => file.format === 'module' || mentionsAnyTable(file.down ?? '', names))) return []
   const probe = liveProbe(driver, live, config.lockTimeoutMs)
@@ -38,14 +38,14 @@ export async function downLosses(
     await cloneStructure(scratch, live)
     const losses: FileDataLoss[] = []
     for (const file of targets) {
-      const before = await scratch.inspect(inspectOptions(config))
+      const before = await scratch.inspect(inspectOptions(config, driver))
       try {
         await runDownOn(scratch, file)
       } catch {
         // It fails on the database as well, and the run reports that; nothing after it runs.
         break
       }
-      const after = await scratch.inspect(inspectOptions(config))
+      const after = await scratch.inspect(inspectOptions(config, driver))
       // A down that renames a table back (RENAME TABLE new TO old) moves its rows, not drops them.
       const renames = file.format === 'sql' ? scratch.splitStatements(file.down ?? '').map((s) => s.sql) : []
       const { changes } = diffSchemas(before, withDeclaredRenames(after, renames), { capabilities: driver.capabilities })

@@ -15,7 +15,7 @@ export interface InspectOutcome {
 /** The live schema, as data and rendered in `format`. */
 export async function inspect(config: ResolvedConfig, format: InspectFormat = 'sql'): Promise<InspectOutcome> {
   return withDriver(config, async (driver) => {
-    const schema = await driver.inspect(inspectOptions(config))
+    const schema = await driver.inspect(inspectOptions(config, driver))
     return { schema, text: renderSchema(driver, schema, format) }
   }, { readOnly: true })
 }

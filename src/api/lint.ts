@@ -123,11 +123,11 @@ async function lintSelected(
 ): Promise<MigrationLint[]> {
   if (selected.length === 0) return []
   const settings = lintSettings(config)
-  const live = await driver.inspect(inspectOptions(config))
+  const live = await driver.inspect(inspectOptions(config, driver))
   const probe: DataProbe = liveProbe(driver, live, config.lockTimeoutMs)
   // A generated migration must change what it was generated to change, from where it was generated:
   // two merged migrations changing the same column fail here (MF100), before `up` touches a database.
-  const runOptions = { ...scratchRunOptions(config, 'migrator lint'), builtinChecks: 'changes' as const, inspect: inspectOptions(config) }
+  const runOptions = { ...scratchRunOptions(config, 'migrator lint'), builtinChecks: 'changes' as const, inspect: inspectOptions(config, driver) }
   const escalated = Object.entries(settings.rules ?? {}).some(([code, severity]) => severity === 'error' && !code.startsWith('TX'))
   // The gate analyzes the changes of files that name a live table: a file that only creates
   // tables can neither fail on nor destroy existing data.
@@ -148,7 +148,7 @@ async function lintSelected(
         continue
       }
       const priorRun = await runUp(scratch, prior, runOptions)
-      const before = priorRun.error === undefined && analyzed[index] === true ? await scratch.inspect(inspectOptions(config)) : undefined
+      const before = priorRun.error === undefined && analyzed[index] === true ? await scratch.inspect(inspectOptions(config, driver)) : undefined
       const result = priorRun.error === undefined ? await runUp(scratch, [...prior, file], runOptions) : priorRun
       if (result.error !== undefined) {
         broken = file.upFile
@@ -169,7 +169,7 @@ async function lintSelected(
         results.push(await textOnly(file))
         continue
       }
-      const after = await scratch.inspect(inspectOptions(config))
+      const after = await scratch.inspect(inspectOptions(config, driver))
       const statements = file.format === 'sql' ? driver.splitStatements(file.up).map((st) => st.sql) : []
       const { changes } = diffSchemas(before, withDeclaredRenames(after, statements), { capabilities: driver.capabilities })
       // Might-fail counts describe the database before the first pending migration only (and not

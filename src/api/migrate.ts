@@ -85,7 +85,7 @@ export async function up(config: ResolvedConfig, options: UpOptions = {}): Promi
       ...runnerOptions(config),
       builtinChecks: true,
       preCheck: config.preCheck,
-      inspect: inspectOptions(config),
+      inspect: inspectOptions(config, driver),
       expectedSchema: (file) => replaySchema(driver, config, files.filter((f) => f.version <= file.version)),
       snapshots: { expected: (rows) => replayApplied(driver, config, files, rows) },
       ...runOptions,

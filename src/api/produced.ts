@@ -101,7 +101,7 @@ async function replayed(driver: Driver, config: ResolvedConfig, files: readonly 
 }
 
 function scopeOf(driver: Driver, config: ResolvedConfig) {
-  return { driver, schemas: inspectOptions(config).schemas, toolVersion }
+  return { driver, schemas: inspectOptions(config, driver).schemas, toolVersion }
 }
 
 /**
@@ -130,7 +130,7 @@ async function cacheFile(driver: Driver, config: ResolvedConfig): Promise<string
   } catch {
     return undefined
   }
-  const { schemas, exclude } = inspectOptions(config)
+  const { schemas, exclude } = inspectOptions(config, driver)
   const key = createHash('sha256').update(JSON.stringify([sum, driver.dialect, driver.serverVersion, toolVersion, schemas ?? null, exclude ?? null])).digest('hex')
   return path.join(cacheDir(), `end-state-${key}.json`)
 }

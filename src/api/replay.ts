@@ -15,7 +15,7 @@ export async function replaySchema(driver: Driver, config: ResolvedConfig, files
   return withScratch(driver, config, async (scratch) => {
     const result = await runUp(scratch, files, scratchRunOptions(config, 'migrator replay'))
     if (result.error !== undefined) throw result.error
-    return scratch.inspect(inspectOptions(config))
+    return scratch.inspect(inspectOptions(config, driver))
   })
 }
 

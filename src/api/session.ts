@@ -50,9 +50,15 @@ export async function withScratch<T>(driver: Driver, config: ResolvedConfig, fn:
   return result
 }
 
-/** What inspection reports: the configured schemas, without migrator's own tables (history, its snapshots, backfill checkpoints). */
-export function inspectOptions(config: ResolvedConfig): InspectOptions {
-  return { schemas: config.schemas, exclude: [...ownTables(config.historyTable), CHECKPOINT_TABLE] }
+/**
+ * What inspection reports, without migrator's own tables (history, its snapshots, backfill checkpoints): the configured `schemas`, else the ones
+ * the live connection's URL binds it to (`driver.scope`), else the whole database. Scratch
+ * databases are inspected with the live driver's options, so both sides cover the same schemas.
+ */
+export function inspectOptions(config: ResolvedConfig, driver: Driver): InspectOptions {
+  const exclude = [...ownTables(config.historyTable), CHECKPOINT_TABLE]
+  if (config.schemas !== undefined) return { schemas: config.schemas, exclude }
+  return driver.scope === undefined ? { exclude } : { schemas: driver.scope, bound: true, exclude }
 }
 
 /** Who applied a migration, for the history row. */

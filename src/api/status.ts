@@ -65,7 +65,7 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
       const risk = isPending(m.state) ? risks.get(m.version) : undefined
       return risk === undefined ? m : { ...m, risk }
     })
-    const live = await driver.inspect(inspectOptions(config))
+    const live = await driver.inspect(inspectOptions(config, driver))
     const applied = await appliedSchema(driver, config, files, history)
     const drift = applied.schema === undefined ? [] : schemaDifferences(driver, applied.schema, live)
     let replayError = applied.error?.message
@@ -73,7 +73,7 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
     let ungeneratedFrom: SchemaSource | undefined
     if (config.target !== undefined) {
       const target = config.target
-      const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config), driver.url.database))
+      const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config, driver), driver.url.database))
       const all = await directorySchema(driver, config, files, history, applied)
       replayError ??= all.error?.message
       ungeneratedFrom = all.source

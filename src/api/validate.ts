@@ -61,7 +61,7 @@ export async function validate(config: ResolvedConfig): Promise<ValidateReport> 
 async function replayProblem(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[]): Promise<string | undefined> {
   if (files.length === 0) return undefined
   const result = await withScratch(driver, config, (scratch) =>
-    runUp(scratch, files, { ...scratchRunOptions(config, 'migrator validate'), builtinChecks: true, inspect: inspectOptions(config) }),
+    runUp(scratch, files, { ...scratchRunOptions(config, 'migrator validate'), builtinChecks: true, inspect: inspectOptions(config, driver) }),
   )
   if (result.error === undefined) return undefined
   return `the migrations do not apply in version order on an empty database: ${result.error.message}`

@@ -92,7 +92,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
     dir: flagPath(flags.dir) ?? filePath(fromFile('dir')) ?? path.resolve(baseDir, CONFIG_DEFAULTS.dir),
     target: flagPath(flags.to) ?? filePath(fromFile('target')),
     devUrl: flags.devUrl ?? fromFile('devUrl'),
-    schemas: block.schemas ?? file.schemas ?? CONFIG_DEFAULTS.schemas,
+    ...optionalSchemas(block.schemas ?? file.schemas),
     historyTable: block.historyTable ?? file.historyTable ?? CONFIG_DEFAULTS.historyTable,
     // Validated by the schema, so parseDuration cannot return undefined here.
     lockTimeoutMs: parseDuration(lockTimeout) ?? 0,
@@ -223,4 +223,9 @@ function nonEmpty(value: string | undefined): string | undefined {
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
   return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? 'unknown error'
+}
+
+/** `schemas` when the config sets them; absent, commands follow the database (see ResolvedConfig.schemas). */
+function optionalSchemas(schemas: readonly string[] | undefined): { schemas?: readonly string[] } {
+  return schemas === undefined ? {} : { schemas }
 }

@@ -9,7 +9,6 @@ export type EnvConfig = z.input<typeof envConfigSchema>
 /** Values used when neither a flag, the selected env block nor the top level sets a key. */
 export const CONFIG_DEFAULTS = {
   dir: './migrations',
-  schemas: ['public'],
   historyTable: 'migrator_history',
   lockTimeout: '5s',
   lockWait: '30s',
@@ -29,7 +28,11 @@ export interface ResolvedConfig {
   /** Absolute path of the declared target. */
   readonly target?: string
   readonly devUrl?: string
-  readonly schemas: readonly string[]
+  /**
+   * The schemas (namespaces) commands manage. Absent: the ones the URL's `search_path` names, else
+   * every user schema of the database. Where the dialect has none, ignored.
+   */
+  readonly schemas?: readonly string[]
   readonly historyTable: string
   readonly lockTimeoutMs: number
   readonly lockWaitMs: number

@@ -9,8 +9,17 @@ import type { Capabilities, Plan, RowLoss, ValueLoss } from '../schema/plan.js'
 export type DialectName = 'postgres' | 'mysql' | 'sqlite'
 
 export interface InspectOptions {
-  /** PostgreSQL schemas to inspect; ignored where `capabilities.schemas` is false. */
+  /**
+   * Namespaces (PostgreSQL schemas) to inspect; absent: every user namespace of the database.
+   * Ignored where `capabilities.schemas` is false.
+   */
   readonly schemas?: readonly string[]
+  /**
+   * The `schemas` are the ones the connection is bound to (`Driver.scope`): what they hold is
+   * reported, not the namespaces themselves, which the connection takes as given (PostgreSQL
+   * creates a missing one with the history table).
+   */
+  readonly bound?: boolean
   /** Tables never reported (the history table). */
   readonly exclude?: readonly string[]
   /**
@@ -44,6 +53,12 @@ export interface Driver {
   readonly capabilities: Capabilities
   /** Server facts for messages and the history row: `SQLite 3.45.1`, `PostgreSQL 15.4`, `MariaDB 10.11.6`. */
   readonly serverVersion: string
+  /**
+   * Where `capabilities.schemas`: the namespaces the connection's URL binds it to (PostgreSQL: the
+   * `search_path` it sets), which commands manage when the config names no `schemas`. Absent: the
+   * whole database.
+   */
+  readonly scope?: readonly string[]
   inspect(options?: InspectOptions): Promise<Schema>
   /** Pure: no queries. Statements in execution order, each with its reverse. */
   plan(changes: readonly Change[], options?: PlanOptions): Plan
@@ -118,7 +133,11 @@ export interface Driver {
    * a target given as data (a schema module) names its schemas without creating them.
    */
   schemaStatements?(name: string): { readonly create: string; readonly drop: string }
-  /** Opens an empty scratch database (devUrl when given, else a temporary one on the same server). */
+  /**
+   * Opens an empty scratch database (devUrl when given, else a temporary one on the same server)
+   * whose session resolves unqualified names the way this one does (PostgreSQL: the same
+   * `search_path`), so a target or migration written for this database loads there alike.
+   */
   openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver>
   /** SQL for the history table, created with `IF NOT EXISTS`. */
   historyTableDdl(table: string): string

@@ -367,6 +367,9 @@ function diffViews(from: readonly View[], to: readonly View[], changes: Change[]
 }
 
 function diffObjects(from: readonly SchemaObject[], to: readonly SchemaObject[], changes: Change[], names: Names): void {
+  // Namespaces (`schema` objects) are compared only when the target declares some: a schema module
+  // written before they were modelled declares none, and must not read as "drop every schema".
+  if (!to.some((o) => o.kind === 'schema')) from = from.filter((o) => o.kind !== 'schema')
   const objectKey = (object: SchemaObject): string =>
     canonical([object.kind, object.schema, object.table === undefined ? undefined : names.key('tables', object.table), object.name])
   // The table a trigger belongs to counts by its key only: SQLite stores it as the trigger text spells it.

@@ -28,7 +28,7 @@ export interface Column {
 export interface PrimaryKey {
   readonly name?: string
   readonly columns: readonly string[]
-  /** Dialect extras: SQLite `onConflict`, per-column `order`/`collations`. */
+  /** Dialect extras: SQLite `onConflict`, per-column `order`/`collations`; PostgreSQL `comment`. */
   readonly options?: Options
 }
 
@@ -57,7 +57,7 @@ export interface Index {
 export interface Unique {
   readonly name?: string
   readonly columns: readonly string[]
-  /** Dialect extras: SQLite `onConflict`, per-column `order`/`collations`. */
+  /** Dialect extras: SQLite `onConflict`, per-column `order`/`collations`; PostgreSQL `deferrable` (`IMMEDIATE`/`DEFERRED`), `nullsNotDistinct`, `comment`. */
   readonly options?: Options
 }
 
@@ -107,11 +107,13 @@ export interface View {
 
 /**
  * Everything else that is created and dropped as a whole and compared by definition: triggers,
- * enum types, sequences, functions, extensions, domains, scheduled events (MySQL). `definition` is the text that creates it in
- * the dialect's normal form; `table` names the table a trigger belongs to.
+ * enum types, sequences, functions, extensions, domains, scheduled events (MySQL), namespaces
+ * (`schema`: PostgreSQL schemas, named by `name` alone) and row-level security policies.
+ * `definition` is the text that creates it in the dialect's normal form; `table` names the table a
+ * trigger or policy belongs to.
  */
 export interface SchemaObject {
-  readonly kind: 'trigger' | 'enum' | 'sequence' | 'function' | 'extension' | 'domain' | 'event' | 'other'
+  readonly kind: 'schema' | 'trigger' | 'policy' | 'enum' | 'sequence' | 'function' | 'extension' | 'domain' | 'event' | 'other'
   readonly schema?: string
   readonly name: string
   readonly table?: string

@@ -9,12 +9,22 @@ export interface OrderContext {
   readonly capabilities?: Capabilities
 }
 
-/** Types and other objects that tables may use: created before tables, dropped after them. */
-const TABLE_PREREQUISITES: readonly SchemaObject['kind'][] = ['extension', 'enum', 'domain', 'sequence']
+/**
+ * Namespaces, types and other objects that tables may use: created before tables (namespaces
+ * first: everything else lives in one), dropped after them (namespaces last).
+ */
+const TABLE_PREREQUISITES: readonly SchemaObject['kind'][] = ['schema', 'extension', 'enum', 'domain', 'sequence']
+
+/**
+ * Objects that run against tables and may read others (trigger and policy functions, scheduled
+ * events): created last, dropped first.
+ */
+const onTable = (o: SchemaObject): boolean => o.kind === 'trigger' || o.kind === 'policy' || o.kind === 'event'
 
 /**
  * Puts changes in an order every dialect can execute:
- * views, triggers and events (which depend on tables) are dropped first and created last; types before the
+ * views, triggers, policies and events (which depend on tables) are dropped first and created last;
+ * namespaces before everything else and types before the
  * tables that use them; referenced tables before the tables whose FKs point at them; FKs dropped
  * before the tables they point at. Where the dialect checks FK targets at creation time
  * (`forwardForeignKeys` false), FKs in a cycle are detached and added after all tables exist.
@@ -27,8 +37,6 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
   const alteredObjects = (test: (o: SchemaObject) => boolean) => of('alterObject').filter((c) => test(c.to))
   const isPrerequisite = (o: SchemaObject) => TABLE_PREREQUISITES.includes(o.kind)
   const isTableLike = (o: SchemaObject) => o.kind === 'other'
-  // Triggers and scheduled events run statements against tables: gone first, back last.
-  const runsOnTables = (o: SchemaObject) => o.kind === 'trigger' || o.kind === 'event'
 
   const dropViews = sortViews(of('dropView').map((c) => c.view)).reverse().map((view): Change => ({ kind: 'dropView', view }))
   const createViews = sortViews(of('createView').map((c) => c.view)).map((view): Change => ({ kind: 'createView', view }))
@@ -72,7 +80,7 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
 
   return [
     ...dropViews,
-    ...objectsOf('dropObject', runsOnTables),
+    ...objectsOf('dropObject', onTable),
     ...objectsOf('dropObject', (o) => o.kind === 'function'),
     ...detachedDrops,
     ...earlyAlters,
@@ -90,8 +98,8 @@ export function orderChanges(changes: readonly Change[], context: OrderContext):
     ...objectsOf('createObject', (o) => o.kind === 'function'),
     ...alteredObjects((o) => o.kind === 'function' || isTableLike(o)),
     ...createViews,
-    ...objectsOf('createObject', runsOnTables),
-    ...alteredObjects(runsOnTables),
+    ...objectsOf('createObject', onTable),
+    ...alteredObjects(onTable),
   ]
 }
 

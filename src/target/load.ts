@@ -1,10 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { Driver, ScratchDriver } from '../dialects/dialect.js'
+import type { Driver, InspectOptions, ScratchDriver } from '../dialects/dialect.js'
 import { NotTextError, TargetError } from '../errors.js'
 import { textProblem } from '../migrations/utf8.js'
 import { redactSecrets } from '../config/url.js'
-import type { Schema } from '../schema/model.js'
+import { qualifiedName, type Schema } from '../schema/model.js'
 import { loadSchemaModule, SCHEMA_MODULE } from './module.js'
 import { applyRenames, parseRenames, type DeclaredRename } from './renames.js'
 
@@ -60,7 +60,33 @@ export async function loadTarget(
     renames.push(...parseRenames(source.sql, source.file))
     await applySql(scratch, source, database)
   }
+  await rejectOutOfScope(target, scratch, inspectOptions)
   return applyRenames(await scratch.inspect(inspectOptions), renames, scratch.capabilities.identifierCase)
+}
+
+/**
+ * With a scope (configured `schemas`, or a URL's search_path), what the target creates in other
+ * namespaces would never be diffed: a TargetError naming it instead of a silent "No changes".
+ * Empty namespaces are not reported (a fresh database has `public` whatever the scope).
+ */
+async function rejectOutOfScope(target: string, scratch: ScratchDriver, options: InspectOptions): Promise<void> {
+  const scope = options.schemas
+  if (scope === undefined || !scratch.capabilities.schemas) return
+  const all = await scratch.inspect({ ...(options.exclude === undefined ? {} : { exclude: options.exclude }) })
+  const outside = (item: { readonly schema?: string }): boolean => item.schema !== undefined && !scope.includes(item.schema)
+  const items = [
+    ...all.tables.filter(outside).map((t) => ({ what: `table ${qualifiedName(t)}`, schema: t.schema })),
+    ...all.views.filter(outside).map((v) => ({ what: `view ${qualifiedName(v)}`, schema: v.schema })),
+    ...all.objects.filter((o) => o.kind !== 'schema' && outside(o)).map((o) => ({ what: `${o.kind} ${qualifiedName(o)}`, schema: o.schema })),
+  ]
+  if (items.length === 0) return
+  const found = items.map((i) => i.what)
+  const schemas = [...new Set(items.map((i) => i.schema))]
+  const more = found.length > 3 ? ` and ${found.length - 3} more` : ''
+  throw new TargetError(
+    `target ${path.relative(process.cwd(), target) || target} creates ${found.slice(0, 3).join(', ')}${more} outside the managed schemas (${scope.join(', ')}); ` +
+      `add ${schemas.map((s) => `"${s}"`).join(', ')} to \`schemas\` in the config (or to the URL's search_path), or remove ${found.length === 1 ? 'it' : 'them'} from the target`,
+  )
 }
 
 /** Executes a script statement by statement; a failure names the file, line and statement. */

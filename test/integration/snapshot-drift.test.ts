@@ -82,7 +82,7 @@ async function driftByReplay(config: ResolvedConfig): Promise<string[]> {
   try {
     const applied = new Set((await new HistoryStore(driver, config.historyTable).list()).filter((r) => r.status === 'applied').map((r) => r.version))
     const replayed = await replaySchema(driver, config, files.filter((f) => applied.has(f.version)))
-    return schemaDifferences(driver, replayed, await driver.inspect(inspectOptions(config)))
+    return schemaDifferences(driver, replayed, await driver.inspect(inspectOptions(config, driver)))
   } finally {
     await driver.close()
   }

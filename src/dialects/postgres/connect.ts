@@ -5,6 +5,7 @@ import type { DatabaseUrl } from '../../config/url.js'
 import { redactSecrets } from '../../config/url.js'
 import { ConnectionError } from '../../errors.js'
 import { pgClientConfig, refusedTls, type PgClientConfig } from './ssl.js'
+import { urlScope } from './scope.js'
 
 export { pgRows } from './rows.js'
 
@@ -15,14 +16,21 @@ export interface PgConnection {
   readonly versionNum: number
   /** `PostgreSQL 15.4`. */
   readonly serverVersion: string
+  /** The session's `search_path` after connecting: what unqualified names of a target resolve against. */
+  readonly searchPath: string
+  /** The schemas of `searchPath` that exist (`current_schemas(false)`): where unqualified names resolve. */
+  readonly pathSchemas: readonly string[]
+  /** The schemas the URL's `search_path` names (scope.ts); undefined when it sets none. */
+  readonly scope?: readonly string[]
 }
 
 /**
  * Opens one session to `url`. The pool holds exactly one connection: the advisory lock and session
  * settings live on a connection, so every query of this driver must run on the same one.
  * `sslmode` and its certificate parameters are mapped to pg's TLS options with libpq's meaning
- * (ssl.ts); everything else in the connection string (`application_name`, `options`, …) goes to pg
- * as is.
+ * (ssl.ts); a `search_path` parameter is set on the session (pg ignores it, psql-style tools take
+ * `options=-csearch_path=…`, which works too); everything else in the connection string
+ * (`application_name`, `options`, …) goes to pg as is.
  */
 export async function connect(url: DatabaseUrl): Promise<PgConnection> {
   const config = pgClientConfig(url.raw, url.redacted)
@@ -56,7 +64,15 @@ async function open(url: DatabaseUrl, config: PgClientConfig): Promise<PgConnect
     session.pid = Number(row?.pid ?? 0)
     const versionNum = Number(row?.num ?? 0)
     const version = String(row?.version ?? '').split(' ')[0] ?? ''
-    return { knex, db, versionNum, serverVersion: `PostgreSQL ${version}` }
+    const searchPathParam = new URL(url.raw).searchParams.get('search_path')
+    if (searchPathParam !== null) await db.query("SELECT set_config('search_path', ?, false)", [searchPathParam])
+    const [path] = await db.query<{ path: string; existing: string[] }>("SELECT current_setting('search_path') AS path, current_schemas(false)::text[] AS existing")
+    const scope = await urlScope(db, url.raw)
+    return {
+      knex, db, versionNum, serverVersion: `PostgreSQL ${version}`,
+      searchPath: path?.path ?? '', pathSchemas: path?.existing ?? [],
+      ...(scope === undefined ? {} : { scope }),
+    }
   } catch (error) {
     await knex.destroy().catch(() => undefined)
     throw connectionError(url, error)

@@ -61,11 +61,14 @@ export function viewExtras(view: View): string[] {
   for (const [key, value] of Object.entries(view.options ?? {})) {
     if (key.startsWith('index:') && typeof value === 'string') out.push(value)
   }
-  const comment = view.options?.comment
-  if (typeof comment === 'string') {
-    out.push(`COMMENT ON ${view.materialized === true ? 'MATERIALIZED ' : ''}VIEW ${qualify(view)} IS ${quoteLiteral(comment)}`)
-  }
+  if (typeof view.options?.comment === 'string') out.push(viewComment(view))
   return out
+}
+
+/** `COMMENT ON [MATERIALIZED] VIEW … IS …` with the view's comment, NULL when it has none. */
+export function viewComment(view: View): string {
+  const comment = view.options?.comment
+  return `COMMENT ON ${view.materialized === true ? 'MATERIALIZED ' : ''}VIEW ${qualify(view)} IS ${typeof comment === 'string' ? quoteLiteral(comment) : 'NULL'}`
 }
 
 export function dropView(view: View): string {

@@ -42,14 +42,22 @@ export class PostgresDriver implements Driver {
   readonly db: Db
   readonly serverVersion: string
   readonly features: ServerFeatures
+  readonly scope?: readonly string[]
+  /**
+   * The search_path unqualified names resolve against: the session's when it connected, or for a
+   * scratch database the live one's. Inspection prints names relative to it (inspect.ts).
+   */
+  searchPath: string
 
   constructor(
     readonly url: DatabaseUrl,
-    private readonly connection: PgConnection,
+    readonly connection: PgConnection,
   ) {
     this.db = connection.db
     this.serverVersion = connection.serverVersion
     this.features = serverFeatures(connection.versionNum)
+    if (connection.scope !== undefined) this.scope = connection.scope
+    this.searchPath = connection.searchPath
   }
 
   readonly isLockTimeout = isLockTimeout
@@ -58,7 +66,7 @@ export class PostgresDriver implements Driver {
   inspect(options?: InspectOptions): Promise<Schema> {
     // options.db: the runner's post-checks inspect inside the migration's own transaction (the
     // single pooled connection is busy with it, so this.db would wait forever).
-    return inspect(options?.db ?? this.db, this.features, options)
+    return inspect(options?.db ?? this.db, this.features, options, this.searchPath)
   }
 
   plan(changes: readonly Change[], options?: PlanOptions): Plan {
@@ -95,9 +103,31 @@ export class PostgresDriver implements Driver {
   /**
    * devUrl: checked empty, and emptied again by drop() (dev-database.ts); otherwise a temporary
    * database on this server, dropped by drop() (scratch.ts). Both are released on signals too.
+   * Either gets this session's search_path (a database- or role-level setting, or a devUrl
+   * without the live URL's `search_path`, would otherwise put unqualified names elsewhere), the
+   * schemas of that path that exist here and the schemas of this connection's scope: targets and
+   * migrations written for this database take them as given, and without them an unqualified name
+   * would land in a later schema of the path (created after a devUrl's contents are recorded, so
+   * its clean-up drops them again).
    */
-  openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {
-    return devUrl === undefined ? openTemporary(this, open) : openDev(devUrl, open)
+  async openScratch(devUrl?: DatabaseUrl): Promise<ScratchDriver> {
+    const scratch = devUrl === undefined ? await openTemporary(this, open) : await openDev(devUrl, open)
+    try {
+      const given = new Set([...(this.scope ?? []), ...this.connection.pathSchemas])
+      // Only the missing ones: CREATE SCHEMA needs a privilege on the database even when it exists.
+      const missing = await scratch.db.query<{ name: string }>(
+        'SELECT s.name FROM unnest(?::text[]) s(name) WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname = s.name)',
+        [[...given]],
+      )
+      for (const { name } of missing) await scratch.db.exec(`CREATE SCHEMA ${quoteIdent(name)}`)
+      await scratch.db.query("SELECT set_config('search_path', ?, false)", [this.searchPath])
+      scratch.searchPath = this.searchPath
+      scratch.connection.db.precreated = given
+    } catch (error) {
+      await scratch.drop().catch(() => undefined)
+      throw error
+    }
+    return scratch
   }
 
   estimateRows(tables: readonly string[]): Promise<ReadonlyMap<string, number>> {
@@ -124,7 +154,20 @@ export class PostgresDriver implements Driver {
     return blockingActivity(this.db, tables, options)
   }
 
+  /**
+   * With a URL scope none of whose schemas existed at connect time (the first migration fills one
+   * that is not there yet), nothing on the search_path could take the table: the first schema of
+   * the scope is created with it. Migrations never create or drop a bound schema (see
+   * InspectOptions.bound), so a down leaves it, with the history, in place.
+   */
   historyTableDdl(table: string): string {
+    const create = this.historyTableCreate(table)
+    const first = this.scope?.[0]
+    if (first === undefined || this.connection.pathSchemas.length > 0) return create
+    return `DO $$BEGIN CREATE SCHEMA IF NOT EXISTS ${quoteIdent(first)}; ${create}; END$$`
+  }
+
+  private historyTableCreate(table: string): string {
     return (
       `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (\n` +
       '  version varchar(14) PRIMARY KEY,\n' +

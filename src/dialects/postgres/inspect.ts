@@ -8,6 +8,8 @@ import {
   EXTENSIONS,
   FUNCTIONS,
   OPERATORS,
+  POLICIES,
+  SCHEMAS,
   SEQUENCES,
   TABLES,
   TYPES,
@@ -28,6 +30,9 @@ import {
 import type { IndexRow, SequenceRow } from './normalize.js'
 import { quoteIdent, quoteLiteral } from './quote.js'
 import { groupBy } from '../../schema/group-by.js'
+import { policyObject, type PolicyRow } from './policy.js'
+import { databaseSchemas } from './scope.js'
+import { identityOptions, type SequenceValues } from './identity.js'
 
 interface TableRow {
   oid: string
@@ -41,6 +46,8 @@ interface TableRow {
   parent_schema: string | null
   parent_name: string | null
   reloptions: string | null
+  row_security: boolean
+  force_row_security: boolean
   comment: string | null
 }
 interface ColumnRow {
@@ -54,6 +61,7 @@ interface ColumnRow {
   collation: string | null
   comment: string | null
   serial_seq: string | null
+  identity_seq: SequenceValues | null
 }
 interface ConstraintRow {
   table_oid: string
@@ -71,6 +79,7 @@ interface ConstraintRow {
   validated: boolean
   no_inherit: boolean
   definition: string
+  comment: string | null
 }
 interface IndexQueryRow extends IndexRow {
   table_oid: string
@@ -96,6 +105,7 @@ interface TypeRow {
   not_null: boolean
   default_expr: string | null
   checks: string[]
+  comment: string | null
 }
 interface FunctionRow {
   schema: string
@@ -103,6 +113,7 @@ interface FunctionRow {
   args: string
   kind: string
   definition: string
+  comment: string | null
 }
 interface AggregateRow {
   schema: string
@@ -114,6 +125,7 @@ interface AggregateRow {
   combinefunc: string | null
   initcond: string | null
   sortop: string | null
+  comment: string | null
 }
 interface OperatorRow {
   schema: string
@@ -131,10 +143,12 @@ interface TriggerRow {
   table_name: string
   name: string
   definition: string
+  comment: string | null
 }
 
 /** Raw catalog rows: the result of the fixed set of queries, before parsing. */
 export interface CatalogRows {
+  readonly schemas: { name: string; comment: string | null }[]
   readonly tables: TableRow[]
   readonly columns: ColumnRow[]
   readonly constraints: ConstraintRow[]
@@ -147,12 +161,14 @@ export interface CatalogRows {
   readonly aggregates: AggregateRow[]
   readonly operators: OperatorRow[]
   readonly triggers: TriggerRow[]
+  readonly policies: PolicyRow[]
 }
 
-/** Runs the catalog queries: always the same 12, whatever the number of tables. */
+/** Runs the catalog queries: always the same 14, whatever the number of tables. */
 export async function readCatalog(db: Db, schemas: readonly string[], features: ServerFeatures): Promise<CatalogRows> {
   const p = [schemas]
   return {
+    schemas: await db.query<{ name: string; comment: string | null }>(SCHEMAS, p),
     tables: await db.query<TableRow>(TABLES, p),
     columns: await db.query<ColumnRow>(COLUMNS, p),
     constraints: await db.query<ConstraintRow>(CONSTRAINTS, p),
@@ -165,19 +181,26 @@ export async function readCatalog(db: Db, schemas: readonly string[], features: 
     aggregates: await db.query<AggregateRow>(AGGREGATES, p),
     operators: await db.query<OperatorRow>(OPERATORS, p),
     triggers: await db.query<TriggerRow>(triggersQuery(features), p),
+    policies: await db.query<PolicyRow>(POLICIES, p),
   }
 }
 
-/** Inspects the given schemas (default `public`) into the model's normal form. */
-export async function inspect(db: Db, features: ServerFeatures, options: InspectOptions = {}): Promise<Schema> {
-  const schemas = options.schemas !== undefined && options.schemas.length > 0 ? options.schemas : ['public']
-  // Types, defaults and definitions print schema-qualified unless their schema is on the search_path,
-  // so the path is pinned to the inspected schemas while reading: a database inspects the same
-  // whatever its session did before (a target file may empty the path, as pg_dump output does).
+/**
+ * Inspects the given schemas (default: every user schema of the database) into the model's normal
+ * form. Types, defaults and definitions print schema-qualified unless their schema is on the
+ * search_path, so the path is pinned while reading: to `searchPath`, the path the session had when
+ * it connected (the one migrations run under, so a name printed bare resolves there the same way;
+ * a scratch database gets the live one), or else to the inspected schemas. Either way a database
+ * inspects the same whatever its session did before (a target file may empty the path, as pg_dump
+ * output does).
+ */
+export async function inspect(db: Db, features: ServerFeatures, options: InspectOptions = {}, searchPath?: string): Promise<Schema> {
+  const schemas = options.schemas !== undefined && options.schemas.length > 0 ? options.schemas : await databaseSchemas(db)
   const [saved] = await db.query<{ path: string }>("SELECT current_setting('search_path') AS path")
-  await db.query("SELECT set_config('search_path', ?, false)", [schemas.map(quoteIdent).join(', ')])
+  await db.query("SELECT set_config('search_path', ?, false)", [searchPath ?? schemas.map(quoteIdent).join(', ')])
   try {
-    return parseCatalog(await readCatalog(db, schemas, features), options.exclude ?? [])
+    const rows = await readCatalog(db, schemas, features)
+    return parseCatalog(options.bound === true ? { ...rows, schemas: [] } : rows, options.exclude ?? [])
   } finally {
     await db.query("SELECT set_config('search_path', ?, false)", [saved?.path ?? ''])
   }
@@ -201,13 +224,13 @@ export function parseCatalog(rows: CatalogRows, exclude: readonly string[]): Sch
     const columns = (columnsByTable.get(oid) ?? []).map(parseColumn)
     const constraints = constraintsByTable.get(oid) ?? []
     const pk = constraints.find((c) => c.type === 'p')
-    const uniques: Unique[] = constraints.filter((c) => c.type === 'u').map((c) => ({ name: c.name, columns: c.columns }))
+    const uniques: Unique[] = constraints.filter((c) => c.type === 'u').map(parseUnique)
     const checks: Check[] = constraints
       .filter((c) => c.type === 'c')
       .map((c) => ({
         name: c.name,
         expression: checkExpression(c.definition),
-        ...(c.no_inherit ? { options: { noInherit: true } } : {}),
+        ...withOptions({ ...(c.no_inherit ? { noInherit: true } : {}), ...commentOf(c.comment) }),
       }))
     const foreignKeys: ForeignKey[] = constraints.filter((c) => c.type === 'f').map(parseForeignKey)
     // Exclusion constraints have no place in the model; they travel as their full definition.
@@ -221,12 +244,14 @@ export function parseCatalog(rows: CatalogRows, exclude: readonly string[]): Sch
       options.partitionBound = t.partition_bound ?? 'DEFAULT'
     }
     if (t.reloptions) options.with = t.reloptions
+    if (t.row_security) options.rowSecurity = true
+    if (t.force_row_security) options.forceRowSecurity = true
     for (const x of exclusions) options[`exclude:${x.name}`] = x.definition
     tables.push({
       schema: t.schema,
       name: t.name,
       columns,
-      ...(pk === undefined ? {} : { primaryKey: { name: pk.name, columns: pk.columns } }),
+      ...(pk === undefined ? {} : { primaryKey: { name: pk.name, columns: pk.columns, ...withOptions(commentOf(pk.comment)) } }),
       indexes,
       uniques,
       foreignKeys,
@@ -258,6 +283,16 @@ export function parseCatalog(rows: CatalogRows, exclude: readonly string[]): Sch
     })
 
   const objects: SchemaObject[] = []
+  for (const n of rows.schemas) {
+    // A fresh database's `public` carries this comment: it is no declaration of the target's.
+    const comment = n.name === 'public' && n.comment === 'standard public schema' ? null : n.comment
+    objects.push({
+      kind: 'schema',
+      name: n.name,
+      definition: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(n.name)}`,
+      ...(comment === null ? {} : { options: { comment } }),
+    })
+  }
   for (const e of rows.extensions) {
     objects.push({
       kind: 'extension',
@@ -268,18 +303,18 @@ export function parseCatalog(rows: CatalogRows, exclude: readonly string[]): Sch
   }
   for (const t of rows.types) {
     if (t.kind === 'e') {
-      objects.push({ kind: 'enum', schema: t.schema, name: t.name, definition: enumDefinition(t.schema, t.name, t.labels) })
+      objects.push({ kind: 'enum', schema: t.schema, name: t.name, definition: enumDefinition(t.schema, t.name, t.labels), ...withOptions(commentOf(t.comment)) })
     } else {
       let def = `CREATE DOMAIN ${quoteIdent(t.schema)}.${quoteIdent(t.name)} AS ${t.base_type}`
       if (t.default_expr !== null) def += ` DEFAULT ${t.default_expr}`
       if (t.not_null) def += ' NOT NULL'
       for (const check of t.checks) def += ` ${check}`
-      objects.push({ kind: 'domain', schema: t.schema, name: t.name, definition: def })
+      objects.push({ kind: 'domain', schema: t.schema, name: t.name, definition: def, ...withOptions(commentOf(t.comment)) })
     }
   }
   for (const s of rows.sequences) {
     if (serialSequences.has(String(s.oid))) continue
-    objects.push({ kind: 'sequence', schema: s.schema, name: s.name, definition: sequenceDefinition(s) })
+    objects.push({ kind: 'sequence', schema: s.schema, name: s.name, definition: sequenceDefinition(s), ...withOptions(commentOf(s.comment)) })
   }
   for (const f of rows.functions) {
     objects.push({
@@ -287,7 +322,7 @@ export function parseCatalog(rows: CatalogRows, exclude: readonly string[]): Sch
       schema: f.schema,
       name: `${f.name}(${f.args})`,
       definition: f.definition.trim(),
-      options: { type: f.kind === 'p' ? 'procedure' : 'function' },
+      options: { type: f.kind === 'p' ? 'procedure' : 'function', ...commentOf(f.comment) },
     })
   }
   for (const a of rows.aggregates) {
@@ -302,7 +337,7 @@ export function parseCatalog(rows: CatalogRows, exclude: readonly string[]): Sch
       schema: a.schema,
       name: `${a.name}(${a.args})`,
       definition: `CREATE AGGREGATE ${quoteIdent(a.schema)}.${quoteIdent(a.name)}(${a.args}) (${clauses.join(', ')})`,
-      options: { type: 'aggregate' },
+      options: { type: 'aggregate', ...commentOf(a.comment) },
     })
   }
   for (const o of rows.operators) {
@@ -323,8 +358,9 @@ export function parseCatalog(rows: CatalogRows, exclude: readonly string[]): Sch
   }
   for (const t of rows.triggers) {
     if (excluded(t.schema, t.table_name)) continue
-    objects.push({ kind: 'trigger', schema: t.schema, name: t.name, table: t.table_name, definition: t.definition })
+    objects.push({ kind: 'trigger', schema: t.schema, name: t.name, table: t.table_name, definition: t.definition, ...withOptions(commentOf(t.comment)) })
   }
+  for (const p of rows.policies) if (!excluded(p.schema, p.table_name)) objects.push(policyObject(p))
   return { tables, views, objects }
 }
 
@@ -337,6 +373,8 @@ function parseColumn(row: ColumnRow): Column {
     defaultExpr = undefined
   }
   const generated = row.generated === 's'
+  const identityOpts = row.identity_seq === null ? undefined : identityOptions(row.type, row.identity_seq)
+  if (identityOpts !== undefined) options.identity = identityOpts
   return {
     name: row.name,
     type: row.type,
@@ -350,8 +388,25 @@ function parseColumn(row: ColumnRow): Column {
   }
 }
 
-function parseForeignKey(row: ConstraintRow): ForeignKey {
+/** `{ comment }` when there is one: spread into an object's options. */
+function commentOf(comment: string | null | undefined): { comment?: string } {
+  return typeof comment === 'string' ? { comment } : {}
+}
+
+/** `{ options }` when any are set, so objects without extras inspect without the key. */
+function withOptions(options: Record<string, string | boolean>): { options?: Record<string, string | boolean> } {
+  return Object.keys(options).length > 0 ? { options } : {}
+}
+
+function parseUnique(row: ConstraintRow): Unique {
   const options: Record<string, string | boolean> = {}
+  if (/^UNIQUE NULLS NOT DISTINCT /.test(row.definition)) options.nullsNotDistinct = true
+  if (row.deferrable) options.deferrable = row.deferred ? 'DEFERRED' : 'IMMEDIATE'
+  return { name: row.name, columns: row.columns, ...withOptions({ ...options, ...commentOf(row.comment) }) }
+}
+
+function parseForeignKey(row: ConstraintRow): ForeignKey {
+  const options: Record<string, string | boolean> = { ...commentOf(row.comment) }
   if (row.match_type === 'f') options.match = 'FULL'
   if (!row.validated) options.notValid = true
   return {

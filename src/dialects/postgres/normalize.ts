@@ -53,8 +53,10 @@ export interface IndexRow {
   readonly exprs: readonly string[]
   readonly flags: readonly number[]
   readonly opclasses: readonly (string | null)[]
+  readonly collations?: readonly (string | null)[]
   readonly reloptions: string | null
   readonly nulls_not_distinct: boolean
+  readonly comment?: string | null
 }
 
 // pg_index.indoption bits (catalog/pg_index.h).
@@ -73,8 +75,10 @@ export function parseIndex(row: IndexRow): Index {
     if (desc !== nullsFirst) options.nulls = nullsFirst ? 'first' : 'last'
     const opclass = row.opclasses[k]
     if (opclass !== null && opclass !== undefined) options.opclass = opclass
+    const collation = row.collations?.[k]
     parts.push({
       ...(column === null ? { expression: row.exprs[k] ?? '' } : { column }),
+      ...(collation === null || collation === undefined ? {} : { collation }),
       ...(desc ? { desc: true } : {}),
       ...(Object.keys(options).length > 0 ? { options } : {}),
     })
@@ -84,6 +88,7 @@ export function parseIndex(row: IndexRow): Index {
   if (include.length > 0) options.include = include.map(quoteIdent).join(', ')
   if (row.reloptions) options.with = row.reloptions
   if (row.nulls_not_distinct) options.nullsNotDistinct = true
+  if (typeof row.comment === 'string') options.comment = row.comment
   return {
     name: row.name,
     parts,
@@ -95,6 +100,7 @@ export function parseIndex(row: IndexRow): Index {
 }
 
 export interface SequenceRow {
+  readonly comment?: string | null
   readonly schema: string
   readonly name: string
   readonly type: string

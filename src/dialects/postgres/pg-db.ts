@@ -22,6 +22,13 @@ export interface PgSession {
  * The rethrown error keeps the original `code` and has it as `cause`.
  */
 export class PgDb extends KnexDb {
+  /**
+   * Scratch databases only: schemas created before anything ran (the live connection's scope and
+   * the existing schemas of its search_path), so a `CREATE SCHEMA` of one of them in a target or a
+   * replayed migration runs as `IF NOT EXISTS`.
+   */
+  precreated: ReadonlySet<string> = new Set()
+
   constructor(
     knex: Knex,
     private readonly session: PgSession,
@@ -39,7 +46,7 @@ export class PgDb extends KnexDb {
 
   override async exec(sql: string, params: readonly unknown[] = []): Promise<void> {
     try {
-      await super.exec(sql, params)
+      await super.exec(this.precreated.size === 0 ? sql : createSchemaIfMissing(sql, this.precreated), params)
     } catch (error) {
       if (!this.knex.isTransaction) await dropInvalidIndex(this, sql, error)
       throw await this.explain(error, sql)
@@ -48,7 +55,7 @@ export class PgDb extends KnexDb {
 
   override async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     if (this.knex.isTransaction) return fn(this)
-    return this.knex.transaction((trx) => fn(new PgDb(trx, this.session)))
+    return this.knex.transaction((trx) => fn(Object.assign(new PgDb(trx, this.session), { precreated: this.precreated })))
   }
 
   private async explain(error: unknown, sql: string): Promise<unknown> {
@@ -90,6 +97,15 @@ async function dropInvalidIndex(db: PgDb, sql: string, error: unknown): Promise<
   } catch {
     // Leave it: the failure message is about the statement, and `migrator status`/psql show the index.
   }
+}
+
+const CREATE_SCHEMA = new RegExp(String.raw`^(\s*CREATE\s+SCHEMA\s+)(?!IF\s+NOT\s+EXISTS\b)(${IDENT})(\s+AUTHORIZATION\s+${IDENT})?\s*;?\s*$`, 'i')
+
+/** `CREATE SCHEMA name` → `CREATE SCHEMA IF NOT EXISTS name` when `name` is one of `schemas`. */
+function createSchemaIfMissing(sql: string, schemas: ReadonlySet<string>): string {
+  const match = CREATE_SCHEMA.exec(sql)
+  if (match === null || !schemas.has(unquote(match[2]!))) return sql
+  return `${match[1]}IF NOT EXISTS ${sql.slice(match[1]!.length)}`
 }
 
 function unquote(ident: string): string {

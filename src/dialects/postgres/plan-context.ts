@@ -19,3 +19,9 @@ export function stmt(source: Change, sql: string, reverse: readonly string[], co
 export function label(item: { readonly schema?: string; readonly name: string }): string {
   return item.schema === undefined ? item.name : `${item.schema}.${item.name}`
 }
+
+/** Whether SQL text mentions `name` as a whole word, quoted or not: a conservative dependency test. */
+export function tokenIn(text: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return new RegExp(`(^|[^\\w$])"?${escaped}"?($|[^\\w$])`).test(text)
+}

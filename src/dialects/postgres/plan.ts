@@ -2,14 +2,16 @@ import type { PlanOptions } from '../dialect.js'
 import { guardOf, type Plan, type Risk } from '../../schema/plan.js'
 import type { Change, TableChange } from '../../schema/changes.js'
 import { assertNever } from '../../schema/changes.js'
-import type { Check, Column, ForeignKey, PrimaryKey, Schema, SchemaObject, Table, Unique, View } from '../../schema/model.js'
+import type { Check, ForeignKey, Options, PrimaryKey, Schema, SchemaObject, Table, Unique, View } from '../../schema/model.js'
 import { UnsupportedChangeError } from '../../errors.js'
-import { alterEnum } from './enum-plan.js'
+import { addColumnRewrites, alterColumn, columnComment, columnDefinition } from './column-plan.js'
 import { alterColumnLosses } from './lossy.js'
-import { createIndex, createView, dropIndex, dropView, viewExtras } from './ddl.js'
-import { label, stmt, type Ctx } from './plan-context.js'
+import { createIndex, createView, dropIndex, dropView, viewComment, viewExtras } from './ddl.js'
+import { createObject, dropObject } from './object-ddl.js'
+import { alterObject, risksOfObjectDrop } from './object-plan.js'
+import { commentIn, commentOnConstraint, commentOnIndex, commentOnlyViews, foldCommentChanges, rejoinForeignKeyComments } from './key-comments.js'
+import { label, stmt, tokenIn, type Ctx } from './plan-context.js'
 import { qualify, quoteIdent, quoteLiteral } from './quote.js'
-import { needsUsing } from './type-family.js'
 
 /**
  * Turns changes into PostgreSQL statements, each paired with the statements that undo it.
@@ -19,17 +21,22 @@ import { needsUsing } from './type-family.js'
  * may reference each other in any order (cycles included) without the caller detaching them.
  */
 export function plan(changes: readonly Change[], options: PlanOptions = {}): Plan {
-  const ordered = reorder(changes, options.desired)
-  const ctx: Ctx = { changes: ordered, options, out: [], deferred: [], transactional: true }
-  for (const change of ordered) planChange(ctx, change)
+  const ordered = reorder(rejoinForeignKeyComments(changes), options.desired)
+  const viewComments = commentOnlyViews(ordered)
+  const ctx: Ctx = { changes: ordered.filter((c) => !viewComments.has(c)), options, out: [], deferred: [], transactional: true }
+  for (const change of ordered) {
+    const was = viewComments.get(change)
+    if (was === undefined) planChange(ctx, change)
+    else if (change.kind === 'createView') ctx.out.push(stmt(change, viewComment(change.view), [viewComment(was)], `comment on view ${label(change.view)}`))
+  }
   return { statements: [...ctx.out, ...ctx.deferred], transactional: ctx.transactional }
 }
 
 /**
  * PostgreSQL-specific ordering on top of the neutral order:
  * - functions (and aggregates, operators) that mention no table or view of the desired schema are
- *   created before the first table, because generated columns, defaults and expression indexes may
- *   call them;
+ *   created before the first table (or the first domain that calls one), because generated
+ *   columns, defaults, checks, expression indexes and domain constraints may call them;
  * - a partition is created after its parent and dropped before it.
  */
 export function reorder(changes: readonly Change[], desired: Schema | undefined): Change[] {
@@ -50,7 +57,12 @@ export function reorder(changes: readonly Change[], desired: Schema | undefined)
   }
   const independent = (c: Change): boolean => independentSet.has(c as Change & { kind: 'createObject' })
   const isTable = (c: Change): boolean => c.kind === 'createTable' || c.kind === 'alterTable' || c.kind === 'renameTable'
-  const firstTable = changes.findIndex(isTable)
+  // A domain's CHECK or DEFAULT may call one too; domains are created before tables.
+  const domainCalling = (c: Change): boolean => {
+    const domain = c.kind === 'createObject' ? c.object : c.kind === 'alterObject' ? c.to : undefined
+    return domain?.kind === 'domain' && [...independentSet].some((f) => tokenIn(domain.definition, baseName(f.object)))
+  }
+  const firstTable = changes.findIndex((c) => isTable(c) || domainCalling(c))
   // Only functions that come after the first table change move; earlier ones are already early enough.
   const hoisted = firstTable < 0 ? [] : changes.slice(firstTable).filter(independent)
   const rest = changes.filter((c) => !hoisted.includes(c))
@@ -120,12 +132,15 @@ function planChange(ctx: Ctx, change: Change): void {
         stmt(change, dropView(change.view), [createView(change.view), ...viewExtras(change.view)], `drop view ${label(change.view)}`),
       )
       return
-    case 'createObject':
-      ctx.out.push(stmt(change, change.object.definition, [dropObject(change.object)], `create ${change.object.kind} ${label(change.object)}`))
+    case 'createObject': {
+      const [create = '', ...comment] = createObject(change.object)
+      ctx.out.push(stmt(change, create, [dropObject(change.object)], `create ${change.object.kind} ${label(change.object)}`))
+      for (const sql of comment) ctx.out.push(stmt(change, sql, [], `comment on ${change.object.kind} ${label(change.object)}`))
       return
+    }
     case 'dropObject':
       ctx.out.push(
-        stmt(change, dropObject(change.object), [change.object.definition], `drop ${change.object.kind} ${label(change.object)}`, risksOfObjectDrop(change.object)),
+        stmt(change, dropObject(change.object), createObject(change.object), `drop ${change.object.kind} ${label(change.object)}`, risksOfObjectDrop(change.object)),
       )
       return
     case 'alterObject':
@@ -141,17 +156,6 @@ interface Sql {
   readonly sql: string
   readonly reverse: readonly string[]
   readonly comment: string
-}
-
-function columnDefinition(column: Column): string {
-  const serial = column.options?.serial
-  let sql = `${quoteIdent(column.name)} ${typeof serial === 'string' ? serial : column.type}`
-  if (column.collation !== undefined) sql += ` COLLATE ${column.collation}`
-  if (column.generated !== undefined) sql += ` GENERATED ALWAYS AS (${column.generated.expression}) STORED`
-  if (column.identity !== undefined) sql += ` GENERATED ${column.identity.always ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`
-  if (column.default !== undefined && column.generated === undefined) sql += ` DEFAULT ${column.default}`
-  if (!column.nullable && column.identity === undefined && typeof serial !== 'string') sql += ' NOT NULL'
-  return sql
 }
 
 function pkName(table: Table, pk: PrimaryKey): string {
@@ -172,6 +176,12 @@ function fkName(table: Table, fk: ForeignKey): string {
 
 function columnList(columns: readonly string[]): string {
   return columns.map(quoteIdent).join(', ')
+}
+
+function uniqueClause(unique: Unique): string {
+  const nulls = unique.options?.nullsNotDistinct === true ? ' NULLS NOT DISTINCT' : ''
+  const deferrable = unique.options?.deferrable
+  return `UNIQUE${nulls} (${columnList(unique.columns)})${typeof deferrable === 'string' ? ` DEFERRABLE INITIALLY ${deferrable}` : ''}`
 }
 
 function checkClause(check: Check): string {
@@ -200,7 +210,7 @@ function createTableStatements(table: Table): { main: Sql[]; foreignKeys: Sql[] 
   if (table.primaryKey !== undefined) {
     items.push(`CONSTRAINT ${quoteIdent(pkName(table, table.primaryKey))} PRIMARY KEY (${columnList(table.primaryKey.columns)})`)
   }
-  for (const u of table.uniques) items.push(`CONSTRAINT ${quoteIdent(uniqueName(table, u))} UNIQUE (${columnList(u.columns)})`)
+  for (const u of table.uniques) items.push(`CONSTRAINT ${quoteIdent(uniqueName(table, u))} ${uniqueClause(u)}`)
   table.checks.forEach((c, i) => items.push(`CONSTRAINT ${quoteIdent(checkName(table, c, i))} ${checkClause(c)}`))
   for (const [name, def] of exclusionConstraints(table)) items.push(`CONSTRAINT ${quoteIdent(name)} ${def}`)
   let sql = `CREATE ${table.options.unlogged === true ? 'UNLOGGED ' : ''}TABLE ${q} (\n  ${items.join(',\n  ')}\n)`
@@ -217,6 +227,19 @@ function createTableStatements(table: Table): { main: Sql[]; foreignKeys: Sql[] 
   }
   for (const index of table.indexes) {
     main.push({ sql: createIndex(table, index, false), reverse: [dropIndex(table, index)], comment: `create index ${index.name}` })
+    const indexComment = commentIn(index.options)
+    if (indexComment !== undefined) main.push({ sql: commentOnIndex(table, index.name, indexComment), reverse: [], comment: `comment on index ${index.name}` })
+  }
+  const keyComments: [string, string | undefined][] = [
+    ...(table.primaryKey === undefined ? [] : [[pkName(table, table.primaryKey), commentIn(table.primaryKey.options)] as [string, string | undefined]]),
+    ...table.uniques.map((u): [string, string | undefined] => [uniqueName(table, u), commentIn(u.options)]),
+    ...table.checks.map((c, i): [string, string | undefined] => [checkName(table, c, i), commentIn(c.options)]),
+  ]
+  for (const [name, comment] of keyComments) {
+    if (comment !== undefined) main.push({ sql: commentOnConstraint(table, name, comment), reverse: [], comment: `comment on constraint ${table.name}.${name}` })
+  }
+  for (const [key, on] of ROW_SECURITY) {
+    if (table.options[key] === true) main.push({ sql: `ALTER TABLE ${q} ${on}`, reverse: [], comment: `${on.toLowerCase()} on ${label(table)}` })
   }
   if (table.comment !== undefined) {
     main.push({ sql: `COMMENT ON TABLE ${q} IS ${quoteLiteral(table.comment)}`, reverse: [], comment: `comment on table ${label(table)}` })
@@ -225,16 +248,17 @@ function createTableStatements(table: Table): { main: Sql[]; foreignKeys: Sql[] 
     if (column.comment === undefined) continue
     main.push({ sql: columnComment(table, column.name, column.comment), reverse: [], comment: `comment on column ${table.name}.${column.name}` })
   }
-  const foreignKeys = table.foreignKeys.map((fk) => ({
-    sql: `ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(fkName(table, fk))} ${foreignKeyClause(fk)}${fk.options?.notValid === true ? ' NOT VALID' : ''}`,
-    reverse: [dropConstraint(table, fkName(table, fk))],
-    comment: `add foreign key ${table.name}.${fkName(table, fk)}`,
-  }))
+  const foreignKeys = table.foreignKeys.flatMap((fk): Sql[] => {
+    const name = fkName(table, fk)
+    const add: Sql = {
+      sql: `ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${foreignKeyClause(fk)}${fk.options?.notValid === true ? ' NOT VALID' : ''}`,
+      reverse: [dropConstraint(table, name)],
+      comment: `add foreign key ${table.name}.${name}`,
+    }
+    const comment = commentIn(fk.options)
+    return comment === undefined ? [add] : [add, { sql: commentOnConstraint(table, name, comment), reverse: [], comment: `comment on constraint ${table.name}.${name}` }]
+  })
   return { main, foreignKeys }
-}
-
-function columnComment(table: Table, column: string, comment: string | undefined): string {
-  return `COMMENT ON COLUMN ${qualify(table)}.${quoteIdent(column)} IS ${comment === undefined ? 'NULL' : quoteLiteral(comment)}`
 }
 
 function dropConstraint(table: Table, name: string): string {
@@ -266,39 +290,11 @@ function renameTable(ctx: Ctx, change: Change, from: Table, to: Table): void {
   }
 }
 
-// Which type changes keep the stored bytes (no table rewrite): the binary-coercible widenings.
-function typeChangeRewrites(from: string, to: string): boolean {
-  if (from === to) return false
-  const varchar = /^character varying(?:\((\d+)\))?$/
-  const fv = varchar.exec(from)
-  if (fv !== null) {
-    if (to === 'text') return false
-    const tv = varchar.exec(to)
-    if (tv !== null) return tv[1] !== undefined && (fv[1] === undefined || Number(tv[1]) < Number(fv[1]))
-  }
-  if (from === 'text' && to === 'character varying') return false
-  const numeric = /^numeric(?:\((\d+),(\d+)\))?$/
-  const fn = numeric.exec(from)
-  const tn = numeric.exec(to)
-  if (fn !== null && tn !== null) {
-    if (tn[1] === undefined) return false
-    return fn[1] === undefined || fn[2] !== tn[2] || Number(tn[1]) < Number(fn[1])
-  }
-  return true
-}
-
-/** Volatile defaults and generated/identity values are computed per existing row: a rewrite. */
-function addColumnRewrites(column: Column): boolean {
-  if (column.generated !== undefined || column.identity !== undefined || column.options?.serial !== undefined) return true
-  return column.default !== undefined && /\b(nextval|random|gen_random_uuid|uuid_generate_v[14]|clock_timestamp|timeofday)\s*\(/i.test(column.default)
-}
-
-function tokenIn(text: string, name: string): boolean {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return new RegExp(`(^|[^\\w$])"?${escaped}"?($|[^\\w$])`).test(text)
-}
-
-/** Views of `current` that read the columns an alterTable retypes or drops; PostgreSQL refuses while they exist. */
+/**
+ * Views of `current` that read the columns an alterTable retypes or drops; PostgreSQL refuses while
+ * they exist. Views of every schema count (a view in `reports` may read `public.t`): a view that
+ * only mentions a same-named table elsewhere is re-created needlessly, never left in the way.
+ */
 function dependentViews(ctx: Ctx, from: Table, changes: readonly TableChange[]): View[] {
   const touched: string[] = []
   for (const c of changes) {
@@ -311,7 +307,6 @@ function dependentViews(ctx: Ctx, from: Table, changes: readonly TableChange[]):
   const views = ctx.options.current?.views ?? []
   return views.filter(
     (v) =>
-      (v.schema ?? 'public') === (from.schema ?? 'public') &&
       tokenIn(v.definition, from.name) &&
       touched.some((col) => tokenIn(v.definition, col)) &&
       !ctx.changes.some((c) => c.kind === 'dropView' && sameItem(c.view, v)),
@@ -351,13 +346,49 @@ function alterTable(ctx: Ctx, change: Change, from: Table, to: Table, changes: r
   for (const v of views) {
     ctx.out.push(stmt(change, dropView(v), [createView(v), ...viewExtras(v)], `drop dependent view ${label(v)}`))
   }
-  const ordered = [...changes].sort((a, b) => TABLE_CHANGE_ORDER[a.kind] - TABLE_CHANGE_ORDER[b.kind])
+  const folded = foldCommentChanges(changes)
+  const ordered = [...folded.changes].sort((a, b) => TABLE_CHANGE_ORDER[a.kind] - TABLE_CHANGE_ORDER[b.kind])
+  detachReferencingKeys(ctx, change, from, ordered)
   for (const c of ordered) tableChange(ctx, change, from, to, c)
+  for (const k of folded.comments) {
+    const on = (comment: string | undefined): string => (k.on === 'index' ? commentOnIndex(to, k.name, comment) : commentOnConstraint(to, k.name, comment))
+    ctx.out.push(stmt(change, on(k.to), [on(k.from)], `comment on ${k.on} ${to.name}.${k.name}`))
+  }
   for (const v of views) {
     const desired = findView(ctx.options.desired, v)
     if (desired === undefined || ctx.changes.some((c) => c.kind === 'createView' && sameItem(c.view, v))) continue
     ctx.out.push(stmt(change, createView(desired), [dropView(desired)], `recreate view ${label(desired)}`))
     for (const s of viewExtras(desired)) ctx.out.push(stmt(change, s, [], `index or comment on view ${label(desired)}`))
+  }
+}
+
+/**
+ * A foreign key depends on the primary key or unique constraint it references: PostgreSQL refuses
+ * to drop that key while the foreign key exists. Foreign keys of other tables (or this one) that
+ * reference a key this change drops, and that the plan keeps, are dropped first and added again
+ * at the end of the plan, once the new key exists.
+ */
+function detachReferencingKeys(ctx: Ctx, change: Change, table: Table, changes: readonly TableChange[]): void {
+  const dropped = changes.flatMap((c) => (c.kind === 'dropPrimaryKey' ? [c.primaryKey.columns] : c.kind === 'dropUnique' ? [c.unique.columns] : []))
+  if (dropped.length === 0) return
+  const plannedDrop = (owner: Table, fk: ForeignKey): boolean =>
+    ctx.changes.some(
+      (c) =>
+        (c.kind === 'dropTable' && sameItem(c.table, owner)) ||
+        (c.kind === 'alterTable' && sameItem(c.from, owner) && c.changes.some((t) => t.kind === 'dropForeignKey' && fkName(owner, t.foreignKey) === fkName(owner, fk))),
+    )
+  for (const owner of ctx.options.current?.tables ?? []) {
+    for (const fk of owner.foreignKeys) {
+      const references = sameItem({ schema: fk.refSchema ?? owner.schema, name: fk.refTable }, table)
+      if (!references || !dropped.some((cols) => cols.join('\u0000') === fk.refColumns.join('\u0000')) || plannedDrop(owner, fk)) continue
+      const name = fkName(owner, fk)
+      const add = (t: Table, k: ForeignKey): string => `ALTER TABLE ${qualify(t)} ADD CONSTRAINT ${quoteIdent(name)} ${foreignKeyClause(k)}`
+      ctx.out.push(stmt(change, dropConstraint(owner, name), [add(owner, fk)], `drop foreign key ${owner.name}.${name} (references a key of ${table.name} that changes)`))
+      const desiredOwner = ctx.options.desired?.tables.find((t) => sameItem(t, owner))
+      const desiredFk = desiredOwner?.foreignKeys.find((k) => fkName(desiredOwner, k) === name)
+      if (desiredOwner === undefined || desiredFk === undefined) continue
+      ctx.deferred.push(stmt(change, add(desiredOwner, desiredFk), [dropConstraint(desiredOwner, name)], `add foreign key ${owner.name}.${name} again`))
+    }
   }
 }
 
@@ -367,6 +398,14 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
     ctx.out.push(stmt(change, sql, reverse, comment, risks))
   }
   const t = to.name
+  const keyComment = (name: string, options: Options | undefined): void => {
+    const comment = commentIn(options)
+    if (comment !== undefined) push(commentOnConstraint(to, name, comment), [], `comment on constraint ${t}.${name}`)
+  }
+  const restoreComment = (name: string, options: Options | undefined): string[] => {
+    const comment = commentIn(options)
+    return comment === undefined ? [] : [commentOnConstraint(from, name, comment)]
+  }
   switch (c.kind) {
     case 'addColumn': {
       push(`ALTER TABLE ${q} ADD COLUMN ${columnDefinition(c.column)}`, [`ALTER TABLE ${q} DROP COLUMN ${quoteIdent(c.column.name)}`], `add column ${t}.${c.column.name}`, addColumnRewrites(c.column) ? ['rewrite'] : [])
@@ -395,11 +434,15 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
       const concurrently = ctx.options.concurrentIndexes === true && typeof to.options.partitionBy !== 'string'
       if (concurrently) ctx.transactional = false
       push(createIndex(to, c.index, concurrently), [dropIndex(to, c.index, concurrently)], `create index ${c.index.name} on ${t}`, concurrently ? [] : ['long-lock'])
+      const comment = commentIn(c.index.options)
+      if (comment !== undefined) push(commentOnIndex(to, c.index.name, comment), [], `comment on index ${c.index.name}`)
       return
     }
-    case 'dropIndex':
-      push(dropIndex(from, c.index), [createIndex(from, c.index, false)], `drop index ${c.index.name}`)
+    case 'dropIndex': {
+      const comment = commentIn(c.index.options)
+      push(dropIndex(from, c.index), [createIndex(from, c.index, false), ...(comment === undefined ? [] : [commentOnIndex(from, c.index.name, comment)])], `drop index ${c.index.name}`)
       return
+    }
     case 'renameIndex':
       push(
         `ALTER INDEX ${qualify({ schema: to.schema, name: c.from.name })} RENAME TO ${quoteIdent(c.to.name)}`,
@@ -409,22 +452,24 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
       return
     case 'addUnique': {
       const name = uniqueName(to, c.unique)
-      push(`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} UNIQUE (${columnList(c.unique.columns)})`, [dropConstraint(to, name)], `add unique ${t}.${name}`, ['long-lock'])
+      push(`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${uniqueClause(c.unique)}`, [dropConstraint(to, name)], `add unique ${t}.${name}`, ['long-lock'])
+      keyComment(name, c.unique.options)
       return
     }
     case 'dropUnique': {
       const name = uniqueName(from, c.unique)
-      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} UNIQUE (${columnList(c.unique.columns)})`], `drop unique ${t}.${name}`)
+      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${uniqueClause(c.unique)}`, ...restoreComment(name, c.unique.options)], `drop unique ${t}.${name}`)
       return
     }
     case 'addPrimaryKey': {
       const name = pkName(to, c.primaryKey)
       push(`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} PRIMARY KEY (${columnList(c.primaryKey.columns)})`, [dropConstraint(to, name)], `add primary key ${t}.${name}`, ['long-lock'])
+      keyComment(name, c.primaryKey.options)
       return
     }
     case 'dropPrimaryKey': {
       const name = pkName(from, c.primaryKey)
-      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} PRIMARY KEY (${columnList(c.primaryKey.columns)})`], `drop primary key ${t}.${name}`)
+      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} PRIMARY KEY (${columnList(c.primaryKey.columns)})`, ...restoreComment(name, c.primaryKey.options)], `drop primary key ${t}.${name}`)
       return
     }
     case 'addForeignKey': {
@@ -435,12 +480,13 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
       const notValid = fresh ? c.foreignKey.options?.notValid === true : true
       push(`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${foreignKeyClause(c.foreignKey)}${notValid ? ' NOT VALID' : ''}`, [dropConstraint(to, name)], `add foreign key ${t}.${name}`)
       if (!fresh && c.foreignKey.options?.notValid !== true) push(`ALTER TABLE ${q} VALIDATE CONSTRAINT ${quoteIdent(name)}`, [], `validate foreign key ${t}.${name}`)
+      keyComment(name, c.foreignKey.options)
       return
     }
     case 'dropForeignKey': {
       const name = fkName(from, c.foreignKey)
       const notValid = c.foreignKey.options?.notValid === true ? ' NOT VALID' : ''
-      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${foreignKeyClause(c.foreignKey)}${notValid}`], `drop foreign key ${t}.${name}`)
+      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${foreignKeyClause(c.foreignKey)}${notValid}`, ...restoreComment(name, c.foreignKey.options)], `drop foreign key ${t}.${name}`)
       return
     }
     case 'addCheck': {
@@ -449,11 +495,12 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
       // NO INHERIT checks cannot be added NOT VALID on partitioned tables; plain add for those.
       push(`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${checkClause(c.check)}${noInherit ? '' : ' NOT VALID'}`, [dropConstraint(to, name)], `add check ${t}.${name}`)
       if (!noInherit) push(`ALTER TABLE ${q} VALIDATE CONSTRAINT ${quoteIdent(name)}`, [], `validate check ${t}.${name}`)
+      keyComment(name, c.check.options)
       return
     }
     case 'dropCheck': {
       const name = checkName(from, c.check, from.checks.indexOf(c.check))
-      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${checkClause(c.check)}`], `drop check ${t}.${name}`)
+      push(dropConstraint(to, name), [`ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(name)} ${checkClause(c.check)}`, ...restoreComment(name, c.check.options)], `drop check ${t}.${name}`)
       return
     }
     case 'alterComment':
@@ -470,63 +517,11 @@ function tableChange(ctx: Ctx, change: Change, from: Table, to: Table, c: TableC
   }
 }
 
-/** `guards`: the check-before queries of the type change (see alterColumnLosses). */
-function alterColumn(ctx: Ctx, change: Change, table: Table, from: Column, to: Column, aspects: readonly string[], guards: readonly string[]): void {
-  const q = qualify(table)
-  const col = `ALTER TABLE ${q} ALTER COLUMN ${quoteIdent(to.name)}`
-  const push = (sql: string, reverse: readonly string[], risks: readonly Risk[] = [], what = 'alter column'): void => {
-    ctx.out.push(stmt(change, sql, reverse, `${what} ${table.name}.${to.name}`, risks))
-  }
-  const has = (a: string): boolean => aspects.includes(a)
-  if (has('options') && from.options?.serial !== to.options?.serial) {
-    throw new UnsupportedChangeError(
-      `column ${table.name}.${to.name}: switching between serial and a plain column is not planned automatically; ` +
-        'write the sequence and default change by hand (or use an identity column)',
-    )
-  }
-  if (has('generated')) {
-    // Before PostgreSQL 17 a generation expression cannot be changed in place: drop and re-add the column
-    // (its values are computed, so no data is lost).
-    if (from.generated !== undefined && to.generated === undefined) {
-      push(`${col} DROP EXPRESSION`, [`ALTER TABLE ${q} DROP COLUMN ${quoteIdent(to.name)}`, `ALTER TABLE ${q} ADD COLUMN ${columnDefinition(from)}`], ['rewrite'], 'drop generation expression of')
-    } else {
-      push(`ALTER TABLE ${q} DROP COLUMN ${quoteIdent(from.name)}`, [`ALTER TABLE ${q} ADD COLUMN ${columnDefinition(from)}`], [from.generated === undefined ? 'data-loss' : 'rewrite'], 'drop generated column')
-      push(`ALTER TABLE ${q} ADD COLUMN ${columnDefinition(to)}`, [`ALTER TABLE ${q} DROP COLUMN ${quoteIdent(to.name)}`], ['rewrite'], 'add generated column')
-      return
-    }
-  }
-  const typeChanged = has('type') || has('collation')
-  const defaultBlocksType = typeChanged && from.default !== undefined
-  if (defaultBlocksType) push(`${col} DROP DEFAULT`, [`${col} SET DEFAULT ${from.default}`], [], 'drop default of')
-  if (typeChanged) {
-    const collate = (c: Column): string => (c.collation === undefined ? '' : ` COLLATE ${c.collation}`)
-    const using = (source: Column, target: Column): string => (needsUsing(source.type, target.type) ? ` USING ${quoteIdent(to.name)}::${target.type}` : '')
-    const risks: Risk[] = typeChangeRewrites(from.type, to.type) || has('collation') ? ['rewrite'] : []
-    const sql = `${col} TYPE ${to.type}${collate(to)}${using(from, to)}`
-    const reverse = [`${col} TYPE ${from.type}${collate(from)}${using(to, from)}`]
-    ctx.out.push({ ...stmt(change, sql, reverse, `change type of ${table.name}.${to.name}`, risks), ...(guards.length > 0 ? { guards } : {}) })
-  }
-  if (defaultBlocksType && to.default !== undefined) push(`${col} SET DEFAULT ${to.default}`, [`${col} DROP DEFAULT`], [], 'set default of')
-  else if (has('default') && !defaultBlocksType) {
-    const set = (d: string | undefined): string => (d === undefined ? `${col} DROP DEFAULT` : `${col} SET DEFAULT ${d}`)
-    push(set(to.default), [set(from.default)], [], 'set default of')
-  }
-  // ADD GENERATED … AS IDENTITY needs the column NOT NULL first; DROP NOT NULL must follow DROP IDENTITY.
-  if (has('nullable') && !to.nullable) push(`${col} SET NOT NULL`, [`${col} DROP NOT NULL`], ['long-lock'], 'set not null of')
-  if (has('identity')) {
-    const add = (c: Column): string => `${col} ADD GENERATED ${c.identity?.always === true ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`
-    if (from.identity === undefined && to.identity !== undefined) push(add(to), [`${col} DROP IDENTITY`], [], 'add identity to')
-    else if (from.identity !== undefined && to.identity === undefined) push(`${col} DROP IDENTITY`, [add(from)], [], 'drop identity of')
-    else if (from.identity !== undefined && to.identity !== undefined) {
-      const set = (c: Column): string => `${col} SET GENERATED ${c.identity?.always === true ? 'ALWAYS' : 'BY DEFAULT'}`
-      push(set(to), [set(from)])
-    }
-  }
-  if (has('nullable') && to.nullable) push(`${col} DROP NOT NULL`, [`${col} SET NOT NULL`], [], 'drop not null of')
-  if (has('comment')) {
-    push(columnComment(table, to.name, to.comment), [columnComment(table, to.name, from.comment)], [], 'comment on column')
-  }
-}
+/** Table options that switch row-level security: the option, the statement that sets it, the one that clears it. */
+const ROW_SECURITY: readonly (readonly [string, string, string])[] = [
+  ['rowSecurity', 'ENABLE ROW LEVEL SECURITY', 'DISABLE ROW LEVEL SECURITY'],
+  ['forceRowSecurity', 'FORCE ROW LEVEL SECURITY', 'NO FORCE ROW LEVEL SECURITY'],
+]
 
 function alterOptions(ctx: Ctx, change: Change, table: Table, from: Table['options'], to: Table['options']): void {
   const q = qualify(table)
@@ -543,6 +538,11 @@ function alterOptions(ctx: Ctx, change: Change, table: Table, from: Table['optio
   if ((from.unlogged === true) !== (to.unlogged === true)) {
     const set = (unlogged: boolean): string => `ALTER TABLE ${q} SET ${unlogged ? 'UNLOGGED' : 'LOGGED'}`
     push(set(to.unlogged === true), [set(from.unlogged === true)], `set ${to.unlogged === true ? 'unlogged' : 'logged'} ${table.name}`, ['rewrite'])
+  }
+  for (const [key, on, off] of ROW_SECURITY) {
+    if ((from[key] === true) === (to[key] === true)) continue
+    const set = (enabled: boolean): string => `ALTER TABLE ${q} ${enabled ? on : off}`
+    push(set(to[key] === true), [set(from[key] === true)], `${(to[key] === true ? on : off).toLowerCase()} on ${table.name}`)
   }
   if (from.with !== to.with) {
     const keys = (w: unknown): string[] => (typeof w === 'string' ? w.split(', ').map((kv) => kv.split('=')[0]!) : [])
@@ -572,66 +572,3 @@ function alterOptions(ctx: Ctx, change: Change, table: Table, from: Table['optio
 
 // ---------------------------------------------------------------- views and objects
 
-/** `name(args)` → `"name"(args)`: functions and aggregates are keyed by their identity signature. */
-function signature(object: SchemaObject): string {
-  const at = object.name.indexOf('(')
-  const name = at < 0 ? object.name : object.name.slice(0, at)
-  const args = at < 0 ? '()' : object.name.slice(at)
-  return `${qualify({ schema: object.schema, name })}${args}`
-}
-
-function dropObject(object: SchemaObject): string {
-  const q = qualify(object)
-  switch (object.kind) {
-    case 'trigger':
-      return `DROP TRIGGER ${quoteIdent(object.name)} ON ${qualify({ schema: object.schema, name: object.table ?? '' })}`
-    case 'enum':
-      return `DROP TYPE ${q}`
-    case 'domain':
-      return `DROP DOMAIN ${q}`
-    case 'sequence':
-      return `DROP SEQUENCE ${q}`
-    case 'extension':
-      return `DROP EXTENSION ${quoteIdent(object.name)}`
-    case 'function':
-      switch (object.options?.type) {
-        case 'aggregate':
-          return `DROP AGGREGATE ${signature(object)}`
-        case 'operator': {
-          const at = object.name.indexOf('(')
-          return `DROP OPERATOR ${quoteIdent(object.schema ?? 'public')}.${object.name.slice(0, at)} ${object.name.slice(at)}`
-        }
-        case 'procedure':
-          return `DROP PROCEDURE ${signature(object)}`
-        default:
-          return `DROP FUNCTION ${signature(object)}`
-      }
-    case 'other':
-    case 'event':
-      throw new UnsupportedChangeError(`cannot drop ${label(object)}: PostgreSQL inspection reports no objects of kind "${object.kind}"`)
-    default:
-      return assertNever(object.kind)
-  }
-}
-
-function risksOfObjectDrop(object: SchemaObject): Risk[] {
-  return object.kind === 'sequence' ? ['data-loss'] : []
-}
-
-function alterObject(ctx: Ctx, change: Change, from: SchemaObject, to: SchemaObject): void {
-  const push = (sql: string, reverse: readonly string[], comment: string, risks: readonly Risk[] = []): void => {
-    ctx.out.push(stmt(change, sql, reverse, comment, risks))
-  }
-  if (from.kind === 'enum' && to.kind === 'enum') return alterEnum(ctx, change, from, to)
-  if (from.kind === 'sequence' && to.kind === 'sequence') {
-    const alter = (o: SchemaObject): string => o.definition.replace(/^CREATE SEQUENCE/, 'ALTER SEQUENCE')
-    push(alter(to), [alter(from)], `alter sequence ${label(to)}`)
-    return
-  }
-  if (from.kind === 'function' && to.kind === 'function' && /^CREATE OR REPLACE/.test(to.definition)) {
-    push(to.definition, [from.definition], `replace function ${label(to)}`)
-    return
-  }
-  push(dropObject(from), [from.definition], `drop ${from.kind} ${label(from)}`)
-  push(to.definition, [dropObject(to)], `create ${to.kind} ${label(to)}`)
-}

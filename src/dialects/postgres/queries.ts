@@ -32,6 +32,7 @@ SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS 
        (SELECT p.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
          WHERE i.inhrelid = c.oid AND c.relispartition) AS parent_name,
        array_to_string(c.reloptions, ', ') AS reloptions,
+       c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security,
        pg_catalog.obj_description(c.oid, 'pg_class') AS comment
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY(?::text[])
@@ -53,7 +54,14 @@ SELECT a.attrelid::int8 AS table_oid, a.attnum AS num, a.attname AS name,
          WHERE sd.classid = 'pg_class'::regclass AND sd.refclassid = 'pg_class'::regclass
            AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.deptype = 'a'
            AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) = 'nextval(' || pg_catalog.quote_literal(s.oid::regclass::text) || '::regclass)'
-         LIMIT 1) AS serial_seq
+         LIMIT 1) AS serial_seq,
+       CASE WHEN a.attidentity <> '' THEN
+         (SELECT json_build_object('start', s.seqstart::text, 'increment', s.seqincrement::text, 'min', s.seqmin::text,
+                                   'max', s.seqmax::text, 'cache', s.seqcache::text, 'cycle', s.seqcycle)
+            FROM pg_catalog.pg_depend sd JOIN pg_catalog.pg_sequence s ON s.seqrelid = sd.objid
+           WHERE sd.classid = 'pg_class'::regclass AND sd.refclassid = 'pg_class'::regclass
+             AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.deptype = 'i'
+           LIMIT 1) END AS identity_seq
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -71,7 +79,8 @@ SELECT co.conrelid::int8 AS table_oid, co.conname AS name, co.contype AS type,
                JOIN pg_catalog.pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.num ORDER BY k.ord)::text[] AS ref_columns,
        co.confupdtype AS on_update, co.confdeltype AS on_delete, co.confmatchtype AS match_type,
        co.condeferrable AS deferrable, co.condeferred AS deferred, co.convalidated AS validated,
-       co.connoinherit AS no_inherit, pg_catalog.pg_get_constraintdef(co.oid) AS definition
+       co.connoinherit AS no_inherit, pg_catalog.pg_get_constraintdef(co.oid) AS definition,
+       pg_catalog.obj_description(co.oid, 'pg_constraint') AS comment
   FROM pg_catalog.pg_constraint co
   JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -81,7 +90,10 @@ SELECT co.conrelid::int8 AS table_oid, co.conname AS name, co.contype AS type,
    AND co.conparentid = 0 AND co.conislocal
  ORDER BY co.conrelid, co.conname`
 
-/** Indexes that do not back a constraint and were not created by attaching a partition. */
+/**
+ * Indexes that do not back a constraint and were not created by attaching a partition. A key
+ * part's collation is reported only where it is not the one its column (or expression type) has.
+ */
 export function indexesQuery(features: ServerFeatures): string {
   return `
 SELECT i.indrelid::int8 AS table_oid, c.relkind AS table_kind, n.nspname AS schema, c.relname AS table_name,
@@ -99,8 +111,19 @@ SELECT i.indrelid::int8 AS table_oid, c.relkind AS table_kind, n.nspname AS sche
                FROM generate_series(1, i.indnkeyatts) k
                JOIN pg_catalog.pg_opclass oc ON oc.oid = i.indclass[k - 1]
                JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace ORDER BY k)::text[] AS opclasses,
+       ARRAY(SELECT CASE WHEN i.indcollation[k - 1] = 0 OR i.indcollation[k - 1] = COALESCE(
+                           (SELECT a.attcollation FROM pg_catalog.pg_attribute a
+                             WHERE i.indkey[k - 1] <> 0 AND a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]),
+                           (SELECT t.typcollation FROM pg_catalog.pg_attribute ia JOIN pg_catalog.pg_type t ON t.oid = ia.atttypid
+                             WHERE ia.attrelid = i.indexrelid AND ia.attnum = k)) THEN NULL
+                         ELSE (SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN pg_catalog.quote_ident(co.collname)
+                                      ELSE pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END
+                                 FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+                                WHERE co.oid = i.indcollation[k - 1]) END
+               FROM generate_series(1, i.indnkeyatts) k ORDER BY k)::text[] AS collations,
        array_to_string(ic.reloptions, ', ') AS reloptions,
        ${features.nullsNotDistinct ? 'i.indnullsnotdistinct' : 'false'} AS nulls_not_distinct,
+       pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment,
        pg_catalog.pg_get_indexdef(i.indexrelid) AS definition
   FROM pg_catalog.pg_index i
   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
@@ -128,7 +151,8 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind,
 export const SEQUENCES = `
 SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name,
        pg_catalog.format_type(s.seqtypid, NULL) AS type, s.seqstart::text AS start, s.seqincrement::text AS increment,
-       s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle
+       s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
+       pg_catalog.obj_description(c.oid, 'pg_class') AS comment
   FROM pg_catalog.pg_sequence s
   JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -161,7 +185,8 @@ SELECT e.extname AS name, n.nspname AS schema
 /** Functions and procedures (prokind f/p); aggregates come from AGGREGATES. */
 export const FUNCTIONS = `
 SELECT n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identity_arguments(p.oid) AS args,
-       p.prokind AS kind, pg_catalog.pg_get_functiondef(p.oid) AS definition
+       p.prokind AS kind, pg_catalog.pg_get_functiondef(p.oid) AS definition,
+       pg_catalog.obj_description(p.oid, 'pg_proc') AS comment
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind IN ('f', 'p') AND n.nspname = ANY(?::text[])
    AND ${notExtensionMember('pg_proc', 'p.oid')}
@@ -172,7 +197,8 @@ SELECT n.nspname AS schema, p.proname AS name, pg_catalog.pg_get_function_identi
        a.aggtransfn::regproc::text AS sfunc, pg_catalog.format_type(a.aggtranstype, NULL) AS stype,
        CASE WHEN a.aggfinalfn <> 0 THEN a.aggfinalfn::regproc::text END AS finalfunc,
        CASE WHEN a.aggcombinefn <> 0 THEN a.aggcombinefn::regproc::text END AS combinefunc,
-       a.agginitval AS initcond, CASE WHEN a.aggsortop <> 0 THEN a.aggsortop::regoperator::text END AS sortop
+       a.agginitval AS initcond, CASE WHEN a.aggsortop <> 0 THEN a.aggsortop::regoperator::text END AS sortop,
+       pg_catalog.obj_description(p.oid, 'pg_proc') AS comment
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid
   JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
  WHERE p.prokind = 'a' AND a.aggkind = 'n' AND n.nspname = ANY(?::text[])
@@ -193,7 +219,8 @@ SELECT n.nspname AS schema, o.oprname AS name, o.oprcode::regproc::text AS funct
 
 export function triggersQuery(features: ServerFeatures): string {
   return `
-SELECT n.nspname AS schema, c.relname AS table_name, t.tgname AS name, pg_catalog.pg_get_triggerdef(t.oid) AS definition
+SELECT n.nspname AS schema, c.relname AS table_name, t.tgname AS name, pg_catalog.pg_get_triggerdef(t.oid) AS definition,
+       pg_catalog.obj_description(t.oid, 'pg_trigger') AS comment
   FROM pg_catalog.pg_trigger t
   JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -202,3 +229,29 @@ SELECT n.nspname AS schema, c.relname AS table_name, t.tgname AS name, pg_catalo
  ORDER BY n.nspname, c.relname, t.tgname`
 }
 
+
+/** The inspected schemas themselves (those that exist), with their comments. */
+export const SCHEMAS = `
+SELECT n.nspname AS name, pg_catalog.obj_description(n.oid, 'pg_namespace') AS comment
+  FROM pg_catalog.pg_namespace n
+ WHERE n.nspname = ANY(?::text[])
+ ORDER BY n.nspname`
+
+/**
+ * Row-level security policies. Roles are sorted (the catalog keeps no order); role 0 is PUBLIC.
+ * `pg_policy.polpermissive` exists since 10.
+ */
+export const POLICIES = `
+SELECT n.nspname AS schema, c.relname AS table_name, p.polname AS name,
+       CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END AS command,
+       p.polpermissive AS permissive,
+       ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.oid)) END
+               FROM unnest(p.polroles) r(oid) ORDER BY 1)::text[] AS roles,
+       pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expr,
+       pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr,
+       pg_catalog.obj_description(p.oid, 'pg_policy') AS comment
+  FROM pg_catalog.pg_policy p
+  JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = ANY(?::text[])
+ ORDER BY n.nspname, c.relname, p.polname`

@@ -114,7 +114,7 @@ function roundTrips(dir: string, expected: Readonly<Record<string, Record<string
 
       const db = counting(targetDriver.db)
       const desired = await inspect(db, targetDriver.features, { schemas: ['public'] })
-      expect(db.count).toBe(15)
+      expect(db.count).toBe(17)
       expect(counts(desired)).toEqual(expected[name])
 
       const empty = await liveDriver.inspect()

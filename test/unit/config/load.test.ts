@@ -48,13 +48,14 @@ describe('loadConfig without a config file', () => {
       dir: path.join(cwd, 'db/migrations'),
       target: path.join(cwd, 'schema.sql'),
       devUrl: undefined,
-      schemas: ['public'],
       historyTable: 'migrator_history',
       lockTimeoutMs: 5000,
       lockWaitMs: 30_000,
       envName: undefined,
       preCheck: { maxTransactionAgeMs: 300_000 },
     })
+    // No default scope: commands follow the database (its URL's search_path, else every schema).
+    expect(config).not.toHaveProperty('schemas')
   })
 
   it('falls back to DATABASE_URL, which a --url flag overrides', async () => {

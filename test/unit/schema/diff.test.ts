@@ -108,4 +108,22 @@ describe('diffSchemas', () => {
     const { changes } = diffSchemas(schema([]), schema([users], { objects: [trigger, enumType] }))
     expect(changes.map((c) => c.kind === 'createObject' ? c.object.kind : c.kind)).toEqual(['enum', 'createTable', 'trigger'])
   })
+
+  it('creates namespaces first and drops them last, around everything they hold', () => {
+    const ns = (name: string) => ({ kind: 'schema' as const, name, definition: `CREATE SCHEMA ${name}` })
+    const policy = { kind: 'policy' as const, schema: 'app', name: 'p', table: 'users', definition: 'CREATE POLICY p …' }
+    const enumType = { kind: 'enum' as const, schema: 'app', name: 'mood', definition: "CREATE TYPE app.mood AS ENUM ('a')" }
+    const app = (t: Table): Table => ({ ...t, schema: 'app' })
+    const withApp = schema([app(users)], { objects: [ns('public'), ns('app'), enumType, policy] })
+    const bare = schema([], { objects: [ns('public')] })
+    const kinds = (changes: readonly { kind: string }[]) =>
+      changes.map((c) => ('object' in c ? `${c.kind}:${(c as { object: { kind: string } }).object.kind}` : c.kind))
+    expect(kinds(diffSchemas(bare, withApp, { capabilities: strict }).changes)).toEqual(['createObject:schema', 'createObject:enum', 'createTable', 'createObject:policy'])
+    expect(kinds(diffSchemas(withApp, bare, { capabilities: strict }).changes)).toEqual(['dropObject:policy', 'dropTable', 'dropObject:enum', 'dropObject:schema'])
+  })
+
+  it('leaves namespaces alone when the target declares none (a schema module from before they were modelled)', () => {
+    const live = schema([users], { objects: [{ kind: 'schema', name: 'public', definition: 'CREATE SCHEMA public' }] })
+    expect(diffSchemas(live, schema([users])).changes).toEqual([])
+  })
 })
