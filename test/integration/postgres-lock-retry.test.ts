@@ -61,9 +61,17 @@ describe.skipIf(!available)('lock-aware retries on PostgreSQL', () => {
     await writeFile(config.target!, 'CREATE TABLE t (id int PRIMARY KEY, a text);\n')
     await diff(config, { name: 'add_a' })
     const holder = await holdLock()
-    setTimeout(() => void holder.release(), 2500)
+    // Released once up has retried: a fixed delay raced up's own start-up (lint gate, pre-check) on a busy machine.
+    let released: Promise<void> | undefined
     const events: RunEvent[] = []
-    const result = await up(config, { lockRetries: 8, onEvent: (e) => events.push(e) })
+    const result = await up(config, {
+      lockRetries: 8,
+      onEvent: (e) => {
+        events.push(e)
+        if (e.kind === 'lock-retry') released ??= holder.release()
+      },
+    })
+    await (released ?? holder.release())
     expect(result.error?.message).toBeUndefined()
     expect(events.filter((e) => e.kind === 'lock-retry').length).toBeGreaterThan(0)
     expect(await columns()).toEqual(['id', 'a'])
