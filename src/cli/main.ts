@@ -14,6 +14,7 @@ import * as newMigration from './commands/new.js'
 import * as repair from './commands/repair.js'
 import * as restore from './commands/restore.js'
 import * as status from './commands/status.js'
+import * as testCommand from './commands/test.js'
 import * as up from './commands/up.js'
 import * as validate from './commands/validate.js'
 import { createRun } from './context.js'
@@ -22,7 +23,7 @@ import { createOutput } from './output.js'
 
 /** Every command module exports `register(program, run)`; add new ones here. */
 const COMMANDS: readonly { register(program: Command, run: Run): void }[] = [
-  init, inspect, diff, newMigration, up, down, status, validate, lint, baseline, repair, hash, backup, restore,
+  init, inspect, diff, newMigration, up, down, status, validate, lint, baseline, repair, hash, backup, restore, testCommand,
 ]
 
 /**
