@@ -27,6 +27,8 @@ import { openDev } from './dev-database.js'
 import { openTemporary } from './scratch.js'
 import { splitStatements } from './split.js'
 import { isTransactionalStatement } from './transactional.js'
+import { verifyMysql } from './verify.js'
+import type { SoundnessFinding } from '../../safety/soundness.js'
 
 const capabilities: Capabilities = {
   transactionalDdl: false,
@@ -57,6 +59,10 @@ export class MysqlDriver implements Driver {
   readonly isLockTimeout = isLockTimeout
   get zeroDowntimeSql(): ZeroDowntimeSql {
     return mysqlZeroDowntimeSql(this.flavor)
+  }
+
+  verify(options: InspectOptions): Promise<readonly SoundnessFinding[]> {
+    return verifyMysql(this.db, this.database, options.exclude ?? [])
   }
 
   inspect(options?: InspectOptions): Promise<Schema> {
