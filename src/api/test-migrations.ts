@@ -117,7 +117,7 @@ class RoundTrip {
     if (down.error !== undefined) return fail('down', [down.error.message], seeded)
     const reverted = await this.inspect()
     const downProblems = [
-      ...this.differences(before, reverted).map((d) => `schema after the down differs from before the up: ${d}`),
+      ...this.differences(before, reverted).map((d) => `the down did not restore the schema (before the up → after the down): ${d}`),
       ...(await compareRows(this.scratch, rows, reverted)),
     ]
     if (downProblems.length > 0) return fail('down', downProblems, seeded)
@@ -125,7 +125,7 @@ class RoundTrip {
     const again = await runUp(this.scratch, this.files, { ...this.run, to: file.version })
     if (again.error !== undefined) return fail('up-again', [again.error.message], seeded)
     const reapplied = await this.inspect()
-    const againProblems = this.differences(after, reapplied).map((d) => `schema after the second up differs from after the first: ${d}`)
+    const againProblems = this.differences(after, reapplied).map((d) => `the second up gave another schema than the first (first → second): ${d}`)
     if (againProblems.length > 0) return fail('up-again', againProblems, seeded)
     return { ...ref, status: 'pass', ...seeded }
   }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { testMigrations, type MigrationTest } from '../../api/test-migrations.js'
 import type { Run } from '../context.js'
-import { parseCount } from '../flags.js'
+import { MigratorError } from '../../errors.js'
 
 /** `migrator test`: round-trips every migration (up, seeded rows, down, up again) on a scratch database; exit 2 on a failure. */
 export function register(program: Command, run: Run): void {
@@ -17,7 +17,7 @@ export function register(program: Command, run: Run): void {
       run(async (ctx, opts: { latest?: string }) => {
         const config = await ctx.config()
         const spinner = ctx.out.spinner('testing migrations on a scratch database')
-        const report = await testMigrations(config, { latest: parseCount('--latest', opts.latest) })
+        const report = await testMigrations(config, { latest: parseLatest(opts.latest) })
         spinner.stop()
         ctx.out.result(
           () => report,
@@ -50,4 +50,10 @@ function lineOf(m: MigrationTest): string {
     case 'fail':
       return `FAIL  ${label} at ${m.step ?? 'up'}:\n${(m.differences ?? []).map((d) => `    ${d}`).join('\n')}${unseeded}`
   }
+}
+
+function parseLatest(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^[1-9]\d*$/.test(value)) throw new MigratorError('usage', `--latest: expected a positive whole number, got "${value}"`)
+  return Number(value)
 }
