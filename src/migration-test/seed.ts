@@ -12,15 +12,17 @@ export interface SeedProblem {
 
 /**
  * Fills tables with rows shaped by their columns, for `migrator test`: values follow each column's
- * type (numbers, text within its length, dates, uuids, json, enum labels, string literals of a
- * CHECK on the column), stay distinct across the whole run (a counter per table, so primary keys
- * and uniques hold when a table is seeded again by a later migration), take foreign keys from rows
+ * type (numbers, text within its length and numeric precision, dates, uuids, json, emails), take
+ * the values a column allows (enum and set labels, a CHECK's `IN (…)` list, a CHECK's or domain's
+ * numeric bounds), stay distinct across the whole run (one counter, so primary keys and uniques
+ * hold when a table is seeded again by a later migration), take foreign keys from rows
  * already in the parent (parents are seeded first), and leave NULL in nullable plain columns of
  * every third row. Identity and generated columns are left to the database. A table that refuses a
  * row is reported, never thrown: the round trip still runs, with fewer rows to compare.
  */
 export class Seeder {
-  private readonly counters = new Map<string, number>()
+  /** One counter for every row of the run, so no two seeded rows share a value (partitions share their parent's keys). */
+  private count = 0
 
   constructor(private readonly driver: Driver) {}
 
@@ -46,8 +48,7 @@ export class Seeder {
     }
     const columns = table.columns.filter((c) => c.generated === undefined && c.identity === undefined)
     for (let row = 0; row < ROWS_PER_TABLE; row++) {
-      const n = (this.counters.get(name) ?? 0) + 1
-      this.counters.set(name, n)
+      const n = ++this.count
       const values = new Map<string, unknown>()
       for (const fk of table.foreignKeys) {
         const rows = parents.get(fk.name ?? fk.columns.join(',')) ?? []
@@ -71,7 +72,10 @@ export class Seeder {
       try {
         await this.driver.db.exec(sql, names.map((c) => values.get(c)))
       } catch (error) {
-        return { table: name, reason: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '' }
+        // Drivers prefix the statement (`INSERT … - message`); the reason is what follows it.
+        const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''
+        const prefixed = message.indexOf(' - ')
+        return { table: name, reason: message.startsWith('INSERT ') && prefixed > 0 ? message.slice(prefixed + 3) : message }
       }
     }
     return undefined
@@ -87,8 +91,80 @@ export class Seeder {
     if (column.nullable && !keyed && n % 3 === 0) return null
     const labels = labelsOf(schema, table, column)
     if (labels.length > 0) return keyed ? labels[(n - 1) % labels.length] : labels[0]
-    return typedValue(column.type.toLowerCase(), n)
+    const domain = domainOf(schema, column.type)
+    const type = (domain?.base ?? column.type).toLowerCase()
+    const rules = [...table.checks.map((c) => ({ expression: c.expression, name: column.name })), ...(domain === undefined ? [] : [{ expression: domain.definition, name: 'VALUE' }])]
+    const bounds = boundsOf(rules)
+    if (bounds !== undefined && isNumeric(type)) return within(bounds, n, /int|serial|year/.test(type))
+    if (/mail/i.test(column.name) && isText(type)) return `user${n}@example.com`
+    if (isText(type) && usedAsJson(table, column.name)) return JSON.stringify({ seed: n, Title: `seed ${n}` })
+    return typedValue(type, n)
   }
+}
+
+function isNumeric(type: string): boolean {
+  return /int|serial|numeric|decimal|real|double|float|money|number|year/.test(type)
+}
+
+function isText(type: string): boolean {
+  return /char|text|clob|string/.test(type) || type === ''
+}
+
+/** Whether a generated column or CHECK of the table reads the column as JSON (SQLite JSON in TEXT). */
+function usedAsJson(table: Table, column: string): boolean {
+  const expressions = [...table.columns.map((c) => c.generated?.expression ?? ''), ...table.checks.map((c) => c.expression)]
+  return expressions.some((e) => /json/i.test(e) && mentions(e, column))
+}
+
+/** A PostgreSQL domain's base type and CREATE DOMAIN text, when `type` names one. */
+function domainOf(schema: Schema, type: string): { base: string; definition: string } | undefined {
+  const name = type.replace(/"/g, '')
+  const domain = schema.objects.find((o) => o.kind === 'domain' && (o.name === name || qualifiedName(o) === name))
+  const base = domain === undefined ? undefined : /\sAS\s+(.+?)(\s+(DEFAULT|NOT NULL|NULL|CHECK|CONSTRAINT|COLLATE)\b|$)/i.exec(domain.definition)?.[1]
+  return domain === undefined || base === undefined ? undefined : { base, definition: domain.definition }
+}
+
+function mentions(expression: string, column: string): boolean {
+  return new RegExp(`(^|[^A-Za-z0-9_])${column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(expression)
+}
+
+/**
+ * Numeric bounds simple CHECKs put on a column (`x >= 0 AND x <= 1`, `x > 0`, `0 < x`, `x BETWEEN
+ * 1 AND 5`, a domain's `VALUE >= 1901`), from each rule naming `name`; undefined when there are none.
+ */
+function boundsOf(rules: readonly { expression: string; name: string }[]): { lo?: number; hi?: number } | undefined {
+  let lo: number | undefined
+  let hi: number | undefined
+  const number = String.raw`\(*\s*(-?\d+(?:\.\d+)?)\s*\)*(?:::\w+)?`
+  for (const { expression, name } of rules) {
+    const col = String.raw`[\["'\`]?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\]"'\`]?\)*`
+    for (const m of expression.matchAll(new RegExp(`${col}\\s*(>=|>|<=|<)\\s*${number}`, 'gi'))) {
+      const value = Number(m[2])
+      if (m[1]?.startsWith('>')) lo = Math.max(lo ?? -Infinity, m[1] === '>' ? value + 1e-6 : value)
+      else hi = Math.min(hi ?? Infinity, m[1] === '<' ? value - 1e-6 : value)
+    }
+    for (const m of expression.matchAll(new RegExp(`${number}\\s*(>=|>|<=|<)\\s*\\(*${col}`, 'gi'))) {
+      const value = Number(m[1])
+      if (m[2]?.startsWith('<')) lo = Math.max(lo ?? -Infinity, m[2] === '<' ? value + 1e-6 : value)
+      else hi = Math.min(hi ?? Infinity, m[2] === '>' ? value - 1e-6 : value)
+    }
+    for (const m of expression.matchAll(new RegExp(`${col}\\s+BETWEEN\\s+${number}\\s+AND\\s+${number}`, 'gi'))) {
+      lo = Math.max(lo ?? -Infinity, Number(m[1]))
+      hi = Math.min(hi ?? Infinity, Number(m[2]))
+    }
+  }
+  return lo === undefined && hi === undefined ? undefined : { lo, hi }
+}
+
+/** The `n`th value within `bounds`: spread over the range, whole numbers for integer types. */
+function within(bounds: { lo?: number; hi?: number }, n: number, integer: boolean): number {
+  const lo = bounds.lo ?? (bounds.hi ?? 0) - 1_000_000
+  const hi = bounds.hi ?? lo + 1_000_000
+  const start = integer ? Math.ceil(lo) : lo
+  const span = (integer ? Math.floor(hi) : hi) - start
+  if (span <= 0) return start
+  if (integer) return start + (n % (span + 1))
+  return Math.round((start + (span * (n % 97)) / 97) * 1000) / 1000
 }
 
 /** A value of SQL type `type` (lower case, as inspected) that differs for each `n`. */
@@ -97,9 +173,16 @@ export function typedValue(type: string, n: number): unknown {
   const length = Number(/\((\d+)/.exec(type)?.[1] ?? '0')
   if (/^(bool|boolean)$/.test(base) || type === 'tinyint(1)' || type === 'bit(1)') return n % 2
   if (/^(tinyint|int1)/.test(base)) return 10 + (n % 100)
-  if (/^(smallint|int2|smallserial|year)/.test(base)) return 1000 + (n % 30000)
+  if (base === 'year') return 1901 + (n % 250)
+  if (/^(smallint|int2|smallserial)/.test(base)) return 1000 + (n % 30000)
   if (/(int|serial)/.test(base)) return 1_000_000 + n
-  if (/^(numeric|decimal|real|double|float|money|number)/.test(base)) return 1000 + n
+  if (/^(numeric|decimal|number)/.test(base)) {
+    // numeric(p,s) holds p - s digits before the point.
+    const [precision, scale = 0] = (/\((\d+)\s*(?:,\s*(\d+))?\)/.exec(type)?.slice(1) ?? []).filter((d) => d !== undefined).map(Number)
+    const digits = precision === undefined ? 9 : Math.min(precision - scale, 9)
+    return digits <= 0 ? 0 : (1000 + n) % 10 ** digits
+  }
+  if (/^(real|double|float|money)/.test(base)) return 1000 + n
   if (/^uuid$/.test(base)) return `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
   if (/^(timestamp|datetime)/.test(base)) return new Date(Date.UTC(2024, 0, 1, 0, 0, n % 86400)).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')
   if (/^date$/.test(base)) return new Date(Date.UTC(2024, 0, 1) + n * 86_400_000).toISOString().slice(0, 10)
@@ -123,16 +206,19 @@ function isKeyColumn(table: Table, column: string): boolean {
 
 /**
  * The only values a column accepts when it says so: a MySQL `enum('a','b')` type, a PostgreSQL
- * enum type's labels, or the string literals of a CHECK naming the column (`status IN ('a','b')`).
+ * enum type's labels, a MySQL `set(...)`'s members, or the string literals of a CHECK listing the
+ * column's allowed values (`status IN ('a','b')`).
  */
 function labelsOf(schema: Schema, table: Table, column: Column): string[] {
-  const inline = /^enum\((.*)\)$/i.exec(column.type)
-  if (inline !== undefined && inline !== null) return literals(inline[1] ?? '')
+  const inline = /^(enum|set)\((.*)\)$/i.exec(column.type)
+  if (inline !== null) return literals(inline[2] ?? '')
   const typeName = column.type.replace(/"/g, '')
   const enumType = schema.objects.find((o) => o.kind === 'enum' && (o.name === typeName || qualifiedName(o) === typeName))
   if (enumType !== undefined) return literals(enumType.definition.slice(enumType.definition.indexOf('(')))
   for (const check of table.checks) {
-    if (new RegExp(`(^|[^A-Za-z0-9_])"?${column.name}"?([^A-Za-z0-9_]|$)`).test(check.expression)) {
+    // Only a list of allowed values: `col IN ('a', 'b')`, PostgreSQL's `col = ANY (ARRAY['a'::text, …])`.
+    const name = column.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    if (new RegExp(`(^|[^A-Za-z0-9_])[\\["'\`]?${name}[\\]"'\`]?\\)?(::[a-z ]+)?\\s+(IN\\s*\\(|=\\s*ANY\\s*\\()`, 'i').test(check.expression)) {
       const found = literals(check.expression)
       if (found.length > 0) return found
     }

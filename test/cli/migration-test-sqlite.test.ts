@@ -34,11 +34,13 @@ describe('migrator test on SQLite', () => {
     expect(bad.stderr.trim()).toBe('error: --latest: expected a positive whole number, got "x"')
   })
 
-  it('seeds columns of every kind the generator knows, with CHECK and NOT NULL honored, and keeps their values across the down', { timeout: 120_000 }, async () => {
+  it('seeds columns of every kind the generator knows, with CHECK lists and bounds, JSON read by generated columns and NOT NULL honored, and keeps their values across the down', { timeout: 120_000 }, async () => {
     project = tempProject({ 'migrator.config.ts': CONFIG })
     project.write(
       'migrations/20240101000000_kinds.up.sql',
-      "CREATE TABLE kinds (id integer PRIMARY KEY, code char(2) NOT NULL UNIQUE, state text NOT NULL CHECK (state IN ('on', 'off')), price numeric(8,2) CHECK (price > 0), born date, at timestamp, data blob, doc json);\n",
+      "CREATE TABLE kinds (id integer PRIMARY KEY, code char(2) NOT NULL UNIQUE, state text NOT NULL CHECK (state IN ('on', 'off')), price numeric(8,2) CHECK (price > 0), born date, at timestamp, data blob, doc json, " +
+        "discount REAL NOT NULL CHECK (discount >= 0 AND discount <= 1), email TEXT NOT NULL CHECK (instr(email, '@') > 1), attributes TEXT, " +
+        "title TEXT GENERATED ALWAYS AS (json_extract(attributes, '$.Title')) STORED);\n",
     )
     project.write('migrations/20240101000000_kinds.down.sql', 'DROP TABLE kinds;\n')
     project.write('migrations/20240102000000_flag.up.sql', 'ALTER TABLE kinds ADD COLUMN flag boolean NOT NULL DEFAULT 0;\n')
