@@ -3,6 +3,7 @@ import type { ScratchDriver } from '../dialects/dialect.js'
 import { MigratorError } from '../errors.js'
 import { isEmptySql } from '../migrations/directory.js'
 import type { MigrationFile } from '../migrations/file.js'
+import { readDataTests, runBefore, runExpectations, type DataTest } from '../migration-test/data-test.js'
 import { compareRows, comparableTables, readRows, type TableRows } from '../migration-test/rows.js'
 import { Seeder, type SeedProblem } from '../migration-test/seed.js'
 import { runDown } from '../runner/down.js'
@@ -15,7 +16,7 @@ import { listMigrations } from './directory.js'
 import { inspectOptions, scratchRunOptions, withDriver, withScratch } from './session.js'
 
 /** Where a migration's round trip failed. */
-export type TestStep = 'up' | 'down' | 'up-again'
+export type TestStep = 'before' | 'up' | 'down' | 'up-again'
 
 export interface MigrationTest {
   readonly version: string
@@ -52,8 +53,10 @@ export interface TestOptions {
  * `migrator test`: replays the migration directory on a scratch database (devUrl, or a temporary
  * one on the configured database's server; never the configured database itself) and round-trips
  * each migration: up, seed rows into the tables it touches, down (schema must be as before the up,
- * the seeded rows unchanged), up again (schema as after the first up). Migrations run through the
- * runner as `up` and `down` run them, directives and transactions included.
+ * the seeded rows unchanged), up again (schema as after the first up). A migration's data test
+ * (`<version>_<name>.test.sql`) adds its `before` statements ahead of the up and its expectations
+ * after the up and after the down. Migrations run through the runner as `up` and `down` run them,
+ * directives and transactions included.
  */
 export async function testMigrations(config: ResolvedConfig, options: TestOptions = {}): Promise<TestReport> {
   const files = await listMigrations(config.dir)
@@ -72,7 +75,7 @@ export async function testMigrations(config: ResolvedConfig, options: TestOption
             throw new MigratorError('test-replay-failed', `the migrations before the ${tested.length} tested do not apply on a scratch database: ${replay.error.message}`)
           }
         }
-        const tester = new RoundTrip(scratch, config, files, run)
+        const tester = new RoundTrip(scratch, config, files, run, await readDataTests(scratch, config.dir, files))
         const migrations: MigrationTest[] = []
         for (const file of tested) {
           if (migrations.some((m) => m.status === 'fail')) {
@@ -95,6 +98,7 @@ class RoundTrip {
     private readonly config: ResolvedConfig,
     private readonly files: readonly MigrationFile[],
     private readonly run: ReturnType<typeof scratchRunOptions>,
+    private readonly dataTests: ReadonlyMap<string, DataTest>,
   ) {
     this.seeder = new Seeder(scratch)
   }
@@ -103,9 +107,14 @@ class RoundTrip {
     const ref = { version: file.version, name: file.slug }
     const fail = (step: TestStep, differences: readonly string[], seeded?: Seeded): MigrationTest => ({ ...ref, status: 'fail', step, differences, ...seeded })
 
+    const data = this.dataTests.get(file.version)
     const before = await this.inspect()
+    const prepared = data === undefined ? undefined : await runBefore(this.scratch.db, data)
+    if (prepared !== undefined) return fail('before', [prepared])
     const up = await runUp(this.scratch, this.files, { ...this.run, to: file.version })
     if (up.error !== undefined) return fail('up', [up.error.message])
+    const expected = data === undefined ? [] : await runExpectations(this.scratch.db, data, data.expect, 'after the up')
+    if (expected.length > 0) return fail('up', expected)
     const after = await this.inspect()
     if (!(await reversible(file))) return { ...ref, status: 'irreversible' }
 
@@ -119,6 +128,7 @@ class RoundTrip {
     const downProblems = [
       ...this.differences(before, reverted).map((d) => `the down did not restore the schema (before the up → after the down): ${d}`),
       ...(await compareRows(this.scratch, rows, reverted)),
+      ...(data === undefined ? [] : await runExpectations(this.scratch.db, data, data.expectAfterDown, 'after the down')),
     ]
     if (downProblems.length > 0) return fail('down', downProblems, seeded)
 

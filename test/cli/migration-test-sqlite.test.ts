@@ -1,7 +1,8 @@
+import { rmSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { execSqlite } from '../helpers/sqlite-dump.js'
 import { tempProject, type TempProject } from './helpers.js'
-import { expectHumanFailure, expectScenario, type Scenario } from './migration-test-scenarios.js'
+import { expectHumanFailure, expectScenario, runTest, writeMigrations, type Scenario } from './migration-test-scenarios.js'
 
 const CONFIG = "export default { url: 'sqlite:./app.db', dir: './migrations' }\n"
 
@@ -24,7 +25,6 @@ describe('migrator test on SQLite', () => {
 
   it('--latest tests only the newest migrations, applying the earlier ones untested', { timeout: 120_000 }, async () => {
     project = tempProject({ 'migrator.config.ts': CONFIG })
-    const { writeMigrations, runTest } = await import('./migration-test-scenarios.js')
     await writeMigrations(project, 'sqlite', 'forgets-index')
     const { code, report } = await runTest(project, ['--latest', '1'])
     expect(code).toBe(0)
@@ -46,7 +46,6 @@ describe('migrator test on SQLite', () => {
     project.write('migrations/20240102000000_flag.up.sql', 'ALTER TABLE kinds ADD COLUMN flag boolean NOT NULL DEFAULT 0;\n')
     project.write('migrations/20240102000000_flag.down.sql', 'ALTER TABLE kinds DROP COLUMN flag;\n')
     expect((await project.run(['hash'])).code).toBe(0)
-    const { runTest } = await import('./migration-test-scenarios.js')
     const { code, report, stderr } = await runTest(project)
     expect(code, stderr).toBe(0)
     expect(report.migrations.map((m) => [m.status, m.seeded, m.notSeeded])).toEqual([
@@ -78,5 +77,85 @@ describe('migrator verify on SQLite', () => {
     const result = await project.run(['verify'])
     expect(result.code).toBe(1)
     expect(project.exists('app.db')).toBe(false)
+  })
+})
+
+describe('migration data tests (<version>_<name>.test.sql) on SQLite', () => {
+  const DATA_TEST =
+    '-- Names split on the first space.\n' +
+    '-- migrator:before\n' +
+    "INSERT INTO people (id, name) VALUES (1, 'Ann Lee');\n" +
+    'INSERT INTO people (id, name)\n' +
+    "  VALUES (2, 'Bo');\n" +
+    "-- migrator:expect SELECT first_name = 'Ann' FROM people WHERE id = 1\n" +
+    "-- migrator:expect SELECT first_name = 'Bo' FROM people WHERE id = 2\n" +
+    "-- migrator:expect-after-down SELECT count(*) = 2 FROM people WHERE name IN ('Ann Lee', 'Bo')\n"
+
+  async function project3(upSplit: string, test: string): Promise<TempProject> {
+    const p = tempProject({ 'migrator.config.ts': CONFIG })
+    p.write('migrations/20240101000000_people.up.sql', 'CREATE TABLE people (id integer PRIMARY KEY, name text NOT NULL);\n')
+    p.write('migrations/20240101000000_people.down.sql', 'DROP TABLE people;\n')
+    p.write('migrations/20240102000000_first_name.up.sql', `ALTER TABLE people ADD COLUMN first_name text;\n${upSplit}`)
+    p.write('migrations/20240102000000_first_name.down.sql', 'ALTER TABLE people DROP COLUMN first_name;\n')
+    p.write('migrations/20240102000000_first_name.test.sql', test)
+    expect((await p.run(['hash'])).code).toBe(0)
+    return p
+  }
+
+  it('passes when every expectation holds, and fails naming the file and line of the one that does not', { timeout: 120_000 }, async () => {
+    // Handles names with a space only: 'Bo' keeps a NULL first name.
+    project = await project3("UPDATE people SET first_name = substr(name, 1, instr(name, ' ') - 1) WHERE name LIKE '% %';\n", DATA_TEST)
+    const failing = await project.run(['test', '--json'])
+    expect(failing.code, failing.stderr).toBe(2)
+    expect(JSON.parse(failing.stdout).migrations[1]).toMatchObject({
+      name: 'first_name',
+      status: 'fail',
+      step: 'up',
+      differences: ["20240102000000_first_name.test.sql:7: expected true after the up, got null: SELECT first_name = 'Bo' FROM people WHERE id = 2"],
+    })
+
+    project.remove()
+    project = await project3(
+      "UPDATE people SET first_name = CASE WHEN instr(name, ' ') > 0 THEN substr(name, 1, instr(name, ' ') - 1) ELSE name END;\n",
+      DATA_TEST,
+    )
+    const passing = await project.run(['test', '--json'])
+    expect(passing.code, passing.stderr).toBe(0)
+    expect(JSON.parse(passing.stdout).migrations.map((m: { status: string }) => m.status)).toEqual(['pass', 'pass'])
+  })
+
+  it('names the line of a failing before statement, and of a failing expect-after-down', { timeout: 120_000 }, async () => {
+    const split = "UPDATE people SET first_name = name;\n"
+    project = await project3(split, "-- migrator:before\nINSERT INTO people (id, name) VALUES (1, 'Ann');\nINSERT INTO people (id) VALUES (2);\n")
+    const before = await project.run(['test', '--json'])
+    expect(before.code).toBe(2)
+    expect(JSON.parse(before.stdout).migrations[1]).toMatchObject({ status: 'fail', step: 'before' })
+    expect(JSON.parse(before.stdout).migrations[1].differences[0]).toMatch(/^20240102000000_first_name\.test\.sql:3: the before statement failed: .*NOT NULL/)
+
+    project.remove()
+    project = await project3(split, '-- migrator:expect-after-down SELECT count(*) = 1 FROM people\n')
+    const afterDown = await project.run(['test', '--json'])
+    expect(afterDown.code).toBe(2)
+    expect(JSON.parse(afterDown.stdout).migrations[1]).toMatchObject({
+      status: 'fail',
+      step: 'down',
+      differences: ['20240102000000_first_name.test.sql:1: expected true after the down, got 0: SELECT count(*) = 1 FROM people'],
+    })
+  })
+
+  it('refuses a data test without its migration, and a malformed directive, with one line and exit 1', { timeout: 120_000 }, async () => {
+    project = await project3('', "-- migrator:expect SELECT 1\n")
+    project.write('migrations/20240109000000_gone.test.sql', '-- migrator:expect SELECT 1\n')
+    const orphan = await project.run(['test'])
+    expect(orphan.code).toBe(1)
+    expect(orphan.stderr.trim()).toMatch(/20240109000000_gone\.test\.sql: data test without a migration 20240109000000_gone; rename it after its migration or delete it$/)
+
+    rmSync(`${project.dir}/migrations/20240109000000_gone.test.sql`)
+    project.write('migrations/20240102000000_first_name.test.sql', '-- migrator:expects SELECT 1\n')
+    const malformed = await project.run(['test'])
+    expect(malformed.code).toBe(1)
+    expect(malformed.stderr.trim()).toBe(
+      'error: 20240102000000_first_name.test.sql:1: expected `-- migrator:before`, `-- migrator:expect <query>` or `-- migrator:expect-after-down <query>`',
+    )
   })
 })
