@@ -2,7 +2,7 @@ import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, pgAvailable, type TestDatabase } from '../helpers/postgres.js'
 import { tempProject, type TempProject } from './helpers.js'
-import { expectHumanFailure, expectScenario, type Scenario } from './migration-test-scenarios.js'
+import { expectHumanFailure, expectScenario, writeMigrations, type Scenario } from './migration-test-scenarios.js'
 
 const available = await pgAvailable()
 let database: TestDatabase
@@ -75,6 +75,41 @@ describe.skipIf(!available)('migrator test on PostgreSQL', () => {
     // The seeder gives a non-key column the CHECK's first label ('on'), so every row changed.
     expect(report.migrations[1]?.differences).toHaveLength(1)
     expect(report.migrations[1]?.differences?.[0]).toMatch(/^table public\.kinds: 3 of 3 rows changed values \(primary key \d+, \d+, \d+\)$/)
+  })
+})
+
+describe.skipIf(!available)('migrator test --dev-url on PostgreSQL', () => {
+  it('round-trips on the dev database and leaves it empty, as found', { timeout: 120_000 }, async () => {
+    const dev = await createTestDatabase('mt_cli_test_dev')
+    try {
+      project = newProject()
+      await writeMigrations(project, 'postgres', 'correct')
+      const result = await project.run(['test', '--dev-url', dev.url.raw])
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toContain('2 passed, 0 failed, 1 irreversible')
+      const client = new pg.Client({ connectionString: dev.url.raw })
+      await client.connect()
+      try {
+        const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'")
+        expect(Number(rows[0]?.n)).toBe(0)
+        const types = await client.query<{ n: string }>("SELECT count(*) AS n FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public'")
+        expect(Number(types.rows[0]?.n)).toBe(0)
+      } finally {
+        await client.end()
+      }
+      expect(await tableCount()).toBe(0)
+
+      // It is the dev database that is used: one holding a table is refused, and kept.
+      const client2 = new pg.Client({ connectionString: dev.url.raw })
+      await client2.connect()
+      await client2.query('CREATE TABLE leftover (id int)')
+      await client2.end()
+      const dirty = await project.run(['test', '--dev-url', dev.url.raw])
+      expect(dirty.code).toBe(1)
+      expect(dirty.stderr).toContain('is not empty: table public.leftover; point devUrl at an empty database')
+    } finally {
+      await dev.drop()
+    }
   })
 })
 
