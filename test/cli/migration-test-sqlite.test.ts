@@ -55,6 +55,39 @@ describe('migrator test on SQLite', () => {
   })
 })
 
+describe('migrator test with .ts migrations on SQLite', () => {
+  it('round-trips a module with down() and reports one without it as irreversible', { timeout: 120_000 }, async () => {
+    project = tempProject({ 'migrator.config.ts': CONFIG })
+    project.write('migrations/20240101000000_people.up.sql', 'CREATE TABLE people (id integer PRIMARY KEY, name text NOT NULL);\n')
+    project.write('migrations/20240101000000_people.down.sql', 'DROP TABLE people;\n')
+    project.write(
+      'migrations/20240102000000_nick.ts',
+      "export async function up(ctx) { await ctx.db.exec('ALTER TABLE people ADD COLUMN nick text') }\n" +
+        "export async function down(ctx) { await ctx.db.exec('ALTER TABLE people DROP COLUMN nick') }\n",
+    )
+    project.write('migrations/20240103000000_tidy.ts', "export async function up(ctx) { await ctx.db.exec('UPDATE people SET nick = name') }\n")
+    expect((await project.run(['hash'])).code).toBe(0)
+    const { code, report, stderr } = await runTest(project)
+    expect(code, stderr).toBe(0)
+    expect(report.migrations.map((m) => [m.name, m.status])).toEqual([
+      ['people', 'pass'],
+      ['nick', 'pass'],
+      ['tidy', 'irreversible'],
+    ])
+
+    // A module down() that forgets its column is caught like a SQL one.
+    project.write('migrations/20240102000000_nick.ts', "export async function up(ctx) { await ctx.db.exec('ALTER TABLE people ADD COLUMN nick text') }\nexport async function down() {}\n")
+    expect((await project.run(['hash'])).code).toBe(0)
+    const failing = await runTest(project)
+    expect(failing.code).toBe(2)
+    expect(failing.report.migrations[1]).toMatchObject({
+      status: 'fail',
+      step: 'down',
+      differences: ['the down did not restore the schema (before the up → after the down): alter table people: add column nick'],
+    })
+  })
+})
+
 describe('migrator verify on SQLite', () => {
   it('says OK on a sound database and finds rows inserted with foreign keys off', { timeout: 60_000 }, async () => {
     project = tempProject({ 'migrator.config.ts': CONFIG })
