@@ -137,4 +137,23 @@ describe.skipIf(!available)('migrator verify on PostgreSQL', () => {
     )
     await sql('DROP TABLE books; DROP TABLE authors')
   })
+
+  it('finds orphans of a validated foreign key, loaded with triggers off', { timeout: 60_000 }, async () => {
+    project = newProject()
+    await sql('CREATE TABLE authors (id int PRIMARY KEY); CREATE TABLE books (id int PRIMARY KEY, author_id int REFERENCES authors (id)); INSERT INTO authors VALUES (1)')
+    // session_replication_role = replica skips the foreign-key triggers, as some bulk loads do.
+    await sql("SET session_replication_role = replica; INSERT INTO books VALUES (1, 1), (2, 5), (3, 6), (4, 7); SET session_replication_role = origin")
+    const found = await project.run(['verify', '--json'])
+    expect(found.code, found.stderr).toBe(2)
+    expect(JSON.parse(found.stdout).findings).toEqual([
+      {
+        kind: 'fk-orphans',
+        table: 'public.books',
+        object: 'books_author_id_fkey',
+        rows: 3,
+        message: 'public.books: foreign key books_author_id_fkey (author_id) → public.authors: 3 rows reference a missing parent (loaded with triggers off?); delete or fix them',
+      },
+    ])
+    await sql('DROP TABLE books; DROP TABLE authors')
+  })
 })
