@@ -115,6 +115,8 @@ export async function benchMysql({ reps, applyReps, tables, migrationCount, tmp,
       [
         { label: result.applyBase, run: (u) => mysql(u, [], { inputFile: all }), verify },
         { label: 'migrator up (CLI)', run: (u) => migrator(['up', '--url', u, '--dir', dir], tmp), verify },
+        // Round-trips every migration on a temporary database next to `u`, which stays untouched.
+        { label: 'migrator test (CLI: up, seed, down, up again each)', run: (u) => migrator(['test', '--url', u, '--dir', dir], tmp) },
       ],
       { reps: applyReps, fresh },
     )

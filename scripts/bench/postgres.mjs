@@ -102,6 +102,8 @@ export async function benchPostgres({ reps, applyReps, tables, migrationCount, t
         { label: 'psql -f, BEGIN/COMMIT per migration', run: (u) => psql(u, ['-f', perTx]), verify },
         { label: `migrator up (CLI, one transaction per migration)`, run: (u) => migrator(['up', '--url', u, '--dir', dir], tmp), verify },
         { label: `migrator up --tx-mode all (CLI)`, run: (u) => migrator(['up', '--tx-mode', 'all', '--url', u, '--dir', dir], tmp), verify },
+        // Round-trips every migration on a temporary database next to `u`, which stays untouched.
+        { label: 'migrator test (CLI: up, seed, down, up again each)', run: (u) => migrator(['test', '--url', u, '--dir', dir], tmp) },
       ],
       { reps: applyReps, fresh },
     )

@@ -75,6 +75,8 @@ export async function benchSqlite({ reps, applyReps, tables, migrationCount, tmp
       { label: 'sqlite3 < file, BEGIN/COMMIT per migration', run: (f) => sqlite3(f, [], { inputFile: perTx }), verify },
       { label: 'sqlite3 < file, autocommit per statement', run: (f) => sqlite3(f, [], { inputFile: plain }), verify },
       { label: 'migrator up (CLI, one transaction per migration)', run: (f) => migrator(['up', '--url', `sqlite://${f}`, '--dir', dir], tmp), verify },
+      // Round-trips every migration on an in-memory scratch database; the file stays untouched.
+      { label: 'migrator test (CLI: up, seed, down, up again each)', run: (f) => migrator(['test', '--url', `sqlite://${f}`, '--dir', dir], tmp) },
     ],
     { reps: applyReps, fresh },
   )

@@ -15,15 +15,17 @@ import * as rebase from './commands/rebase.js'
 import * as repair from './commands/repair.js'
 import * as restore from './commands/restore.js'
 import * as status from './commands/status.js'
+import * as testCommand from './commands/test.js'
 import * as up from './commands/up.js'
 import * as validate from './commands/validate.js'
+import * as verify from './commands/verify.js'
 import { createRun } from './context.js'
 import type { Run, Session } from './context.js'
 import { createOutput, loadStyling } from './output.js'
 
 /** Every command module exports `register(program, run)`; add new ones here. */
 const COMMANDS: readonly { register(program: Command, run: Run): void }[] = [
-  init, inspect, diff, newMigration, up, down, status, validate, lint, baseline, rebase, repair, hash, backup, restore,
+  init, inspect, diff, newMigration, up, down, status, validate, lint, baseline, rebase, repair, hash, backup, restore, testCommand, verify,
 ]
 
 /**

@@ -5,6 +5,7 @@ import type { Schema } from '../schema/model.js'
 import type { ZeroDowntimeSql } from '../zero-downtime/dialect-sql.js'
 import type { LintHookContext, LintFinding } from '../lint/finding.js'
 import type { Capabilities, Plan, RowLoss, ValueLoss } from '../schema/plan.js'
+import type { SoundnessFinding } from '../safety/soundness.js'
 
 export type DialectName = 'postgres' | 'mysql' | 'sqlite'
 
@@ -170,6 +171,11 @@ export interface Driver {
    * open for at least `options.longTransactionMs`. Reads only.
    */
   blockingActivity?(tables: readonly string[], options: ActivityOptions): Promise<readonly SessionActivity[]>
+  /**
+   * Optional, for `migrator verify`: what is unsound in the database (corruption, invalid indexes,
+   * unvalidated constraints, foreign-key orphans) in the inspected schemas, `options.exclude` left out. Reads only.
+   */
+  verify?(options: InspectOptions): Promise<readonly SoundnessFinding[]>
 }
 
 export interface ActivityOptions {

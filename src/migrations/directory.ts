@@ -23,10 +23,13 @@ export interface MigrationEntry {
   readonly role: Role
 }
 
-/** Files that live in a migration directory without being migrations. */
+/** Files that live in a migration directory without being migrations (data tests are `migrator test`'s: src/migration-test/data-test.ts). */
 export function isIgnoredFile(name: string): boolean {
-  return name === SUM_FILE || name.startsWith('.') || /^readme/i.test(name)
+  return name === SUM_FILE || name.startsWith('.') || /^readme/i.test(name) || DATA_TEST_FILE.test(name)
 }
+
+/** `<version>_<slug>.test.sql`: a migration's data test, beside its pair. */
+export const DATA_TEST_FILE = /^(\d{14})_([a-z0-9_]+)\.test\.sql$/
 
 /** Parses a migration file name; undefined when it does not follow the pattern. */
 export function parseFileName(name: string): MigrationEntry | undefined {

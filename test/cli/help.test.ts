@@ -14,7 +14,7 @@ async function commands(): Promise<string[]> {
 describe('--help of every command', () => {
   it('lists the global flags and at least one example that uses the command', { timeout: 240_000 }, async () => {
     const names = await commands()
-    expect(names).toEqual(expect.arrayContaining(['init', 'inspect', 'diff', 'new', 'up', 'down', 'status', 'validate', 'lint', 'baseline', 'repair', 'hash', 'backup', 'restore']))
+    expect(names).toEqual(expect.arrayContaining(['init', 'inspect', 'diff', 'new', 'up', 'down', 'status', 'validate', 'lint', 'baseline', 'repair', 'hash', 'backup', 'restore', 'test', 'verify']))
     for (const name of names) {
       const help = await runCli([name, '--help'], { cwd: os.tmpdir() })
       expect(help.code, name).toBe(0)

@@ -29,6 +29,8 @@ import { openTemporary } from './scratch.js'
 import { splitStatements } from './split.js'
 import { useStatement } from './use.js'
 import { isTransactionalStatement } from './transactional.js'
+import { verifyMysql } from './verify.js'
+import type { SoundnessFinding } from '../../safety/soundness.js'
 
 /** Column, index and constraint names are case-insensitive everywhere; table names follow the server. */
 function capabilitiesOf(flavor: Flavor): Capabilities {
@@ -65,6 +67,10 @@ export class MysqlDriver implements Driver {
   readonly isLockTimeout = isLockTimeout
   get zeroDowntimeSql(): ZeroDowntimeSql {
     return mysqlZeroDowntimeSql(this.flavor)
+  }
+
+  verify(options: InspectOptions): Promise<readonly SoundnessFinding[]> {
+    return verifyMysql(this.db, this.database, options.exclude ?? [])
   }
 
   inspect(options?: InspectOptions): Promise<Schema> {

@@ -25,6 +25,8 @@ import { quoteIdent } from './quote.js'
 import { openDev } from './dev-database.js'
 import { openTemporary } from './scratch.js'
 import { splitStatements } from './split.js'
+import { verifyPostgres } from './verify.js'
+import type { SoundnessFinding } from '../../safety/soundness.js'
 
 const CAPABILITIES: Capabilities = {
   transactionalDdl: true,
@@ -148,6 +150,10 @@ export class PostgresDriver implements Driver {
 
   restore(file: string): Promise<void> {
     return restorePostgres(this.url, file)
+  }
+
+  verify(options: InspectOptions): Promise<readonly SoundnessFinding[]> {
+    return verifyPostgres(this.db, options.schemas !== undefined && options.schemas.length > 0 ? options.schemas : ['public'], options.exclude ?? [])
   }
 
   blockingActivity(tables: readonly string[], options: ActivityOptions): Promise<readonly SessionActivity[]> {

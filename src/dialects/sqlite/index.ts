@@ -15,6 +15,8 @@ import { planChanges } from './plan.js'
 import { quoteIdent } from './quote.js'
 import { assertEmptyDevFile, MEMORY_URL } from './scratch.js'
 import { splitStatements } from './split.js'
+import { verifySqlite } from './verify.js'
+import type { SoundnessFinding } from '../../safety/soundness.js'
 
 const CAPABILITIES: Capabilities = {
   transactionalDdl: true,
@@ -76,6 +78,10 @@ export class SqliteDriver implements Driver {
 
   async restore(file: string): Promise<void> {
     await restoreSqlite(this.db, this.url.file, file)
+  }
+
+  verify(options: InspectOptions): Promise<readonly SoundnessFinding[]> {
+    return verifySqlite(this.db, options.exclude ?? [])
   }
 
   async lock(_name: string, timeoutMs: number): Promise<() => Promise<void>> {

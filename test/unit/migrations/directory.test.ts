@@ -39,6 +39,8 @@ describe('readDirectory', () => {
       'migrator.sum': 'sha256 x\n',
       '.gitkeep': '',
       'README.md': '# notes',
+      // A data test for `migrator test`, not a migration.
+      '20240102000000_add_posts.test.sql': '-- migrator:expect SELECT true\n',
     })
     await mkdir(path.join(dir, 'drafts'))
     const read = await readDirectory(dir)
