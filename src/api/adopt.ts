@@ -11,7 +11,7 @@ import { renderMigration } from '../migrations/write.js'
 import { HistoryStore } from '../runner/history.js'
 import { changeFingerprint, schemaFingerprint } from '../safety/fingerprint.js'
 import { diffSchemas } from '../schema/diff.js'
-import { emptySchema, type Schema, type SchemaObject } from '../schema/model.js'
+import type { Schema, SchemaObject } from '../schema/model.js'
 import type { Statement } from '../schema/plan.js'
 import { loadTarget } from '../target/load.js'
 import { toolVersion } from '../version.js'
@@ -74,7 +74,9 @@ export async function adoptLive(given: ResolvedConfig, options: AdoptOptions = {
     const config = schemas === undefined ? given : { ...given, schemas }
     const live = await driver.inspect(inspectOptions(config, driver))
     const scope = inspectOptions(config, driver).schemas ?? []
-    if (live.tables.length + live.views.length + live.objects.length === 0) {
+    // What a new database inspects as (PostgreSQL reports its `public` schema): the baseline's start.
+    const base = await replaySchema(driver, config, [])
+    if (diffSchemas(base, live, { capabilities: driver.capabilities }).changes.length === 0) {
       throw adoptError(`${driver.url.redacted} holds no tables, views or other objects${driver.capabilities.schemas && scope.length > 0 ? ` in schema${scope.length === 1 ? '' : 's'} ${scope.join(', ')}` : ''}; there is nothing to adopt: run \`migrator init\` to start from scratch`)
     }
     const version = formatVersion(options.now ?? new Date())
@@ -82,8 +84,8 @@ export async function adoptLive(given: ResolvedConfig, options: AdoptOptions = {
     // A schema module cannot hold CREATE SCHEMA: with schemas to create, its scratch load fails the check below.
     const creates = format === 'sql' ? created.map((s) => `${s.sql};\n\n`).join('') : ''
     const schemaText = `${schemaHeader(driver, format)}\n${creates}${renderSchema(driver, live, format)}`
-    const verified = await verifyRoundTrip(driver, config, live, { version, schemaText, format, created })
-    const { up, down } = baselineFiles(driver, live, version, created, verified.fingerprintHolds)
+    const verified = await verifyRoundTrip(driver, config, live, { version, schemaText, format, created, base })
+    const { up, down } = baselineFiles(driver, base, live, version, created, verified.fingerprintHolds)
 
     const written: string[] = []
     const write = async (file: string, text: string, flag: 'wx' | 'w' = 'wx') => {
@@ -193,10 +195,10 @@ function createdSchemas(driver: Driver, config: ResolvedConfig, live: Schema): S
     })
 }
 
-/** The baseline pair: every statement that builds the live schema from empty, and the reverse. */
-function baselineFiles(driver: Driver, live: Schema, version: string, created: readonly Statement[], withFingerprint: boolean): { up: string; down: string } {
-  const { changes } = diffSchemas(emptySchema, live, { capabilities: driver.capabilities })
-  const planned = driver.plan(changes, { current: emptySchema, desired: live })
+/** The baseline pair: every statement that builds the live schema from a new database (`base`), and the reverse. */
+function baselineFiles(driver: Driver, base: Schema, live: Schema, version: string, created: readonly Statement[], withFingerprint: boolean): { up: string; down: string } {
+  const { changes } = diffSchemas(base, live, { capabilities: driver.capabilities })
+  const planned = driver.plan(changes, { current: base, desired: live })
   const plan = { ...planned, statements: [...created, ...planned.statements] }
   return renderMigration(plan, {
     name: BASELINE_SLUG,
@@ -206,7 +208,7 @@ function baselineFiles(driver: Driver, live: Schema, version: string, created: r
       `baseline of ${driver.url.redacted}: recorded there as applied without running; a new empty database gets its schema from this file`,
       'the down file drops everything the up creates, with the rows in it',
     ],
-    ...(withFingerprint ? { expectChanges: changeFingerprint(emptySchema, live, driver.capabilities) } : {}),
+    ...(withFingerprint ? { expectChanges: changeFingerprint(base, live, driver.capabilities) } : {}),
   })
 }
 
@@ -220,13 +222,13 @@ async function verifyRoundTrip(
   driver: Driver,
   config: ResolvedConfig,
   live: Schema,
-  texts: { version: string; schemaText: string; format: 'sql' | 'ts'; created: readonly Statement[] },
+  texts: { version: string; schemaText: string; format: 'sql' | 'ts'; created: readonly Statement[]; base: Schema },
 ): Promise<{ fingerprintHolds: boolean }> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'migrator-adopt-'))
   try {
     const dir = path.join(tmp, 'migrations')
     await mkdir(dir)
-    const { up, down } = baselineFiles(driver, live, texts.version, texts.created, false)
+    const { up, down } = baselineFiles(driver, texts.base, live, texts.version, texts.created, false)
     await writeFile(path.join(dir, `${texts.version}_${BASELINE_SLUG}.up.sql`), up)
     await writeFile(path.join(dir, `${texts.version}_${BASELINE_SLUG}.down.sql`), down)
     const targetFile = path.join(tmp, `schema.${texts.format}`)

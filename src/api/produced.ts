@@ -12,7 +12,7 @@ import { isBaselineMarker } from '../runner/pending.js'
 import { historyKey, SnapshotStore } from '../runner/snapshots.js'
 import { schemaFingerprint } from '../safety/fingerprint.js'
 import { canonical } from '../schema/equal.js'
-import { emptySchema, type Schema } from '../schema/model.js'
+import type { Schema } from '../schema/model.js'
 import { toolVersion } from '../version.js'
 import { replaySchema } from './replay.js'
 import { inspectOptions } from './session.js'
@@ -40,7 +40,8 @@ export interface ProducedSchema {
  */
 export async function appliedSchema(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], rows: readonly HistoryRow[]): Promise<ProducedSchema> {
   const applied = rows.filter((r) => r.status === 'applied')
-  if (applied.length === 0) return { schema: emptySchema, source: 'snapshot' }
+  // Nothing applied: what a new database inspects as (PostgreSQL reports its `public` schema).
+  if (applied.length === 0) return replayed(driver, config, [], 'no migration is applied yet')
   const byVersion = new Map(files.map((f) => [f.version, f]))
   // A baseline marker (a version `baseline` recorded without a file) has nothing to replay.
   const changed = applied.filter((r) => !isBaselineMarker(r) && byVersion.get(r.version)?.checksum !== r.checksum)
@@ -62,7 +63,7 @@ export async function appliedSchema(driver: Driver, config: ResolvedConfig, file
  * else the end-state cache keyed by migrator.sum, else a replay, which fills the cache.
  */
 export async function directorySchema(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], rows: readonly HistoryRow[], applied?: ProducedSchema): Promise<ProducedSchema> {
-  if (files.length === 0) return { schema: emptySchema, source: 'snapshot' }
+  if (files.length === 0) return replayed(driver, config, [], 'the directory holds no migration')
   const appliedRows = rows.filter((r) => r.status === 'applied')
   const allApplied = appliedRows.length === files.length && files.every((f) => appliedRows.some((r) => r.version === f.version && r.checksum === f.checksum))
   if (allApplied && applied?.source === 'snapshot' && applied.schema !== undefined) return applied

@@ -1,7 +1,7 @@
 import type { Db } from '../db.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { schemaDifferences } from '../schema/differences.js'
-import { emptySchema, type Schema } from '../schema/model.js'
+import type { Schema } from '../schema/model.js'
 import type { RunContext } from './execute.js'
 import type { HistoryRow } from './history.js'
 import { historyKey, ownTables, SnapshotStore, type KeyScope } from './snapshots.js'
@@ -34,8 +34,10 @@ export async function planSnapshot(ctx: RunContext, rows: readonly HistoryRow[],
   if (rows.some((r) => r.status !== 'applied')) return undefined
   const store = new SnapshotStore(ctx.driver, ctx.options.historyTable)
   const key = historyKey(scopeOf(ctx), rows)
-  let expected: Schema | undefined = emptySchema
-  if (key !== undefined) expected = (await store.find(key))?.schema ?? (await source.expected(rows))
+  // With nothing applied, the replay of nothing is what a new database inspects as (PostgreSQL
+  // reports its `public` schema), never the empty model.
+  const stored = key === undefined ? undefined : (await store.find(key))?.schema
+  const expected: Schema | undefined = stored ?? (await source.expected(rows))
   if (expected === undefined) return undefined
   const live = await ctx.driver.inspect(inspectOptions(ctx))
   if (schemaDifferences(ctx.driver, expected, live).length > 0) return undefined

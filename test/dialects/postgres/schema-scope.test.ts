@@ -148,9 +148,9 @@ describe.skipIf(!available)('PostgreSQL: schema scope follows the database', () 
     expect((await up(config)).error).toBeUndefined()
     await client.query("INSERT INTO fresh.items VALUES (1, 'ü'), (2, NULL)")
     expect((await diff(config, { dryRun: true })).changes).toEqual([])
-    expect(await rows("SELECT tablename FROM pg_tables WHERE schemaname = 'fresh' ORDER BY 1")).toEqual([{ tablename: 'items' }, { tablename: 'migrator_history' }])
+    expect(await rows("SELECT tablename FROM pg_tables WHERE schemaname = 'fresh' ORDER BY 1")).toEqual([{ tablename: 'items' }, { tablename: 'migrator_history' }, { tablename: 'migrator_history_snapshots' }])
     expect((await down(config, { allowDataLoss: true })).error).toBeUndefined()
-    expect(await rows("SELECT tablename FROM pg_tables WHERE schemaname = 'fresh' ORDER BY 1")).toEqual([{ tablename: 'migrator_history' }])
+    expect(await rows("SELECT tablename FROM pg_tables WHERE schemaname = 'fresh' ORDER BY 1")).toEqual([{ tablename: 'migrator_history' }, { tablename: 'migrator_history_snapshots' }])
   })
 
   it('a search_path set for the database (or role) outside the URL: unqualified target names land in its first schema, as on the live database', async () => {
