@@ -1,4 +1,5 @@
 import type { Index, IndexPart, ReferentialAction } from '../../schema/model.js'
+import type { SequenceValues } from './identity.js'
 import { quoteIdent, quoteLiteral } from './quote.js'
 
 /**
@@ -99,17 +100,11 @@ export function parseIndex(row: IndexRow): Index {
   }
 }
 
-export interface SequenceRow {
+export interface SequenceRow extends SequenceValues {
   readonly comment?: string | null
   readonly schema: string
   readonly name: string
   readonly type: string
-  readonly start: string
-  readonly increment: string
-  readonly min: string
-  readonly max: string
-  readonly cache: string
-  readonly cycle: boolean
 }
 
 /**
