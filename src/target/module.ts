@@ -5,8 +5,11 @@ import type { Driver, InspectOptions, ScratchDriver } from '../dialects/dialect.
 import { TargetError } from '../errors.js'
 import { importUserModule } from '../modules.js'
 import { diffSchemas } from '../schema/diff.js'
-import { emptySchema, type Schema } from '../schema/model.js'
+import { emptySchema, type Schema, type SchemaObject } from '../schema/model.js'
 import { applyRenames, type DeclaredRename } from './renames.js'
+
+/** Every SchemaObject kind: a module `inspect --format ts` wrote must load back. */
+const OBJECT_KINDS = ['schema', 'trigger', 'policy', 'enum', 'sequence', 'function', 'extension', 'domain', 'event', 'other'] as const satisfies readonly SchemaObject['kind'][]
 
 /**
  * A schema module as a target: `export default { tables, views, objects }` in a `.ts`/`.js`/`.json`
@@ -100,9 +103,7 @@ const schemaModule = z.strictObject(
     objects: z
       .array(
         z.strictObject({
-          kind: z.enum(['trigger', 'enum', 'sequence', 'function', 'extension', 'domain', 'other'], {
-            error: 'expected trigger, enum, sequence, function, extension, domain or other',
-          }),
+          kind: z.enum(OBJECT_KINDS, { error: `expected ${OBJECT_KINDS.join(', ')}` }),
           schema: name.optional(),
           name,
           table: name.optional(),

@@ -60,7 +60,7 @@ export function project(prefix: string): Project {
     rows() {
       const db = open()
       try {
-        const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'migrator_history' ORDER BY lower(name)").all() as { name: string }[]
+        const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('migrator_history', 'migrator_history_snapshots') ORDER BY lower(name)").all() as { name: string }[]
         return Object.fromEntries(
           tables.map((t) => {
             const rows = db.prepare(`SELECT * FROM "${t.name.replace(/"/g, '""')}"`).safeIntegers(true).raw(true).all() as unknown[][]
