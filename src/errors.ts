@@ -91,10 +91,14 @@ export class ChecksumMismatchError extends MigratorError {
 
 /** History holds a `failed` row: a previous run could not undo a partial migration. */
 export class FailedMigrationError extends MigratorError {
-  constructor(version: string, name: string) {
+  /** `reverted`: the row is a down left part-way (HistoryRow.reverting) with that many of its statements run. */
+  constructor(version: string, name: string, reverted?: number) {
     super(
       'failed-migration',
-      `migration ${version}_${name} is recorded as failed; inspect the database, then run \`migrator repair\``,
+      reverted === undefined
+        ? `migration ${version}_${name} is recorded as failed; inspect the database, then run \`migrator repair\``
+        : `the down of migration ${version}_${name} stopped part-way (${reverted} of its statements ran); run \`migrator down\` to finish reverting it, ` +
+            'or undo those statements by hand and run `migrator repair`',
     )
   }
 }

@@ -37,7 +37,9 @@ export async function repair(
       if (isBaselineMarker(row)) continue
       if (row.status === 'failed') {
         const n = row.statementsApplied
-        const counted = n === 0 ? 'history counts none of its statements as applied; check the database first' : `history counts ${n === 1 ? 'statement 1' : `statements 1-${n}`} as still applied: undo ${n === 1 ? 'it' : 'them'} by hand first`
+        const counted = row.reverting === true
+          ? `its down stopped after ${n} statement(s): undo the rest of its up by hand first, or run \`migrator down\` instead to finish it`
+          : n === 0 ? 'history counts none of its statements as applied; check the database first' : `history counts ${n === 1 ? 'statement 1' : `statements 1-${n}`} as still applied: undo ${n === 1 ? 'it' : 'them'} by hand first`
         actions.push({ version: row.version, action: 'remove-failed', detail: `forget failed ${row.version}_${row.name} (${counted}) so \`up\` runs it again from the start` })
       } else if (file === undefined) {
         actions.push({ version: row.version, action: 'remove-missing', detail: `forget ${row.version}_${row.name}, whose file is gone` })

@@ -73,10 +73,11 @@ export interface Driver {
    */
   lock(name: string, timeoutMs: number): Promise<() => Promise<void>>
   /**
-   * Bounds how long each statement of the current migration waits for a table lock
-   * (PostgreSQL `SET LOCAL lock_timeout`, MySQL `lock_wait_timeout`); a no-op where meaningless.
+   * Bounds how long each later statement of the session waits for a table lock (PostgreSQL
+   * `lock_timeout`, MySQL `lock_wait_timeout`); a no-op where meaningless. Runs set it once, for
+   * every migration, in a transaction or statement by statement.
    */
-  applyLockTimeout(tx: Db, timeoutMs: number): Promise<void>
+  applyLockTimeout(db: Db, timeoutMs: number): Promise<void>
   /**
    * Optional, for dialects without transactional DDL: whether one statement can run inside a
    * transaction without an implicit commit (plain DML). The runner then applies consecutive such

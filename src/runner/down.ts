@@ -11,6 +11,7 @@ import {
   elapsed,
   executeScript,
   loadModule,
+  messageOf,
   migrationError,
   note,
   recordedSql,
@@ -26,6 +27,7 @@ import {
   type ScriptProgress,
 } from './execute.js'
 import type { HistoryRow } from './history.js'
+import { reconcileDown } from './interrupted.js'
 
 /** How reverting one migration ended. */
 export type RevertOutcome =
@@ -42,8 +44,9 @@ export type RevertOutcome =
  */
 export async function runDown(driver: Driver, files: readonly MigrationFile[], options: RunOptions): Promise<RunResult> {
   return withRun(driver, options, async (ctx, rows) => {
-    const failed = rows.find((row) => row.status === 'failed')
-    if (failed !== undefined) throw new FailedMigrationError(failed.version, failed.name)
+    // A down a killed run left part-way is the newest row: this run finishes it first.
+    const failed = rows.find((row) => row.status === 'failed' && !(row.reverting === true && row === rows.at(-1)))
+    if (failed !== undefined) throw new FailedMigrationError(failed.version, failed.name, failed.reverting === true ? failed.statementsApplied : undefined)
     checkTarget(options.to, [...files.map((f) => f.version), ...rows.map((r) => r.version)])
 
     const targets = downTargets(rows, options)
@@ -120,13 +123,16 @@ function revertible(row: HistoryRow, file: MigrationFile | undefined): Migration
 /**
  * Reverts one applied migration: in a transaction (statements + history row removal) when the
  * dialect has transactional DDL and neither file says `no-transaction`; otherwise statement by
- * statement, marking the row `failed` when the down stops part-way.
- * Used by runDown and by `up --all-or-nothing` to take back migrations of a failed run.
+ * statement, its history row (stored `reverting`, HistoryRow.reverting) counting the down's
+ * statements in the database, recorded like an up's progress (src/runner/run.ts applyStepwise): a
+ * down that fails or is killed part-way leaves that row, and the next down resumes after them
+ * (reconcileDown settles a statement in doubt). Used by runDown and by `up --all-or-nothing` to
+ * take back migrations of a failed run.
  */
 export async function revertMigration(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<RevertOutcome> {
   const ref = refOf(file, 'down')
   const start = performance.now()
-  const transactional = revertsInTransaction(ctx, file)
+  const transactional = row.reverting !== true && revertsInTransaction(ctx, file)
   const downFile = file.downFile ?? file.upFile
   note(ctx, `revert ${downFile}`)
   ctx.emit({ kind: 'migration-start', ...ref, file: downFile, statements: file.format === 'module' ? 1 : countStatements(ctx.driver, file.down), transactional })
@@ -137,7 +143,6 @@ export async function revertMigration(ctx: RunContext, file: MigrationFile, row:
       const statements = await ctx.db.transaction(async (tx) => {
         // A concurrent `down` may have reverted it while this runner waited for the write lock.
         if (!dry && (await ctx.history.find(tx, file.version)) === undefined) return undefined
-        if (ctx.options.statementLockTimeoutMs !== undefined) await ctx.driver.applyLockTimeout(tx, ctx.options.statementLockTimeoutMs)
         const n = await revertBody(ctx, tx, ref, file)
         if (!dry) await ctx.history.remove(tx, file.version)
         return n
@@ -155,30 +160,45 @@ export async function revertMigration(ctx: RunContext, file: MigrationFile, row:
     }
   }
 
-  let completed = 0
+  if (row.reverting === true && !ctx.driver.capabilities.exclusiveRunnerLock) {
+    // Without a lock held for the whole run, the row may be a live runner's.
+    throw new FailedMigrationError(row.version, row.name, row.statementsApplied)
+  }
+  const reverting = (n: number): HistoryRow => ({ ...row, status: 'failed', interrupted: undefined, reverting: true, statementsApplied: n, executionMs: elapsed(start) })
+  const applied: HistoryRow = { ...row, status: 'applied', reverting: undefined, statementsApplied: file.format === 'module' ? 1 : countStatements(ctx.driver, file.up) }
+  const from = row.reverting === true ? await reconcileDown(ctx, file, row) : 0
+  if (from === 0 && !dry) await ctx.history.write(ctx.driver.db, reverting(0))
+  let completed = from
   try {
-    const statements = await revertBody(ctx, ctx.db, ref, file, { committed: (n) => (completed = n) })
+    const progress: ScriptProgress = {
+      committed: (n) => (completed = n),
+      record: async (n, db) => {
+        if (!dry) await ctx.history.write(db === ctx.db ? ctx.driver.db : db, reverting(n))
+      },
+    }
+    const statements = await revertBody(ctx, ctx.db, ref, file, progress, from)
     if (!dry) await ctx.history.remove(ctx.driver.db, file.version)
     ctx.emit({ kind: 'migration-reverted', ...ref, executionMs: elapsed(start), statements })
     return { ok: true, status: 'reverted', statements, executionMs: elapsed(start) }
   } catch (failure) {
     if (completed === 0) {
-      const error = migrationError(file.version, downFile, failure, 'nothing was reverted; database and history are as before')
+      let outcome = 'nothing was reverted; database and history are as before'
+      try {
+        if (!dry) await ctx.history.write(ctx.driver.db, applied)
+      } catch (writeError) {
+        outcome = `nothing was reverted, but restoring its history row failed (${messageOf(writeError)}): run \`migrator down\` again`
+      }
+      const error = migrationError(file.version, downFile, failure, outcome)
       ctx.emit({ kind: 'migration-failed', ...ref, error, undone: true })
       return { ok: false, error, restored: true }
     }
-    // The down stopped part-way and cannot be taken back: the row must say so until `repair`.
-    let marked = `history marks ${file.version} failed`
-    try {
-      if (!dry) await ctx.history.write(ctx.driver.db, { ...row, status: 'failed' })
-    } catch (writeError) {
-      marked = `marking it failed in history also failed (${writeError instanceof Error ? writeError.message : String(writeError)})`
-    }
+    // The down stopped part-way: the `reverting` row counts what ran, and the next down resumes.
+    const n = completed === 1 ? 'statement 1' : `statements 1-${completed}`
     const error = migrationError(
       file.version,
       downFile,
       failure,
-      `${completed} statement(s) of the down had already run; ${marked}: inspect the database, then run \`migrator repair\``,
+      `${n} of the down had already run and stay; history records the down as interrupted after statement ${completed}: fix the cause, then run \`migrator down\` again to finish it`,
     )
     ctx.emit({ kind: 'migration-failed', ...ref, error, undone: false })
     return { ok: false, error, restored: false }
@@ -197,9 +217,10 @@ function revertsInTransaction(ctx: RunContext, file: MigrationFile): boolean {
   }
 }
 
-/** Runs the down statements (or the module's down()); returns how many ran. */
-async function revertBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, progress: ScriptProgress = {}): Promise<number> {
+/** Runs the down statements after the first `from` (or the module's down()); returns how many are in the database. */
+async function revertBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, progress: ScriptProgress = {}, from = 0): Promise<number> {
   if (file.format === 'module') {
+    if (from >= 1) return 1
     if (ctx.recorder !== undefined) {
       note(ctx, `${file.upFile} down() is JavaScript: not shown in a dry run`)
       return 1
@@ -213,5 +234,5 @@ async function revertBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile
     await progress.record?.(1, db)
     return 1
   }
-  return executeScript(ctx, db, ref, { text: file.down ?? '', file: file.downFile ?? file.upFile }, progress)
+  return executeScript(ctx, db, ref, { text: file.down ?? '', file: file.downFile ?? file.upFile }, progress, from)
 }

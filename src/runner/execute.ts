@@ -441,6 +441,7 @@ export async function withRun<T>(
   if (ctx.recorder !== undefined) return fn(ctx, await ctx.history.list())
   const release = await driver.lock(options.historyTable, options.lockTimeoutMs)
   try {
+    if (options.statementLockTimeoutMs !== undefined) await driver.applyLockTimeout(driver.db, options.statementLockTimeoutMs)
     return await fn(ctx, await ctx.history.list())
   } finally {
     await release()

@@ -20,6 +20,13 @@ export interface HistoryRow {
    */
   readonly interrupted?: boolean
   /**
+   * The row of an applied migration whose down a run is reverting statement by statement (stored
+   * `reverting`; `status` is then 'failed'): statementsApplied counts the statements of its DOWN
+   * in the database, and the next one may have been running. Left behind by a killed `down`, the
+   * next `down` finishes it (src/runner/down.ts); `up` refuses until then.
+   */
+  readonly reverting?: boolean
+  /**
    * Recorded by `baseline` or `init --from-live` (stored with status `baseline`; `status` is then
    * 'applied'): the database already had what the migration makes, nothing of it was run, and
    * `down` does not revert it. With an empty checksum it marks a baseline version without a file.
@@ -129,7 +136,7 @@ export class HistoryStore {
       row.name,
       row.checksum,
       row.downChecksum ?? null,
-      row.status === 'failed' && row.interrupted === true ? RUNNING : row.status === 'applied' && row.baseline === true ? BASELINE : row.status,
+      storedStatus(row),
       row.appliedAt,
       Math.round(row.executionMs),
       row.appliedBy,
@@ -157,12 +164,19 @@ export class HistoryStore {
 
 /** The stored status of an interrupted row (HistoryRow.interrupted). */
 const RUNNING = 'running'
+/** The stored status of a row whose down was interrupted (HistoryRow.reverting). */
+const REVERTING = 'reverting'
 /** The stored status of a row recorded without running anything (HistoryRow.baseline). */
 const BASELINE = 'baseline'
 
+function storedStatus(row: HistoryRow): string {
+  if (row.status === 'failed') return row.interrupted === true ? RUNNING : row.reverting === true ? REVERTING : 'failed'
+  return row.baseline === true ? BASELINE : 'applied'
+}
+
 /**
  * Driver values → HistoryRow: numbers may arrive as strings (bigint) and timestamps as Date. Only
- * `applied` and `baseline` read as applied: any other stored status (`failed`, `running`, one a later version
+ * `applied` and `baseline` read as applied: any other stored status (`failed`, `running`, `reverting`, one a later version
  * may write) is not a migration anyone may build on.
  */
 function toRow(raw: Record<string, unknown>): HistoryRow {
@@ -177,6 +191,7 @@ function toRow(raw: Record<string, unknown>): HistoryRow {
     downChecksum: downChecksum === '' ? undefined : downChecksum,
     status: status === 'applied' || status === BASELINE ? 'applied' : 'failed',
     ...(status === RUNNING ? { interrupted: true } : {}),
+    ...(status === REVERTING ? { reverting: true } : {}),
     ...(status === BASELINE ? { baseline: true } : {}),
     appliedAt: text(raw['applied_at']),
     executionMs: Number(raw['execution_ms'] ?? 0),

@@ -18,12 +18,12 @@ interface Doubt {
  * The statement an interrupted row leaves in doubt: statement statementsApplied+1, unless there is
  * none (every statement was in, the checks were not done) or it shares a transaction with its
  * progress row (Driver.isTransactional: then it is in exactly when the row counts it). A module's
- * up() is its one statement, and never certain.
+ * up() (or down()) is its one statement, and never certain. `direction` 'down': of a reverting row's down.
  */
-function uncertainStatement(driver: Driver, file: MigrationFile, row: HistoryRow): Doubt | undefined {
+function uncertainStatement(driver: Driver, file: MigrationFile, row: HistoryRow, direction: 'up' | 'down' = 'up'): Doubt | undefined {
   const k = row.statementsApplied
   if (file.format === 'module') return k >= 1 ? undefined : { index: 1 }
-  const next = driver.splitStatements(file.up)[k]
+  const next = driver.splitStatements(direction === 'up' ? file.up : (file.down ?? ''))[k]
   if (next === undefined || driver.isTransactional?.(next.sql) === true) return undefined
   return { index: k + 1, sql: next.sql }
 }
@@ -43,18 +43,52 @@ export async function reconcile(ctx: RunContext, file: MigrationFile, row: Histo
     return applied
   }
   if (doubt === undefined) return resumed(row.statementsApplied, `with ${row.statementsApplied} of its statements in the database`)
-  const judge = ctx.driver.statementTookEffect?.bind(ctx.driver)
-  let verdict: boolean | undefined
-  if (doubt.sql !== undefined && judge !== undefined) {
-    const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
-    verdict = judge(doubt.sql, await ctx.driver.inspect({ ...ctx.options.inspect, exclude }))
-  }
+  const verdict = doubt.sql === undefined ? undefined : await judged(ctx, doubt.sql)
   if (verdict === undefined) throw interruptedError(ctx.driver, file, row)
   const applied = verdict ? doubt.index : doubt.index - 1
   if (verdict && ctx.recorder === undefined) {
     await ctx.history.write(ctx.driver.db, { ...historyRow(ctx, file, 'failed', applied, row.executionMs), interrupted: true })
   }
   return resumed(applied, `while statement ${doubt.index} (${excerpt(doubt.sql ?? '', 60)}) ran, which the live schema shows ${verdict ? 'took effect' : 'did not take effect'}`)
+}
+
+/**
+ * Where a down that a killed run left part-way (a `reverting` row) resumes: the number of its
+ * down's statements in the database, settled like reconcile() settles an up (the statement in
+ * doubt judged against the live schema, and recorded when it took effect). Throws
+ * InterruptedMigrationError when it cannot be told; nothing ran then.
+ */
+export async function reconcileDown(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<number> {
+  const doubt = uncertainStatement(ctx.driver, file, row, 'down')
+  const downFile = file.downFile ?? file.upFile
+  const resumed = (reverted: number, why: string): number => {
+    const where = reverted === 0 ? 'it runs from statement 1' : `it resumes after statement ${reverted}`
+    ctx.emit({ kind: 'warning', ...refOf(file, 'down'), message: `${downFile} was interrupted by an earlier down ${why}, so ${where}` })
+    return reverted
+  }
+  if (doubt === undefined) return resumed(row.statementsApplied, `with ${row.statementsApplied} of its statements in the database`)
+  const verdict = doubt.sql === undefined ? undefined : await judged(ctx, doubt.sql)
+  if (verdict === undefined) {
+    const what = doubt.sql === undefined ? 'its down() ran outside a transaction' : `whether statement ${doubt.index} (${excerpt(doubt.sql, 60)}) took effect cannot be told from the schema`
+    throw new InterruptedMigrationError({
+      version: file.version,
+      name: file.slug,
+      message:
+        `the down of ${file.version}_${file.slug} was interrupted by an earlier run (${row.statementsApplied} of its statements had run), and ${what}; nothing was run: ` +
+        `finish reverting it by hand (${downFile} from statement ${doubt.index}, or its up to undo the rest), then run \`migrator repair\``,
+    })
+  }
+  const reverted = verdict ? doubt.index : doubt.index - 1
+  if (verdict && ctx.recorder === undefined) await ctx.history.write(ctx.driver.db, { ...row, statementsApplied: reverted })
+  return resumed(reverted, `while statement ${doubt.index} (${excerpt(doubt.sql ?? '', 60)}) ran, which the live schema shows ${verdict ? 'took effect' : 'did not take effect'}`)
+}
+
+/** Driver.statementTookEffect on the live schema (without migrator's own tables); undefined when it cannot tell. */
+async function judged(ctx: RunContext, sql: string): Promise<boolean | undefined> {
+  const judge = ctx.driver.statementTookEffect?.bind(ctx.driver)
+  if (judge === undefined) return undefined
+  const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
+  return judge(sql, await ctx.driver.inspect({ ...ctx.options.inspect, exclude }))
 }
 
 /**

@@ -37,7 +37,7 @@ export function planPending(
   const resume = new Set<string>()
   for (const row of history.filter((r) => r.status === 'failed')) {
     const file = byVersion.get(row.version)
-    if (file === undefined || options.resumable?.(file, row) !== true) throw new FailedMigrationError(row.version, row.name)
+    if (file === undefined || options.resumable?.(file, row) !== true) throw new FailedMigrationError(row.version, row.name, row.reverting === true ? row.statementsApplied : undefined)
     resume.add(row.version)
   }
   for (const row of history) {

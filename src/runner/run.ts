@@ -282,7 +282,6 @@ async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile, fin
   const dry = ctx.recorder !== undefined
   const start = performance.now()
   if (!dry && !ctx.driver.capabilities.exclusiveRunnerLock && (await ctx.history.find(tx, file.version)) !== undefined) return undefined
-  if (ctx.options.statementLockTimeoutMs !== undefined) await ctx.driver.applyLockTimeout(tx, ctx.options.statementLockTimeoutMs)
   await runChecks(ctx, tx, ref, file, 'before')
   const builtin = await startBuiltinChecks(ctx, tx, ref, file)
   const statements = await upBody(ctx, tx, ref, file)

@@ -20,14 +20,20 @@ export interface KillPoint {
 }
 
 /**
- * `migrator up -v` in `cwd`, killed with SIGKILL at `at` (counting the statements its verbose
- * output announces before running each). Resolves once the process is gone.
+ * `migrator up -v --force` (or `command`, e.g. `['down', '--allow-data-loss']`) in `cwd`, killed
+ * with SIGKILL at `at` (counting the statements its verbose output announces before running each).
+ * Resolves once the process is gone.
  */
-export function upKilledAt(cwd: string, target: Target, at: KillPoint): Promise<{ readonly killed: boolean; readonly code: number | null; readonly stderr: string }> {
+export function killedAt(
+  cwd: string,
+  target: Target,
+  at: KillPoint,
+  command: readonly string[] = ['up', '--force'],
+): Promise<{ readonly killed: boolean; readonly code: number | null; readonly stderr: string }> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string | undefined> = { ...process.env }
     for (const key of ['DATABASE_URL', 'NO_COLOR', 'FORCE_COLOR']) delete env[key]
-    const child = spawn(process.execPath, [BIN, 'up', '-v', '--force', '--url', target.url], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, ...command, '-v', '--url', target.url], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     let seen = 0
     let armed = false

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reliabilitySet, writeMigrations, type Migration } from './migrations.js'
-import { checkAgreement, cli, prng, referenceStates, upKilledAt, type Reference } from './harness.js'
+import { checkAgreement, cli, prng, referenceStates, killedAt, type Reference } from './harness.js'
 import { createTarget, HISTORY, type DialectName, type Target } from './targets.js'
 import { replaySchema } from '../../src/api/replay.js'
 import { readDirectory } from '../../src/migrations/directory.js'
@@ -76,7 +76,7 @@ export function killTrials(dialect: DialectName, available: boolean): void {
         const context = `${dialect} seed ${seed} trial ${trial} (kill ${at.delayMs} ms after statement ${at.statement})`
         const target = await createTarget(dialect, work)
         try {
-          const killed = await upKilledAt(work, target, at)
+          const killed = await killedAt(work, target, at)
           expect(killed.code === 0 || killed.killed, `${context}: up ended on its own with ${killed.code}: ${killed.stderr}`).toBe(true)
           const verdict = checkAgreement(await target.history(), await target.state(), set, ref, inDoubt, context)
           await expectSnapshotTrue(work, target, context)

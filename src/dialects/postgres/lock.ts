@@ -56,9 +56,12 @@ async function holderMessage(db: Db, a: number, b: number, timeoutMs: number, na
   )
 }
 
-/** Bounds how long each statement of the current transaction waits for a table lock. */
-export async function applyLockTimeout(tx: Db, timeoutMs: number): Promise<void> {
+/**
+ * Bounds how long each later statement of the session waits for a lock: a session setting, so it
+ * also holds outside transactions (`no-transaction` files); set inside one, it lasts if that commits.
+ */
+export async function applyLockTimeout(db: Db, timeoutMs: number): Promise<void> {
   const ms = Math.max(0, Math.floor(timeoutMs))
   // SET takes no bind parameters; the value is an integer we formatted ourselves.
-  await tx.exec(`SET LOCAL lock_timeout = '${ms}ms'`)
+  await db.exec(`SET lock_timeout = '${ms}ms'`)
 }
