@@ -1,0 +1,26 @@
+/** drizzle's `casing` option: how column keys without an explicit name become column names. */
+export type DrizzleCasing = 'snake_case' | 'camelCase'
+
+/**
+ * The part of `drizzle-kit/api` migrator calls: each dialect's snapshot of a schema module's
+ * exports, and the SQL that leads from one snapshot to another. Typed here rather than imported,
+ * since drizzle-kit is the user's (optional) package.
+ */
+export interface DrizzleKitApi {
+  generateDrizzleJson(imports: Record<string, unknown>, prevId?: string, schemaFilters?: string[], casing?: DrizzleCasing): unknown
+  generateMigration(prev: unknown, cur: unknown): Promise<string[]>
+  generateMySQLDrizzleJson(imports: Record<string, unknown>, prevId?: string, casing?: DrizzleCasing): Promise<unknown>
+  generateMySQLMigration(prev: unknown, cur: unknown): Promise<string[]>
+  generateSQLiteDrizzleJson(imports: Record<string, unknown>, prevId?: string, casing?: DrizzleCasing): Promise<unknown>
+  generateSQLiteMigration(prev: unknown, cur: unknown): Promise<string[]>
+}
+
+/** A dialect's side of drizzle-orm schemas (`Driver.drizzle`): reading them as targets, writing them. */
+export interface DrizzleDialect {
+  /** drizzle-orm's entity kind of this dialect's tables (`PgTable`), to tell a schema's dialect. */
+  readonly tableKind: string
+  /** What a user calls this dialect's tables in drizzle (`pgTable`), for messages. */
+  readonly tableFunction: string
+  /** The statements drizzle-kit generates to create `imports` (a schema's exports) on an empty database. */
+  createStatements(kit: DrizzleKitApi, imports: Record<string, unknown>, casing: DrizzleCasing | undefined): Promise<readonly string[]>
+}
