@@ -1,0 +1,82 @@
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { availableDialects, createDatabase, type DialectKey } from './dialect-databases.js'
+import { SCENARIOS } from './drizzle-scenarios.js'
+import { ROOT, tempProject, type CliResult, type TempProject } from './helpers.js'
+
+/**
+ * Issue 16: a drizzle-orm schema as the target, on every dialect, through the built CLI. drizzle-kit
+ * turns it into SQL that the scratch database runs, so the migration `diff` writes creates what
+ * drizzle declares, applying it leaves nothing to diff, and an edit of the drizzle schema (column,
+ * index, declared rename) gives the same migration as that edit written as SQL, keeping the rows.
+ */
+
+const available = await availableDialects()
+const TARGET = 'src/db/schema/*.ts'
+
+/** A project whose node_modules is this repository's: drizzle-orm and drizzle-kit are the user's packages. */
+function drizzleProject(url: string): TempProject {
+  const project = tempProject({ 'migrator.config.json': JSON.stringify({ url, dir: './migrations', target: `./${TARGET}` }) })
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(project.dir, 'node_modules'), 'dir')
+  mkdirSync(path.join(project.dir, 'migrations'))
+  return project
+}
+
+function ok(run: CliResult): CliResult {
+  expect(run.stderr.replace(/^(?!error).*\n?/gm, '')).toBe('')
+  expect(run.code).toBe(0)
+  return run
+}
+
+/** The statements of a dry-run diff, without the header comments (versions, fingerprints). */
+const statements = (run: CliResult): string => run.stdout.split('\n').filter((line) => !line.startsWith('--')).join('\n').trim()
+
+for (const dialect of ['sqlite', 'postgres', 'mariadb'] as const satisfies readonly DialectKey[]) {
+  const scenario = SCENARIOS[dialect]
+  describe.skipIf(!available[dialect])(`a drizzle-orm schema as target on ${dialect} (through the built CLI)`, { timeout: 300_000 }, () => {
+    it('diff → up → No changes; an edit with a declared rename equals the same edit in SQL and keeps the rows', async () => {
+      const db = await createDatabase(dialect, 'drizzle')
+      const project = drizzleProject(db.url)
+      try {
+        project.write('src/db/schema/tables.ts', scenario.tables)
+        project.write('src/db/schema/views.ts', scenario.views)
+        ok(await project.run(['hash']))
+
+        const created = ok(await project.run(['diff', 'create']))
+        expect(created.stdout).toMatch(/wrote|\.up\.sql/)
+        const up = project.read(`migrations/${readdirSync(path.join(project.dir, 'migrations')).find((f) => f.endsWith('.up.sql'))}`)
+        for (const fragment of scenario.created) expect(up).toMatch(fragment)
+        ok(await project.run(['up']))
+        await db.exec(scenario.rows)
+        expect(ok(await project.run(['diff', '--dry-run'])).stdout.trim()).toBe('No changes')
+
+        // The same edit, as drizzle and as SQL over the live schema, plans the same statements.
+        const live = ok(await project.run(['inspect', '--format', 'sql'])).stdout
+        project.write('schema.sql', `${live}\n${scenario.editSql}`)
+        project.write('src/db/schema/tables.ts', scenario.edited)
+        const fromDrizzle = ok(await project.run(['diff', '--dry-run']))
+        const fromSql = ok(await project.run(['diff', '--dry-run', '--to', 'schema.sql']))
+        expect(statements(fromDrizzle)).toBe(statements(fromSql))
+        expect(fromDrizzle.stdout).toMatch(/RENAME COLUMN ["`]name["`] TO ["`]full_name["`]/)
+        expect(fromDrizzle.stdout).toMatch(/ADD COLUMN ["`]nickname["`]/)
+        expect(fromDrizzle.stdout).toMatch(/(CREATE|ADD) INDEX ["`]users_nickname["`]/)
+        expect(fromDrizzle.stdout).not.toMatch(/DROP COLUMN/)
+
+        ok(await project.run(['diff', 'edit_users']))
+        ok(await project.run(['up']))
+        expect(await db.query('SELECT email, full_name, nickname FROM users ORDER BY email')).toEqual([
+          { email: 'a@example.com', full_name: 'Ada Lovelace', nickname: null },
+          { email: 'b@example.com', full_name: null, nickname: null },
+          { email: 'c@example.com', full_name: '日本語 ✓', nickname: null },
+        ])
+        expect((await db.query<{ name: string }>('SELECT name FROM teams ORDER BY slug')).map((r) => r.name)).toEqual(['x'.repeat(300), 'Zoë & co'])
+        expect(ok(await project.run(['diff', '--dry-run'])).stdout.trim()).toBe('No changes')
+        expect(ok(await project.run(['diff', '--dry-run', '--to', 'schema.sql'])).stdout.trim()).toBe('No changes')
+      } finally {
+        project.remove()
+        await db.drop()
+      }
+    })
+  })
+}
