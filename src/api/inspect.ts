@@ -2,10 +2,11 @@ import type { ResolvedConfig } from '../config/schema.js'
 import type { Driver } from '../dialects/dialect.js'
 import { diffSchemas } from '../schema/diff.js'
 import { emptySchema, type Schema } from '../schema/model.js'
+import { UnsupportedChangeError } from '../errors.js'
 import { renderMermaid } from '../schema/mermaid.js'
 import { inspectOptions, withDriver } from './session.js'
 
-export type InspectFormat = 'sql' | 'json' | 'ts' | 'mermaid'
+export type InspectFormat = 'sql' | 'json' | 'ts' | 'drizzle' | 'mermaid'
 
 export interface InspectOutcome {
   readonly schema: Schema
@@ -26,6 +27,9 @@ export function renderSchema(driver: Driver, schema: Schema, format: InspectForm
       return `${JSON.stringify(schema, null, 2)}\n`
     case 'ts':
       return `import type { Schema } from 'migrator'\n\nexport default ${JSON.stringify(schema, null, 2)} satisfies Schema\n`
+    case 'drizzle':
+      if (driver.drizzle === undefined) throw new UnsupportedChangeError(`--format drizzle is not supported for ${driver.dialect}`)
+      return driver.drizzle.render(schema)
     case 'mermaid':
       return renderMermaid(schema)
     case 'sql': {

@@ -51,6 +51,10 @@ for (const dialect of ['sqlite', 'postgres', 'mariadb'] as const satisfies reado
         await db.exec(scenario.rows)
         expect(ok(await project.run(['diff', '--dry-run'])).stdout.trim()).toBe('No changes')
 
+        // The live schema written as drizzle declarations is, as the target, the same schema.
+        project.write('inspected/schema.ts', ok(await project.run(['inspect', '--format', 'drizzle'])).stdout)
+        expect(ok(await project.run(['diff', '--dry-run', '--to', 'inspected/schema.ts'])).stdout.trim()).toBe('No changes')
+
         // The same edit, as drizzle and as SQL over the live schema, plans the same statements.
         const live = ok(await project.run(['inspect', '--format', 'sql'])).stdout
         project.write('schema.sql', `${live}\n${scenario.editSql}`)

@@ -1,3 +1,5 @@
+import type { Schema } from '../../schema/model.js'
+
 /** drizzle's `casing` option: how column keys without an explicit name become column names. */
 export type DrizzleCasing = 'snake_case' | 'camelCase'
 
@@ -23,4 +25,6 @@ export interface DrizzleDialect {
   readonly tableFunction: string
   /** The statements drizzle-kit generates to create `imports` (a schema's exports) on an empty database. */
   createStatements(kit: DrizzleKitApi, imports: Record<string, unknown>, casing: DrizzleCasing | undefined): Promise<readonly string[]>
+  /** A drizzle schema file declaring `schema` (`inspect --format drizzle`). */
+  render(schema: Schema): string
 }

@@ -1,0 +1,228 @@
+import type { Column, ForeignKey, Index, Schema, SchemaObject, Table, View } from '../../schema/model.js'
+
+/**
+ * What a dialect says when a schema is written as a drizzle-orm file (`inspect --format drizzle`).
+ * Everything is written with explicit database names and every default as sql`…` in the
+ * database's own normal form, so drizzle-kit regenerates exactly what was inspected.
+ */
+export interface DrizzleWriter {
+  /** `drizzle-orm/pg-core`. */
+  readonly module: string
+  readonly table: string
+  readonly view: string
+  readonly materializedView?: string
+  /**
+   * The builder call of a column without modifiers (`varchar('email', { length: 255 })`) and the
+   * builders it uses; undefined when no builder writes the type (then a customType does).
+   */
+  column(column: Column, name: string, enums: EnumNames): BuilderCall | undefined
+  /** The type text a customType gives drizzle-kit for `type`. */
+  customType(type: string): string
+  /** The modifier that makes `column` an identity / auto-increment column (empty when it is not). */
+  identity(column: Column): string
+  /** The modifier that makes `column` the primary key on its own (`.primaryKey()`). */
+  primaryKey(column: Column): string
+  /** Whether `table`'s primary key is written on its column (`.primaryKey()`) rather than as a table constraint. */
+  inlinePrimaryKey(table: Table): boolean
+  /** What follows the expression in `.generatedAlwaysAs(sql`…`…)` (`, { mode: 'stored' }`). */
+  generatedMode(stored: boolean): string
+  /** A default as the SQL inside sql`…`. */
+  defaultSql(expression: string): string
+  /** The query of a view, as drizzle-kit puts it after `AS`. */
+  viewQuery(view: View): string
+  /** The enum types of the schema (PostgreSQL `CREATE TYPE … AS ENUM`), with their labels. */
+  enums(objects: readonly SchemaObject[]): readonly EnumType[]
+}
+
+export interface BuilderCall {
+  readonly call: string
+  readonly imports: readonly string[]
+}
+
+export interface EnumType {
+  readonly schema?: string
+  readonly name: string
+  readonly labels: readonly string[]
+}
+
+/** Variable name of each enum type, by `schema.name` and by `name`. */
+export type EnumNames = ReadonlyMap<string, string>
+
+const RESERVED = new Set(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await sql customType'.split(' '),
+)
+
+/** Hands out unique JavaScript identifiers derived from database names. */
+class Identifiers {
+  private readonly taken = new Set(RESERVED)
+  constructor(reserved: Iterable<string>) {
+    for (const name of reserved) this.taken.add(name)
+  }
+  take(name: string, suffix = ''): string {
+    const words = name.split(/[^A-Za-z0-9]+/).filter((w) => w !== '')
+    let base = words.map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1))).join('') || 'item'
+    if (/^[0-9]/.test(base)) base = `_${base}`
+    let candidate = base
+    if (this.taken.has(candidate)) candidate = `${base}${suffix}`
+    for (let n = 2; this.taken.has(candidate); n += 1) candidate = `${base}${suffix}${n}`
+    this.taken.add(candidate)
+    return candidate
+  }
+}
+
+/** A JavaScript string literal. */
+export const str = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`
+/** An sql`…` template holding `text` verbatim. */
+const sqlTemplate = (text: string): string => `sql\`${text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${')}\``
+
+const ACTIONS: Readonly<Record<ForeignKey['onDelete'], string>> = {
+  'NO ACTION': 'no action',
+  RESTRICT: 'restrict',
+  CASCADE: 'cascade',
+  'SET NULL': 'set null',
+  'SET DEFAULT': 'set default',
+}
+
+/**
+ * A drizzle-orm schema file declaring `schema`. What drizzle cannot declare (triggers, functions,
+ * policies, …; deferrable foreign keys) is listed in a comment at the top, so it is not lost
+ * unnoticed: such a file used as the target would drop it.
+ */
+export function renderDrizzle(schema: Schema, writer: DrizzleWriter): string {
+  const imports = new Set<string>([writer.table])
+  const custom = new Map<string, string>()
+  const names = new Identifiers([writer.table, writer.view, ...(writer.materializedView === undefined ? [] : [writer.materializedView])])
+  const enumTypes = writer.enums(schema.objects)
+  const namespaces = [...new Set([...schema.tables, ...schema.views, ...enumTypes].flatMap((item) => (item.schema === undefined || item.schema === 'public' ? [] : [item.schema])))].sort()
+  const namespaceVar = new Map(namespaces.map((ns) => [ns, names.take(ns, 'Schema')]))
+  const enumVar = new Map<string, string>()
+  for (const type of enumTypes) {
+    const variable = names.take(type.name, 'Enum')
+    enumVar.set(type.name, variable)
+    if (type.schema !== undefined) enumVar.set(`${type.schema}.${type.name}`, variable)
+  }
+  const tableVar = new Map(schema.tables.map((table) => [key(table), names.take(table.name, 'Table')]))
+  const unexpressed: string[] = schema.objects.filter((o) => o.kind !== 'schema' && o.kind !== 'enum').map((o) => `${o.kind} ${qualified(o)}`)
+
+  const body: string[] = []
+  for (const [ns, variable] of namespaceVar) {
+    imports.add('pgSchema')
+    body.push(`export const ${variable} = pgSchema(${str(ns)})`)
+  }
+  for (const type of enumTypes) {
+    const owner = type.schema === undefined || type.schema === 'public' ? undefined : namespaceVar.get(type.schema)
+    if (owner === undefined) imports.add('pgEnum')
+    body.push(`export const ${enumVar.get(type.name)} = ${owner === undefined ? 'pgEnum' : `${owner}.enum`}(${str(type.name)}, [${type.labels.map(str).join(', ')}])`)
+  }
+  if (body.length > 0) body.push('')
+
+  for (const table of schema.tables) {
+    const columnKeys = new Identifiers([])
+    const keyOf = new Map(table.columns.map((c) => [c.name, columnKeys.take(c.name)]))
+    const ref = (column: string): string => `t.${keyOf.get(column) ?? column}`
+    const inlinePk = table.primaryKey !== undefined && writer.inlinePrimaryKey(table)
+    if (table.comment !== undefined) unexpressed.push(`comment on table ${qualified(table)}`)
+    const columns = table.columns.map((column) => {
+      if (column.comment !== undefined) unexpressed.push(`comment on column ${qualified(table)}.${column.name}`)
+      if (column.collation !== undefined) unexpressed.push(`collation ${column.collation} of column ${qualified(table)}.${column.name}`)
+      const builder = writer.column(column, column.name, enumVar) ?? customColumn(column)
+      builder.imports.forEach((i) => imports.add(i))
+      const modifiers = [
+        inlinePk && table.primaryKey!.columns[0] === column.name ? writer.primaryKey(column) : '',
+        writer.identity(column),
+        column.nullable || (inlinePk && table.primaryKey!.columns[0] === column.name) ? '' : '.notNull()',
+        column.default === undefined ? '' : `.default(${sqlTemplate(writer.defaultSql(column.default))})`,
+        column.generated === undefined ? '' : `.generatedAlwaysAs(${sqlTemplate(column.generated.expression)}${writer.generatedMode(column.generated.stored)})`,
+      ].join('')
+      return `  ${keyOf.get(column.name)}: ${builder.call}${modifiers},`
+    })
+    const extras: string[] = []
+    if (table.primaryKey !== undefined && !inlinePk) {
+      imports.add('primaryKey')
+      const name = table.primaryKey.name === undefined ? '' : `name: ${str(table.primaryKey.name)}, `
+      extras.push(`primaryKey({ ${name}columns: [${table.primaryKey.columns.map(ref).join(', ')}] })`)
+    }
+    for (const unique of table.uniques) {
+      imports.add('unique')
+      const nullsNotDistinct = unique.options?.nullsNotDistinct === true ? '.nullsNotDistinct()' : ''
+      extras.push(`unique(${unique.name === undefined ? '' : str(unique.name)}).on(${unique.columns.map(ref).join(', ')})${nullsNotDistinct}`)
+    }
+    for (const index of table.indexes) extras.push(renderIndex(index, ref, imports))
+    for (const fk of table.foreignKeys) {
+      const target = schema.tables.find((t) => t.name === fk.refTable && (fk.refSchema === undefined || (t.schema ?? 'public') === fk.refSchema))
+      if (target === undefined) {
+        unexpressed.push(`foreign key ${fk.name ?? fk.columns.join(', ')} of ${qualified(table)} (its table ${fk.refTable} is not in this schema)`)
+        continue
+      }
+      if (fk.deferrable !== undefined) unexpressed.push(`DEFERRABLE of foreign key ${fk.name ?? fk.columns.join(', ')} on ${qualified(table)}`)
+      imports.add('foreignKey')
+      const targetRef = (column: string): string => (target === table ? ref(column) : `${tableVar.get(key(target))}.${keyOfTable(target, column)}`)
+      const name = fk.name === undefined ? '' : `name: ${str(fk.name)}, `
+      const actions = `${fk.onDelete === 'NO ACTION' ? '' : `.onDelete(${str(ACTIONS[fk.onDelete])})`}${fk.onUpdate === 'NO ACTION' ? '' : `.onUpdate(${str(ACTIONS[fk.onUpdate])})`}`
+      extras.push(`foreignKey({ ${name}columns: [${fk.columns.map(ref).join(', ')}], foreignColumns: [${fk.refColumns.map(targetRef).join(', ')}] })${actions}`)
+    }
+    for (const check of table.checks) {
+      imports.add('check')
+      extras.push(`check(${str(check.name ?? `${table.name}_check`)}, ${sqlTemplate(check.expression)})`)
+    }
+    const owner = table.schema === undefined || table.schema === 'public' ? undefined : namespaceVar.get(table.schema)
+    const open = `export const ${tableVar.get(key(table))} = ${owner === undefined ? writer.table : `${owner}.table`}(${str(table.name)}, {`
+    const close = extras.length === 0 ? '})' : `}, (t) => [\n${extras.map((e) => `  ${e},`).join('\n')}\n])`
+    body.push(open, ...columns, close, '')
+  }
+
+  for (const view of schema.views) {
+    const owner = view.schema === undefined || view.schema === 'public' ? undefined : namespaceVar.get(view.schema)
+    const fn = view.materialized === true ? writer.materializedView : writer.view
+    if (fn === undefined) {
+      unexpressed.push(`materialized view ${qualified(view)}`)
+      continue
+    }
+    if (owner === undefined) imports.add(fn)
+    const call = owner === undefined ? fn : `${owner}.${view.materialized === true ? 'materializedView' : 'view'}`
+    body.push(`export const ${names.take(view.name, 'View')} = ${call}(${str(view.name)}, {}).as(${sqlTemplate(writer.viewQuery(view))})`, '')
+  }
+
+  const customs = [...custom].map(([type, variable]) => `const ${variable} = customType<{ data: unknown }>({ dataType: () => ${str(writer.customType(type))} })`)
+  const header = [
+    '// Written by `migrator inspect --format drizzle`: the live schema as drizzle-orm declarations.',
+    '// Names are the database\'s; defaults, CHECKs, index predicates and views are SQL in its normal form.',
+    ...(unexpressed.length === 0
+      ? []
+      : ['// Not expressible in drizzle-orm, so not declared here (a target made of this file would drop them):', ...unexpressed.map((u) => `//   ${u}`)]),
+    `import { ${custom.size > 0 ? 'customType, ' : ''}${[...imports].sort().join(', ')} } from ${str(writer.module)}`,
+    "import { sql } from 'drizzle-orm'",
+    '',
+    ...(customs.length === 0 ? [] : [...customs, '']),
+  ]
+  return `${[...header, ...body].join('\n').trimEnd()}\n`
+
+  function customColumn(column: Column): BuilderCall {
+    let variable = custom.get(column.type)
+    if (variable === undefined) {
+      variable = names.take(column.type.replace(/\(.*$/, ''), 'Type')
+      custom.set(column.type, variable)
+    }
+    return { call: `${variable}(${str(column.name)})`, imports: [] }
+  }
+  function keyOfTable(table: Table, column: string): string {
+    const keys = new Identifiers([])
+    return table.columns.map((c) => [c.name, keys.take(c.name)] as const).find(([name]) => name === column)?.[1] ?? column
+  }
+}
+
+function renderIndex(index: Index, ref: (column: string) => string, imports: Set<string>): string {
+  const fn = index.unique ? 'uniqueIndex' : 'index'
+  imports.add(fn)
+  const parts = index.parts.map((part) => {
+    const base = part.column !== undefined ? ref(part.column) : sqlTemplate(part.expression ?? '')
+    const opclass = typeof part.options?.opclass === 'string' ? `.op(${str(part.options.opclass)})` : ''
+    const nulls = part.options?.nulls === 'first' ? '.nullsFirst()' : part.options?.nulls === 'last' ? '.nullsLast()' : ''
+    return `${base}${part.desc === true ? '.desc()' : ''}${nulls}${opclass}`
+  })
+  const columns = index.method === undefined || index.method === 'btree' ? `.on(${parts.join(', ')})` : `.using(${str(index.method)}, ${parts.join(', ')})`
+  return `${fn}(${str(index.name)})${columns}${index.where === undefined ? '' : `.where(${sqlTemplate(index.where)})`}`
+}
+
+const key = (table: Table): string => `${table.schema ?? ''}.${table.name}`
+const qualified = (item: { readonly schema?: string; readonly name: string }): string => (item.schema === undefined ? item.name : `${item.schema}.${item.name}`)
