@@ -89,7 +89,7 @@ function declaredRenames(module: LoadedModule): DeclaredRename[] {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     const where = issue.path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('')
-    throw new TargetError(`target ${module.file}: renames${where}: ${issue.message}; see "Declared renames" in the README`)
+    throw new TargetError(`target ${module.file}: renames${where}: ${issue.message}; see "drizzle-orm users" in the README`)
   }
   return parsed.data.map((rename, i) => {
     const where = `${module.file}: renames[${i}]`
