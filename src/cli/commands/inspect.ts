@@ -17,6 +17,9 @@ export function register(program: Command, run: Run): void {
       run(async (ctx, opts: { format: string }) => {
         const format = parseChoice<InspectFormat>('--format', opts.format, ['sql', 'json', 'ts', 'drizzle', 'mermaid'])
         const outcome = await inspect(await ctx.config(), format)
+        if (outcome.omitted.length > 0) {
+          ctx.out.warn(`drizzle-orm cannot declare ${outcome.omitted.join(', ')}: left out of the file (listed at its top); keep ${outcome.omitted.length === 1 ? 'it' : 'them'} in SQL migrations, since a target made of this file would drop ${outcome.omitted.length === 1 ? 'it' : 'them'}`)
+        }
         ctx.out.result(() => (format === 'json' ? outcome.schema : { format, text: outcome.text }), () => ctx.out.print(outcome.text))
       }),
     )

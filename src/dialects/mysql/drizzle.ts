@@ -1,5 +1,5 @@
 import type { DrizzleDialect } from '../../target/drizzle/dialect.js'
-import { renderDrizzle, str, type BuilderCall, type DrizzleWriter } from '../../target/drizzle/render.js'
+import { plainIndexPart, renderDrizzle, str, type BuilderCall, type DrizzleWriter } from '../../target/drizzle/render.js'
 import { isLiteralDefault, stringLiterals } from '../../target/drizzle/sql-literal.js'
 
 /** Types whose mysql-core builder takes only the column name. */
@@ -34,8 +34,10 @@ function builder(type: string, name: string, onUpdate: boolean): BuilderCall | u
   if (m !== null) return { call: `decimal(${n}, { precision: ${m[1]}, scale: ${m[2]} })`, imports: ['decimal'] }
   m = /^(datetime|timestamp|time)(?:\((\d)\))?$/.exec(type)
   if (m !== null) {
-    const update = onUpdate && m[1] !== 'time' ? '.onUpdateNow()' : ''
-    return { call: `${m[1]}(${n}${m[2] === undefined ? '' : `, { fsp: ${m[2]} }`})${update}`, imports: [m[1]!] }
+    // Only mysql-core's timestamp() has .onUpdateNow().
+    const update = onUpdate && m[1] === 'timestamp' ? '.onUpdateNow()' : ''
+    const lost = onUpdate && update === '' ? { lost: 'ON UPDATE CURRENT_TIMESTAMP' } : {}
+    return { call: `${m[1]}(${n}${m[2] === undefined ? '' : `, { fsp: ${m[2]} }`})${update}`, imports: [m[1]!], ...lost }
   }
   m = /^enum\((.*)\)$/s.exec(type)
   if (m !== null) return { call: `mysqlEnum(${n}, [${stringLiterals(m[1]!).map(str).join(', ')}])`, imports: ['mysqlEnum'] }
@@ -51,6 +53,11 @@ const writer: DrizzleWriter = {
   identity: (column) => (column.identity === undefined ? '' : '.autoincrement()'),
   primaryKey: () => '.primaryKey()',
   inlinePrimaryKey: (table) => table.primaryKey!.columns.length === 1,
+  indexPart: plainIndexPart,
+  // mysql-core declares BTREE and HASH indexes; FULLTEXT and SPATIAL ones it cannot.
+  indexKeys: (method, parts) => (method === undefined || method === 'btree' ? `.on(${parts.join(', ')})` : method === 'hash' ? `.on(${parts.join(', ')}).using('hash')` : undefined),
+  // Engine, charset and collation are the scratch database's defaults unless declared otherwise, which drizzle cannot.
+  lostOptions: () => [],
   generatedMode: (stored) => (stored ? ", { mode: 'stored' }" : ", { mode: 'virtual' }"),
   // drizzle-kit writes sql`…` after DEFAULT as it is; MySQL takes an expression only in parentheses.
   defaultSql: (expression) => (isLiteralDefault(expression) ? expression : `(${expression})`),

@@ -1,6 +1,6 @@
 import type { Column } from '../../schema/model.js'
 import type { DrizzleDialect } from '../../target/drizzle/dialect.js'
-import { renderDrizzle, str, type BuilderCall, type DrizzleWriter, type EnumNames } from '../../target/drizzle/render.js'
+import { renderDrizzle, sqlTemplate, str, type BuilderCall, type DrizzleWriter, type EnumNames } from '../../target/drizzle/render.js'
 import { stringLiterals } from '../../target/drizzle/sql-literal.js'
 
 /** Types whose pg-core builder takes only the column name. */
@@ -67,6 +67,14 @@ const writer: DrizzleWriter = {
   primaryKey: () => '.primaryKey()',
   // A key on one column under PostgreSQL's own name for it is what `.primaryKey()` creates.
   inlinePrimaryKey: (table) => table.primaryKey!.columns.length === 1 && (table.primaryKey!.name ?? `${table.name}_pkey`) === `${table.name}_pkey`,
+  indexPart(part, column) {
+    const opclass = typeof part.options?.opclass === 'string' ? `.op(${str(part.options.opclass)})` : ''
+    const nulls = part.options?.nulls === 'first' ? '.nullsFirst()' : part.options?.nulls === 'last' ? '.nullsLast()' : ''
+    return `${column ?? sqlTemplate(part.expression ?? '')}${part.desc === true ? '.desc()' : ''}${nulls}${opclass}`
+  },
+  indexKeys: (method, parts) => (method === undefined || method === 'btree' ? `.on(${parts.join(', ')})` : `.using(${str(method)}, ${parts.join(', ')})`),
+  // UNLOGGED, partitioning, storage parameters, row-level security.
+  lostOptions: (table) => Object.keys(table.options),
   generatedMode: () => '',
   defaultSql: (expression) => expression,
   viewQuery: (view) => view.definition,

@@ -1,5 +1,5 @@
 import type { DrizzleDialect } from '../../target/drizzle/dialect.js'
-import { renderDrizzle, str, type DrizzleWriter } from '../../target/drizzle/render.js'
+import { plainIndexPart, renderDrizzle, str, type DrizzleWriter } from '../../target/drizzle/render.js'
 import { isLiteralDefault } from '../../target/drizzle/sql-literal.js'
 
 /** SQLite types with a sqlite-core builder of their own (others are written as declared, by a customType). */
@@ -18,6 +18,10 @@ const writer: DrizzleWriter = {
   identity: () => '',
   primaryKey: (column) => (column.identity === undefined ? '.primaryKey()' : '.primaryKey({ autoIncrement: true })'),
   inlinePrimaryKey: (table) => table.primaryKey!.columns.length === 1 && table.primaryKey!.name === undefined,
+  indexPart: plainIndexPart,
+  indexKeys: (method, parts) => (method === undefined ? `.on(${parts.join(', ')})` : undefined),
+  // WITHOUT ROWID, STRICT.
+  lostOptions: (table) => Object.keys(table.options),
   generatedMode: (stored) => (stored ? ", { mode: 'stored' }" : ", { mode: 'virtual' }"),
   // drizzle-kit writes sql`…` after DEFAULT as it is; SQLite takes an expression only in parentheses.
   defaultSql: (expression) => (isLiteralDefault(expression) ? expression : `(${expression})`),

@@ -25,6 +25,12 @@ export interface DrizzleDialect {
   readonly tableFunction: string
   /** The statements drizzle-kit generates to create `imports` (a schema's exports) on an empty database. */
   createStatements(kit: DrizzleKitApi, imports: Record<string, unknown>, casing: DrizzleCasing | undefined): Promise<readonly string[]>
-  /** A drizzle schema file declaring `schema` (`inspect --format drizzle`). */
-  render(schema: Schema): string
+  /** A drizzle schema file declaring `schema` (`inspect --format drizzle`), and what it cannot declare. */
+  render(schema: Schema): DrizzleFile
+}
+
+export interface DrizzleFile {
+  readonly text: string
+  /** What drizzle-orm cannot declare, left out of the file (`function public.f()`). */
+  readonly unexpressed: readonly string[]
 }

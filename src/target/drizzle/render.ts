@@ -1,4 +1,5 @@
-import type { Column, ForeignKey, Index, Schema, SchemaObject, Table, View } from '../../schema/model.js'
+import type { DrizzleFile } from './dialect.js'
+import type { Column, ForeignKey, IndexPart, Schema, SchemaObject, Table, View } from '../../schema/model.js'
 
 /**
  * What a dialect says when a schema is written as a drizzle-orm file (`inspect --format drizzle`).
@@ -24,6 +25,12 @@ export interface DrizzleWriter {
   primaryKey(column: Column): string
   /** Whether `table`'s primary key is written on its column (`.primaryKey()`) rather than as a table constraint. */
   inlinePrimaryKey(table: Table): boolean
+  /** An index key part, given the column's reference (`t.email`) when it is one: `t.price.desc()`, sql`lower(email)`. */
+  indexPart(part: IndexPart, column: string | undefined): string
+  /** The index's keys (`.on(…)`, `.using('gin', …)`); undefined when drizzle cannot declare `method`. */
+  indexKeys(method: string | undefined, parts: readonly string[]): string | undefined
+  /** The table options (`Table.options`) drizzle cannot declare, by name. */
+  lostOptions(table: Table): readonly string[]
   /** What follows the expression in `.generatedAlwaysAs(sql`…`…)` (`, { mode: 'stored' }`). */
   generatedMode(stored: boolean): string
   /** A default as the SQL inside sql`…`. */
@@ -37,6 +44,8 @@ export interface DrizzleWriter {
 export interface BuilderCall {
   readonly call: string
   readonly imports: readonly string[]
+  /** What of the column the call does not declare (`ON UPDATE CURRENT_TIMESTAMP`). */
+  readonly lost?: string
 }
 
 export interface EnumType {
@@ -48,8 +57,9 @@ export interface EnumType {
 /** Variable name of each enum type, by `schema.name` and by `name`. */
 export type EnumNames = ReadonlyMap<string, string>
 
+/** JavaScript's reserved words and the names the file imports (drizzle's builders), which variables must not take. */
 const RESERVED = new Set(
-  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await sql customType'.split(' '),
+  'integer smallint bigint serial bigserial smallserial text varchar char boolean jsonb json uuid date real doublePrecision inet cidr macaddr interval numeric timestamp time int tinyint mediumint tinytext mediumtext longtext double float year decimal datetime binary varbinary mysqlEnum blob index uniqueIndex unique primaryKey foreignKey check pgEnum pgSchema pgTable pgView pgMaterializedView mysqlTable mysqlView sqliteTable sqliteView break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await sql customType'.split(' '),
 )
 
 /** Hands out unique JavaScript identifiers derived from database names. */
@@ -73,7 +83,7 @@ class Identifiers {
 /** A JavaScript string literal. */
 export const str = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`
 /** An sql`…` template holding `text` verbatim. */
-const sqlTemplate = (text: string): string => `sql\`${text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${')}\``
+export const sqlTemplate = (text: string): string => `sql\`${text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${')}\``
 
 const ACTIONS: Readonly<Record<ForeignKey['onDelete'], string>> = {
   'NO ACTION': 'no action',
@@ -88,7 +98,7 @@ const ACTIONS: Readonly<Record<ForeignKey['onDelete'], string>> = {
  * policies, …; deferrable foreign keys) is listed in a comment at the top, so it is not lost
  * unnoticed: such a file used as the target would drop it.
  */
-export function renderDrizzle(schema: Schema, writer: DrizzleWriter): string {
+export function renderDrizzle(schema: Schema, writer: DrizzleWriter): DrizzleFile {
   const imports = new Set<string>([writer.table])
   const custom = new Map<string, string>()
   const names = new Identifiers([writer.table, writer.view, ...(writer.materializedView === undefined ? [] : [writer.materializedView])])
@@ -122,11 +132,15 @@ export function renderDrizzle(schema: Schema, writer: DrizzleWriter): string {
     const ref = (column: string): string => `t.${keyOf.get(column) ?? column}`
     const inlinePk = table.primaryKey !== undefined && writer.inlinePrimaryKey(table)
     if (table.comment !== undefined) unexpressed.push(`comment on table ${qualified(table)}`)
+    for (const option of writer.lostOptions(table)) unexpressed.push(`${option} of table ${qualified(table)}`)
     const columns = table.columns.map((column) => {
       if (column.comment !== undefined) unexpressed.push(`comment on column ${qualified(table)}.${column.name}`)
       if (column.collation !== undefined) unexpressed.push(`collation ${column.collation} of column ${qualified(table)}.${column.name}`)
+      // drizzle-kit declares a primary key column NOT NULL, which SQLite does not require.
+      if (inlinePk && table.primaryKey!.columns[0] === column.name && column.nullable) unexpressed.push(`NULL allowed in primary key column ${qualified(table)}.${column.name}`)
       const builder = writer.column(column, column.name, enumVar) ?? customColumn(column)
       builder.imports.forEach((i) => imports.add(i))
+      if (builder.lost !== undefined) unexpressed.push(`${builder.lost} of column ${qualified(table)}.${column.name}`)
       const modifiers = [
         inlinePk && table.primaryKey!.columns[0] === column.name ? writer.primaryKey(column) : '',
         writer.identity(column),
@@ -147,7 +161,16 @@ export function renderDrizzle(schema: Schema, writer: DrizzleWriter): string {
       const nullsNotDistinct = unique.options?.nullsNotDistinct === true ? '.nullsNotDistinct()' : ''
       extras.push(`unique(${unique.name === undefined ? '' : str(unique.name)}).on(${unique.columns.map(ref).join(', ')})${nullsNotDistinct}`)
     }
-    for (const index of table.indexes) extras.push(renderIndex(index, ref, imports))
+    for (const index of table.indexes) {
+      const keys = writer.indexKeys(index.method, index.parts.map((part) => writer.indexPart(part, part.column === undefined ? undefined : ref(part.column))))
+      if (keys === undefined) {
+        unexpressed.push(`${index.method} index ${index.name} on ${qualified(table)}`)
+        continue
+      }
+      const fn = index.unique ? 'uniqueIndex' : 'index'
+      imports.add(fn)
+      extras.push(`${fn}(${str(index.name)})${keys}${index.where === undefined ? '' : `.where(${sqlTemplate(index.where)})`}`)
+    }
     for (const fk of table.foreignKeys) {
       const target = schema.tables.find((t) => t.name === fk.refTable && (fk.refSchema === undefined || (t.schema ?? 'public') === fk.refSchema))
       if (target === undefined) {
@@ -190,17 +213,17 @@ export function renderDrizzle(schema: Schema, writer: DrizzleWriter): string {
     ...(unexpressed.length === 0
       ? []
       : ['// Not expressible in drizzle-orm, so not declared here (a target made of this file would drop them):', ...unexpressed.map((u) => `//   ${u}`)]),
-    `import { ${custom.size > 0 ? 'customType, ' : ''}${[...imports].sort().join(', ')} } from ${str(writer.module)}`,
     "import { sql } from 'drizzle-orm'",
+    `import { ${[...imports, ...(custom.size > 0 ? ['customType'] : [])].sort().join(', ')} } from ${str(writer.module)}`,
     '',
     ...(customs.length === 0 ? [] : [...customs, '']),
   ]
-  return `${[...header, ...body].join('\n').trimEnd()}\n`
+  return { text: `${[...header, ...body].join('\n').trimEnd()}\n`, unexpressed }
 
   function customColumn(column: Column): BuilderCall {
     let variable = custom.get(column.type)
     if (variable === undefined) {
-      variable = names.take(column.type.replace(/\(.*$/, ''), 'Type')
+      variable = names.take(`${column.type.replace(/\(.*$/, '')} type`)
       custom.set(column.type, variable)
     }
     return { call: `${variable}(${str(column.name)})`, imports: [] }
@@ -211,17 +234,13 @@ export function renderDrizzle(schema: Schema, writer: DrizzleWriter): string {
   }
 }
 
-function renderIndex(index: Index, ref: (column: string) => string, imports: Set<string>): string {
-  const fn = index.unique ? 'uniqueIndex' : 'index'
-  imports.add(fn)
-  const parts = index.parts.map((part) => {
-    const base = part.column !== undefined ? ref(part.column) : sqlTemplate(part.expression ?? '')
-    const opclass = typeof part.options?.opclass === 'string' ? `.op(${str(part.options.opclass)})` : ''
-    const nulls = part.options?.nulls === 'first' ? '.nullsFirst()' : part.options?.nulls === 'last' ? '.nullsLast()' : ''
-    return `${base}${part.desc === true ? '.desc()' : ''}${nulls}${opclass}`
-  })
-  const columns = index.method === undefined || index.method === 'btree' ? `.on(${parts.join(', ')})` : `.using(${str(index.method)}, ${parts.join(', ')})`
-  return `${fn}(${str(index.name)})${columns}${index.where === undefined ? '' : `.where(${sqlTemplate(index.where)})`}`
+/**
+ * An index key part where drizzle's columns have no `.desc()` (mysql-core, sqlite-core): the column,
+ * or SQL naming it (sql`${t.price} desc`), or the expression.
+ */
+export function plainIndexPart(part: IndexPart, column: string | undefined): string {
+  if (column === undefined) return sqlTemplate(part.expression ?? '')
+  return part.desc === true ? `sql\`\${${column}} desc\`` : column
 }
 
 const key = (table: Table): string => `${table.schema ?? ''}.${table.name}`

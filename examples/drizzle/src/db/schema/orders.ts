@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { relations, sql } from 'drizzle-orm'
 import { check, index, integer, real, sqliteTable, sqliteView, text } from 'drizzle-orm/sqlite-core'
 import { users } from './users.js'
 
@@ -14,3 +14,6 @@ export const orders = sqliteTable('orders', {
 ])
 
 export const openOrders = sqliteView('open_orders', {}).as(sql`select id, user_id, total from orders where status = 'open'`)
+
+// Relations are for drizzle's query API; they create nothing in the database.
+export const ordersRelations = relations(orders, ({ one }) => ({ user: one(users, { fields: [orders.userId], references: [users.id] }) }))
