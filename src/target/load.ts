@@ -6,9 +6,10 @@ import { textProblem } from '../migrations/utf8.js'
 import { redactSecrets } from '../config/url.js'
 import { qualifiedName, type Schema } from '../schema/model.js'
 import { isDrizzleSchema, loadDrizzleTarget } from './drizzle/load.js'
-import { importModule, moduleFiles } from './module-files.js'
+import { displayPath, importModule, moduleFiles } from './module-files.js'
 import { loadSchemaModule, SCHEMA_MODULE } from './module.js'
 import { applyRenames, parseRenames, type DeclaredRename } from './renames.js'
+import { excerpt } from './scratch-exec.js'
 
 /** One SQL source of a target: a file and its text. */
 export interface TargetSource {
@@ -73,12 +74,12 @@ export async function loadTarget(
 async function loadModuleTarget(target: string, scratch: ScratchDriver, inspectOptions: InspectOptions): Promise<Schema> {
   const modules = await Promise.all((await moduleFiles(target)).map(importModule))
   if (isDrizzleSchema(modules)) {
-    const schema = await loadDrizzleTarget(modules, scratch, inspectOptions)
+    const schema = await loadDrizzleTarget(displayPath(target), modules, scratch, inspectOptions)
     await rejectOutOfScope(target, scratch, inspectOptions)
     return schema
   }
   if (modules.length > 1) {
-    throw new TargetError(`target ${path.relative(process.cwd(), target) || target} matches ${modules.length} files but none exports a drizzle-orm table; name one schema module`)
+    throw new TargetError(`target ${displayPath(target)} matches ${modules.length} files but none exports a drizzle-orm table; name one schema module`)
   }
   return loadSchemaModule(modules[0]!, scratch, inspectOptions)
 }
@@ -125,9 +126,4 @@ export async function applySql(driver: Driver, source: TargetSource, database?: 
       )
     }
   }
-}
-
-function excerpt(sql: string): string {
-  const flat = sql.replace(/\s+/g, ' ').trim()
-  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat
 }

@@ -120,13 +120,23 @@ export const users = sqliteTable('users', {
 ])
 `
 
+/** The same edit as SQL, given the type of the new column. */
+const editSql = (nicknameType: string): string => `ALTER TABLE users RENAME COLUMN name TO full_name;
+ALTER TABLE users ADD COLUMN nickname ${nicknameType};
+CREATE INDEX users_nickname ON users (nickname);
+-- migrator:rename column users.name to full_name
+`
+
+const viewFile = (fn: string, module: string): string =>
+  `import { sql } from 'drizzle-orm'\nimport { ${fn} } from '${module}'\n\nexport const activeUsers = ${fn}('active_users', {}).as(sql\`select id, email from users where active\`)\n`
+
 const ROWS = (extra: string): string => `INSERT INTO teams (name, slug) VALUES ('Zoë & co', 'zoe'), ('${'x'.repeat(300)}', 'long');
 INSERT INTO users (team_id, email, name${extra === '' ? '' : ', meta'}) VALUES (1, 'a@example.com', 'Ada Lovelace'${extra}), (2, 'b@example.com', NULL${extra}), (1, 'c@example.com', '日本語 ✓'${extra});`
 
 export const SCENARIOS: Readonly<Record<DialectKey, DrizzleScenario>> = {
   postgres: {
     tables: pgTables(false),
-    views: `import { sql } from 'drizzle-orm'\nimport { pgView } from 'drizzle-orm/pg-core'\n\nexport const activeUsers = pgView('active_users', {}).as(sql\`select id, email from users where active\`)\n`,
+    views: viewFile('pgView', 'drizzle-orm/pg-core'),
     rows: `${ROWS(`, '{"plan": "pro"}'`)}\nINSERT INTO billing.invoices (user_id, total) VALUES (1, 9999999999.99), (2, 0);`,
     created: [
       /CREATE TYPE "public"\."mood" AS ENUM \('sad', 'ok', 'happy'\)/,
@@ -143,15 +153,11 @@ export const SCENARIOS: Readonly<Record<DialectKey, DrizzleScenario>> = {
       /CREATE VIEW "public"\."active_users"/,
     ],
     edited: pgTables(true),
-    editSql: `ALTER TABLE users RENAME COLUMN name TO full_name;
-ALTER TABLE users ADD COLUMN nickname varchar(50);
-CREATE INDEX users_nickname ON users (nickname);
--- migrator:rename column users.name to full_name
-`,
+    editSql: editSql('varchar(50)'),
   },
   mariadb: {
     tables: mysqlTables(false),
-    views: `import { sql } from 'drizzle-orm'\nimport { mysqlView } from 'drizzle-orm/mysql-core'\n\nexport const activeUsers = mysqlView('active_users', {}).as(sql\`select id, email from users where active\`)\n`,
+    views: viewFile('mysqlView', 'drizzle-orm/mysql-core'),
     rows: ROWS(`, '{"plan": "pro"}'`),
     created: [
       /`mood` enum\('sad','ok','happy'\) NULL DEFAULT 'ok'/,
@@ -166,15 +172,11 @@ CREATE INDEX users_nickname ON users (nickname);
       /CREATE VIEW `active_users`/,
     ],
     edited: mysqlTables(true),
-    editSql: `ALTER TABLE users RENAME COLUMN name TO full_name;
-ALTER TABLE users ADD COLUMN nickname varchar(50);
-CREATE INDEX users_nickname ON users (nickname);
--- migrator:rename column users.name to full_name
-`,
+    editSql: editSql('varchar(50)'),
   },
   sqlite: {
     tables: sqliteTables(false),
-    views: `import { sql } from 'drizzle-orm'\nimport { sqliteView } from 'drizzle-orm/sqlite-core'\n\nexport const activeUsers = sqliteView('active_users', {}).as(sql\`select id, email from users where active\`)\n`,
+    views: viewFile('sqliteView', 'drizzle-orm/sqlite-core'),
     rows: ROWS(`, '{"plan": "pro"}'`),
     created: [
       /`id` integer PRIMARY KEY AUTOINCREMENT|"id" integer PRIMARY KEY AUTOINCREMENT/i,
@@ -186,10 +188,6 @@ CREATE INDEX users_nickname ON users (nickname);
       /CREATE VIEW .?active_users/,
     ],
     edited: sqliteTables(true),
-    editSql: `ALTER TABLE users RENAME COLUMN name TO full_name;
-ALTER TABLE users ADD COLUMN nickname text;
-CREATE INDEX users_nickname ON users (nickname);
--- migrator:rename column users.name to full_name
-`,
+    editSql: editSql('text'),
   },
 }

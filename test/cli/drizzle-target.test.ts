@@ -86,18 +86,24 @@ for (const dialect of ['sqlite', 'postgres', 'mariadb'] as const satisfies reado
 }
 
 describe('examples/drizzle (SQLite, through the built CLI)', { timeout: 240_000 }, () => {
-  it('its schema diffs, applies and then has No changes; inspect --format drizzle of the result does too', async () => {
-    const project = drizzleProject('sqlite:./dev.db')
+  it('its schema diffs, applies and then has No changes, leaving drizzle-kit\'s history alone; inspect --format drizzle of the result does too', async () => {
+    const db = await createDatabase('sqlite', 'drizzle-example')
+    const project = drizzleProject(db.url)
     try {
       cpSync(path.join(ROOT, 'examples', 'drizzle', 'src'), path.join(project.dir, 'src'), { recursive: true })
+      // A database drizzle-kit migrated before: its history table is not part of the schema.
+      await db.exec("CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY, hash text NOT NULL, created_at numeric); INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('abc', 1)")
       ok(await project.run(['hash']))
       ok(await project.run(['diff', 'init']))
       ok(await project.run(['up']))
       expect(ok(await project.run(['diff', '--check'])).stdout.trim()).toBe('No changes')
       project.write('inspected.ts', ok(await project.run(['inspect', '--format', 'drizzle'])).stdout)
       expect(ok(await project.run(['diff', '--check', '--to', 'inspected.ts'])).stdout.trim()).toBe('No changes')
+      expect(project.read('inspected.ts')).not.toContain('__drizzle_migrations')
+      expect(await db.query('SELECT hash FROM __drizzle_migrations')).toEqual([{ hash: 'abc' }])
     } finally {
       project.remove()
+      await db.drop()
     }
   })
 })

@@ -1,5 +1,11 @@
 import type { Schema } from '../../schema/model.js'
 
+/**
+ * drizzle-kit's own history table, in a database drizzle-kit migrated: bookkeeping like migrator's
+ * history table, not part of the schema, so never inspected (a diff would drop it).
+ */
+export const DRIZZLE_KIT_HISTORY = '__drizzle_migrations'
+
 /** drizzle's `casing` option: how column keys without an explicit name become column names. */
 export type DrizzleCasing = 'snake_case' | 'camelCase'
 
@@ -17,10 +23,13 @@ export interface DrizzleKitApi {
   generateSQLiteMigration(prev: unknown, cur: unknown): Promise<string[]>
 }
 
+/** drizzle-orm's entity kind of each dialect's tables. */
+export type DrizzleTableKind = 'PgTable' | 'MySqlTable' | 'SQLiteTable'
+
 /** A dialect's side of drizzle-orm schemas (`Driver.drizzle`): reading them as targets, writing them. */
 export interface DrizzleDialect {
   /** drizzle-orm's entity kind of this dialect's tables (`PgTable`), to tell a schema's dialect. */
-  readonly tableKind: string
+  readonly tableKind: DrizzleTableKind
   /** What a user calls this dialect's tables in drizzle (`pgTable`), for messages. */
   readonly tableFunction: string
   /** The statements drizzle-kit generates to create `imports` (a schema's exports) on an empty database. */

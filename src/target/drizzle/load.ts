@@ -8,20 +8,20 @@ import type { LoadedModule } from '../module-files.js'
 import { execOnScratch } from '../scratch-exec.js'
 import { applyRenames, type DeclaredRename } from '../renames.js'
 import { runDrizzleKit } from './guard.js'
-import type { DrizzleCasing, DrizzleKitApi } from './dialect.js'
+import type { DrizzleCasing, DrizzleKitApi, DrizzleTableKind } from './dialect.js'
 
 const ENTITY_KIND = Symbol.for('drizzle:entityKind')
-const TABLE_KINDS = { PgTable: 'PostgreSQL', MySqlTable: 'MySQL/MariaDB', SQLiteTable: 'SQLite' } as const
+const TABLE_KINDS: Readonly<Record<DrizzleTableKind, string>> = { PgTable: 'PostgreSQL', MySqlTable: 'MySQL/MariaDB', SQLiteTable: 'SQLite' }
 
 /**
  * The drizzle-orm table kind of `value` (`PgTable`), read from drizzle's entity kinds along its
  * class chain the way drizzle's own `is()` does, so any copy of drizzle-orm is recognised.
  */
-function tableKind(value: unknown): keyof typeof TABLE_KINDS | undefined {
+function tableKind(value: unknown): DrizzleTableKind | undefined {
   if (value === null || typeof value !== 'object') return undefined
   for (let type = (value as { constructor?: unknown }).constructor; typeof type === 'function'; type = Object.getPrototypeOf(type)) {
     const kind = (type as unknown as Record<symbol, unknown>)[ENTITY_KIND]
-    if (typeof kind === 'string' && kind in TABLE_KINDS) return kind as keyof typeof TABLE_KINDS
+    if (typeof kind === 'string' && kind in TABLE_KINDS) return kind as DrizzleTableKind
   }
   return undefined
 }
@@ -46,11 +46,11 @@ const casing = z.enum(['snake_case', 'camelCase'], { error: "expected 'snake_cas
  * result is inspected there, so drizzle's rules (names, defaults, identity, enums) are drizzle's own
  * and the target is in the live database's normal form. Besides drizzle's entities the files may
  * export `renames` (declared renames: `{ table, from, to }` for a column, `{ from, to }` for a table,
- * names as in the database) and `casing` (drizzle's `casing` option).
+ * names as in the database) and `casing` (drizzle's `casing` option). `shown` is the target as
+ * messages name it.
  */
-export async function loadDrizzleTarget(modules: readonly LoadedModule[], scratch: ScratchDriver, inspectOptions: InspectOptions): Promise<Schema> {
+export async function loadDrizzleTarget(shown: string, modules: readonly LoadedModule[], scratch: ScratchDriver, inspectOptions: InspectOptions): Promise<Schema> {
   const dialect = scratch.drizzle
-  const shown = modules.map((m) => m.file).join(', ')
   if (dialect === undefined) throw new TargetError(`target ${shown}: drizzle-orm schemas are not supported for ${scratch.dialect}`)
   const imports: Record<string, unknown> = {}
   for (const module of modules) {
@@ -58,7 +58,7 @@ export async function loadDrizzleTarget(modules: readonly LoadedModule[], scratc
       const kind = tableKind(value)
       if (kind !== undefined && kind !== dialect.tableKind) {
         throw new TargetError(
-          `target ${module.file}: ${key} is a ${TABLE_KINDS[kind]} table, but the database is ${TABLE_KINDS[dialect.tableKind as keyof typeof TABLE_KINDS]}; declare it with ${dialect.tableFunction}`,
+          `target ${module.file}: ${key} is a ${TABLE_KINDS[kind]} table, but the database is ${TABLE_KINDS[dialect.tableKind]}; declare it with ${dialect.tableFunction}`,
         )
       }
       // Keys are unique per file only; drizzle-kit reads the values.
