@@ -107,3 +107,30 @@ describe('examples/drizzle (SQLite, through the built CLI)', { timeout: 240_000 
     }
   })
 })
+
+describe('a declared table rename in a drizzle-orm target (SQLite, through the built CLI)', { timeout: 240_000 }, () => {
+  it('renames the table and its column in place, keeping the rows', async () => {
+    const db = await createDatabase('sqlite', 'drizzle-rename')
+    const project = drizzleProject(db.url)
+    try {
+      await db.exec("CREATE TABLE people (id INTEGER PRIMARY KEY NOT NULL, name text); INSERT INTO people VALUES (1, 'Zoë'), (2, NULL)")
+      project.write(
+        'src/db/schema/users.ts',
+        `import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+export const renames = [{ from: 'people', to: 'users' }, { table: 'users', from: 'name', to: 'full_name' }]
+export const users = sqliteTable('users', { id: integer().primaryKey(), fullName: text('full_name') })
+`,
+      )
+      ok(await project.run(['hash']))
+      const diff = ok(await project.run(['diff', '--dry-run']))
+      expect(statements(diff)).toBe('ALTER TABLE "people" RENAME TO "users";\n\nALTER TABLE "users" RENAME COLUMN "name" TO "full_name";')
+      ok(await project.run(['diff', 'rename_people']))
+      ok(await project.run(['up']))
+      expect(await db.query('SELECT id, full_name FROM users ORDER BY id')).toEqual([{ id: 1, full_name: 'Zoë' }, { id: 2, full_name: null }])
+      expect(ok(await project.run(['diff', '--check'])).stdout.trim()).toBe('No changes')
+    } finally {
+      project.remove()
+      await db.drop()
+    }
+  })
+})
