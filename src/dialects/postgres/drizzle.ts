@@ -54,6 +54,8 @@ const writer: DrizzleWriter = {
   table: 'pgTable',
   view: 'pgView',
   materializedView: 'pgMaterializedView',
+  schemaFunction: 'pgSchema',
+  enumFunction: 'pgEnum',
   column(column: Column, name, enums) {
     const serial = column.options?.serial
     if (typeof serial === 'string' && SERIALS[serial] !== undefined) {

@@ -1,5 +1,5 @@
 import type { DrizzleFile } from './dialect.js'
-import type { Column, ForeignKey, IndexPart, Schema, SchemaObject, Table, View } from '../../schema/model.js'
+import { qualifiedName, type Column, type ForeignKey, type IndexPart, type Schema, type SchemaObject, type Table, type View } from '../../schema/model.js'
 
 /**
  * What a dialect says when a schema is written as a drizzle-orm file (`inspect --format drizzle`).
@@ -12,6 +12,9 @@ export interface DrizzleWriter {
   readonly table: string
   readonly view: string
   readonly materializedView?: string
+  /** Namespaces and enum types (pg-core's `pgSchema`, `pgEnum`), where the dialect has them. */
+  readonly schemaFunction?: string
+  readonly enumFunction?: string
   /**
    * The builder call of a column without modifiers (`varchar('email', { length: 255 })`) and the
    * builders it uses; undefined when no builder writes the type (then a customType does).
@@ -112,35 +115,35 @@ export function renderDrizzle(schema: Schema, writer: DrizzleWriter): DrizzleFil
     if (type.schema !== undefined) enumVar.set(`${type.schema}.${type.name}`, variable)
   }
   const tableVar = new Map(schema.tables.map((table) => [key(table), names.take(table.name, 'Table')]))
-  const unexpressed: string[] = schema.objects.filter((o) => o.kind !== 'schema' && o.kind !== 'enum').map((o) => `${o.kind} ${qualified(o)}`)
+  const columnKeys = new Map(schema.tables.map((table) => [key(table), keysOf(table)]))
+  const unexpressed: string[] = schema.objects.filter((o) => o.kind !== 'schema' && o.kind !== 'enum').map((o) => `${o.kind} ${qualifiedName(o)}`)
 
   const body: string[] = []
   for (const [ns, variable] of namespaceVar) {
-    imports.add('pgSchema')
-    body.push(`export const ${variable} = pgSchema(${str(ns)})`)
+    imports.add(writer.schemaFunction!)
+    body.push(`export const ${variable} = ${writer.schemaFunction}(${str(ns)})`)
   }
   for (const type of enumTypes) {
     const owner = type.schema === undefined || type.schema === 'public' ? undefined : namespaceVar.get(type.schema)
-    if (owner === undefined) imports.add('pgEnum')
-    body.push(`export const ${enumVar.get(type.name)} = ${owner === undefined ? 'pgEnum' : `${owner}.enum`}(${str(type.name)}, [${type.labels.map(str).join(', ')}])`)
+    if (owner === undefined) imports.add(writer.enumFunction!)
+    body.push(`export const ${enumVar.get(type.name)} = ${owner === undefined ? writer.enumFunction : `${owner}.enum`}(${str(type.name)}, [${type.labels.map(str).join(', ')}])`)
   }
   if (body.length > 0) body.push('')
 
   for (const table of schema.tables) {
-    const columnKeys = new Identifiers([])
-    const keyOf = new Map(table.columns.map((c) => [c.name, columnKeys.take(c.name)]))
+    const keyOf = columnKeys.get(key(table))!
     const ref = (column: string): string => `t.${keyOf.get(column) ?? column}`
     const inlinePk = table.primaryKey !== undefined && writer.inlinePrimaryKey(table)
-    if (table.comment !== undefined) unexpressed.push(`comment on table ${qualified(table)}`)
-    for (const option of writer.lostOptions(table)) unexpressed.push(`${option} of table ${qualified(table)}`)
+    if (table.comment !== undefined) unexpressed.push(`comment on table ${qualifiedName(table)}`)
+    for (const option of writer.lostOptions(table)) unexpressed.push(`${option} of table ${qualifiedName(table)}`)
     const columns = table.columns.map((column) => {
-      if (column.comment !== undefined) unexpressed.push(`comment on column ${qualified(table)}.${column.name}`)
-      if (column.collation !== undefined) unexpressed.push(`collation ${column.collation} of column ${qualified(table)}.${column.name}`)
+      if (column.comment !== undefined) unexpressed.push(`comment on column ${qualifiedName(table)}.${column.name}`)
+      if (column.collation !== undefined) unexpressed.push(`collation ${column.collation} of column ${qualifiedName(table)}.${column.name}`)
       // drizzle-kit declares a primary key column NOT NULL, which SQLite does not require.
-      if (inlinePk && table.primaryKey!.columns[0] === column.name && column.nullable) unexpressed.push(`NULL allowed in primary key column ${qualified(table)}.${column.name}`)
+      if (inlinePk && table.primaryKey!.columns[0] === column.name && column.nullable) unexpressed.push(`NULL allowed in primary key column ${qualifiedName(table)}.${column.name}`)
       const builder = writer.column(column, column.name, enumVar) ?? customColumn(column)
       builder.imports.forEach((i) => imports.add(i))
-      if (builder.lost !== undefined) unexpressed.push(`${builder.lost} of column ${qualified(table)}.${column.name}`)
+      if (builder.lost !== undefined) unexpressed.push(`${builder.lost} of column ${qualifiedName(table)}.${column.name}`)
       const modifiers = [
         inlinePk && table.primaryKey!.columns[0] === column.name ? writer.primaryKey(column) : '',
         writer.identity(column),
@@ -164,7 +167,7 @@ export function renderDrizzle(schema: Schema, writer: DrizzleWriter): DrizzleFil
     for (const index of table.indexes) {
       const keys = writer.indexKeys(index.method, index.parts.map((part) => writer.indexPart(part, part.column === undefined ? undefined : ref(part.column))))
       if (keys === undefined) {
-        unexpressed.push(`${index.method} index ${index.name} on ${qualified(table)}`)
+        unexpressed.push(`${index.method} index ${index.name} on ${qualifiedName(table)}`)
         continue
       }
       const fn = index.unique ? 'uniqueIndex' : 'index'
@@ -174,12 +177,12 @@ export function renderDrizzle(schema: Schema, writer: DrizzleWriter): DrizzleFil
     for (const fk of table.foreignKeys) {
       const target = schema.tables.find((t) => t.name === fk.refTable && (fk.refSchema === undefined || (t.schema ?? 'public') === fk.refSchema))
       if (target === undefined) {
-        unexpressed.push(`foreign key ${fk.name ?? fk.columns.join(', ')} of ${qualified(table)} (its table ${fk.refTable} is not in this schema)`)
+        unexpressed.push(`foreign key ${fk.name ?? fk.columns.join(', ')} of ${qualifiedName(table)} (its table ${fk.refTable} is not in this schema)`)
         continue
       }
-      if (fk.deferrable !== undefined) unexpressed.push(`DEFERRABLE of foreign key ${fk.name ?? fk.columns.join(', ')} on ${qualified(table)}`)
+      if (fk.deferrable !== undefined) unexpressed.push(`DEFERRABLE of foreign key ${fk.name ?? fk.columns.join(', ')} on ${qualifiedName(table)}`)
       imports.add('foreignKey')
-      const targetRef = (column: string): string => (target === table ? ref(column) : `${tableVar.get(key(target))}.${keyOfTable(target, column)}`)
+      const targetRef = (column: string): string => (target === table ? ref(column) : `${tableVar.get(key(target))}.${columnKeys.get(key(target))!.get(column) ?? column}`)
       const name = fk.name === undefined ? '' : `name: ${str(fk.name)}, `
       const actions = `${fk.onDelete === 'NO ACTION' ? '' : `.onDelete(${str(ACTIONS[fk.onDelete])})`}${fk.onUpdate === 'NO ACTION' ? '' : `.onUpdate(${str(ACTIONS[fk.onUpdate])})`}`
       extras.push(`foreignKey({ ${name}columns: [${fk.columns.map(ref).join(', ')}], foreignColumns: [${fk.refColumns.map(targetRef).join(', ')}] })${actions}`)
@@ -198,7 +201,7 @@ export function renderDrizzle(schema: Schema, writer: DrizzleWriter): DrizzleFil
     const owner = view.schema === undefined || view.schema === 'public' ? undefined : namespaceVar.get(view.schema)
     const fn = view.materialized === true ? writer.materializedView : writer.view
     if (fn === undefined) {
-      unexpressed.push(`materialized view ${qualified(view)}`)
+      unexpressed.push(`materialized view ${qualifiedName(view)}`)
       continue
     }
     if (owner === undefined) imports.add(fn)
@@ -228,10 +231,12 @@ export function renderDrizzle(schema: Schema, writer: DrizzleWriter): DrizzleFil
     }
     return { call: `${variable}(${str(column.name)})`, imports: [] }
   }
-  function keyOfTable(table: Table, column: string): string {
-    const keys = new Identifiers([])
-    return table.columns.map((c) => [c.name, keys.take(c.name)] as const).find(([name]) => name === column)?.[1] ?? column
-  }
+}
+
+/** The key of each column in the table's drizzle object (`created_at` → `createdAt`). */
+function keysOf(table: Table): ReadonlyMap<string, string> {
+  const keys = new Identifiers([])
+  return new Map(table.columns.map((c) => [c.name, keys.take(c.name)]))
 }
 
 /**
@@ -244,4 +249,3 @@ export function plainIndexPart(part: IndexPart, column: string | undefined): str
 }
 
 const key = (table: Table): string => `${table.schema ?? ''}.${table.name}`
-const qualified = (item: { readonly schema?: string; readonly name: string }): string => (item.schema === undefined ? item.name : `${item.schema}.${item.name}`)
