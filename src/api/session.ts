@@ -5,6 +5,7 @@ import type { Driver, InspectOptions, OpenOptions, ScratchDriver } from '../dial
 import { openDriver } from '../dialects/registry.js'
 import { CHECKPOINT_TABLE } from '../backfill/checkpoint.js'
 import { ConfigError } from '../errors.js'
+import { DRIZZLE_KIT_HISTORY } from '../target/drizzle/dialect.js'
 import { ownTables } from '../runner/snapshots.js'
 import { toolVersion } from '../version.js'
 
@@ -51,12 +52,13 @@ export async function withScratch<T>(driver: Driver, config: ResolvedConfig, fn:
 }
 
 /**
- * What inspection reports, without migrator's own tables (history, its snapshots, backfill checkpoints): the configured `schemas`, else the ones
+ * What inspection reports, without migrator's own tables (history, its snapshots, backfill checkpoints)
+ * and drizzle-kit's history table: the configured `schemas`, else the ones
  * the live connection's URL binds it to (`driver.scope`), else the whole database. Scratch
  * databases are inspected with the live driver's options, so both sides cover the same schemas.
  */
 export function inspectOptions(config: ResolvedConfig, driver: Driver): InspectOptions {
-  const exclude = [...ownTables(config.historyTable), CHECKPOINT_TABLE]
+  const exclude = [...ownTables(config.historyTable), CHECKPOINT_TABLE, DRIZZLE_KIT_HISTORY]
   if (config.schemas !== undefined) return { schemas: config.schemas, exclude }
   return driver.scope === undefined ? { exclude } : { schemas: driver.scope, bound: true, exclude }
 }

@@ -6,6 +6,7 @@ import type { ZeroDowntimeSql } from '../zero-downtime/dialect-sql.js'
 import type { LintHookContext, LintFinding } from '../lint/finding.js'
 import type { Capabilities, Plan, RowLoss, ValueLoss } from '../schema/plan.js'
 import type { SoundnessFinding } from '../safety/soundness.js'
+import type { DrizzleDialect } from '../target/drizzle/dialect.js'
 
 export type DialectName = 'postgres' | 'mysql' | 'sqlite'
 
@@ -122,6 +123,8 @@ export interface Driver {
    * counts them on the live database (DS106), and `up`/`down` refuse them without consent.
    */
   rowLosses?(change: Change, options?: PlanOptions): readonly RowLoss[]
+  /** Optional: drizzle-orm schemas of this dialect, read as targets and written by `inspect --format drizzle`. */
+  readonly drizzle?: DrizzleDialect
   /** Optional: the SQL building blocks of expand/contract phases (`diff --zero-downtime`). */
   readonly zeroDowntimeSql?: ZeroDowntimeSql
   /**

@@ -5,8 +5,11 @@ import { NotTextError, TargetError } from '../errors.js'
 import { textProblem } from '../migrations/utf8.js'
 import { redactSecrets } from '../config/url.js'
 import { qualifiedName, type Schema } from '../schema/model.js'
+import { isDrizzleSchema, loadDrizzleTarget } from './drizzle/load.js'
+import { displayPath, importModule, moduleFiles } from './module-files.js'
 import { loadSchemaModule, SCHEMA_MODULE } from './module.js'
 import { applyRenames, parseRenames, type DeclaredRename } from './renames.js'
+import { excerpt } from './scratch-exec.js'
 
 /** One SQL source of a target: a file and its text. */
 export interface TargetSource {
@@ -53,7 +56,7 @@ export async function loadTarget(
   inspectOptions: Parameters<Driver['inspect']>[0] = {},
   database?: string,
 ): Promise<Schema> {
-  if (SCHEMA_MODULE.test(target)) return loadSchemaModule(target, scratch, inspectOptions)
+  if (SCHEMA_MODULE.test(target)) return loadModuleTarget(target, scratch, inspectOptions)
   const sources = await readTargetSources(target)
   const renames: DeclaredRename[] = []
   for (const source of sources) {
@@ -62,6 +65,23 @@ export async function loadTarget(
   }
   await rejectOutOfScope(target, scratch, inspectOptions)
   return applyRenames(await scratch.inspect(inspectOptions), renames, scratch.capabilities.identifierCase)
+}
+
+/**
+ * A `.ts`/`.js`/`.json` target: a drizzle-orm schema (one file or a `*.ts` pattern) or one of our
+ * own schema modules.
+ */
+async function loadModuleTarget(target: string, scratch: ScratchDriver, inspectOptions: InspectOptions): Promise<Schema> {
+  const modules = await Promise.all((await moduleFiles(target)).map(importModule))
+  if (isDrizzleSchema(modules)) {
+    const schema = await loadDrizzleTarget(displayPath(target), modules, scratch, inspectOptions)
+    await rejectOutOfScope(target, scratch, inspectOptions)
+    return schema
+  }
+  if (modules.length > 1) {
+    throw new TargetError(`target ${displayPath(target)} matches ${modules.length} files but none exports a drizzle-orm table; name one schema module`)
+  }
+  return loadSchemaModule(modules[0]!, scratch, inspectOptions)
 }
 
 /**
@@ -106,9 +126,4 @@ export async function applySql(driver: Driver, source: TargetSource, database?: 
       )
     }
   }
-}
-
-function excerpt(sql: string): string {
-  const flat = sql.replace(/\s+/g, ' ').trim()
-  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat
 }

@@ -1,12 +1,11 @@
-import path from 'node:path'
 import { z } from 'zod'
-import { redactSecrets } from '../config/url.js'
 import type { Driver, InspectOptions, ScratchDriver } from '../dialects/dialect.js'
 import { TargetError } from '../errors.js'
-import { importUserModule } from '../modules.js'
 import { diffSchemas } from '../schema/diff.js'
 import { emptySchema, type Schema, type SchemaObject } from '../schema/model.js'
+import type { LoadedModule } from './module-files.js'
 import { applyRenames, type DeclaredRename } from './renames.js'
+import { execOnScratch } from './scratch-exec.js'
 
 /** Every SchemaObject kind: a module `inspect --format ts` wrote must load back. */
 const OBJECT_KINDS = ['schema', 'trigger', 'policy', 'enum', 'sequence', 'function', 'extension', 'domain', 'event', 'other'] as const satisfies readonly SchemaObject['kind'][]
@@ -131,20 +130,10 @@ export type SchemaModule = z.input<typeof schemaModule>
  * `varchar(20)` and `character varying(20)`, a default `'x'` and `'x'::text` compare equal, as they
  * do in the database. Declared renames (`renamedFrom`) are attached to the inspected schema.
  */
-export async function loadSchemaModule(target: string, scratch: ScratchDriver, inspectOptions: InspectOptions = {}): Promise<Schema> {
-  const file = displayPath(target)
-  const declared = parseSchemaModule(await importSchemaModule(target, file), file)
-  await createOn(scratch, withoutRenames(declared), file)
-  return applyRenames(await scratch.inspect(inspectOptions), declaredRenames(declared, file))
-}
-
-async function importSchemaModule(target: string, file: string): Promise<unknown> {
-  try {
-    const mod = (await importUserModule(path.resolve(target))) as { default?: unknown }
-    return mod !== null && typeof mod === 'object' && 'default' in mod ? mod.default : mod
-  } catch (error) {
-    throw new TargetError(`target schema module ${file} failed to load: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
-  }
+export async function loadSchemaModule(module: LoadedModule, scratch: ScratchDriver, inspectOptions: InspectOptions = {}): Promise<Schema> {
+  const declared = parseSchemaModule('default' in module.exports ? module.exports.default : module.exports, module.file)
+  await createOn(scratch, withoutRenames(declared), module.file)
+  return applyRenames(await scratch.inspect(inspectOptions), declaredRenames(declared, module.file))
 }
 
 /** The module's schema with every optional array filled in; TargetError listing each bad field. */
@@ -212,21 +201,5 @@ async function createOn(scratch: Driver, schema: Schema, file: string): Promise<
     ...(create === undefined ? [] : [...namespaces].sort().map((name) => create(name).create)),
     ...scratch.plan(changes, { current: emptySchema, desired: schema }).statements.map((statement) => statement.sql),
   ]
-  for (const sql of statements) {
-    try {
-      await scratch.db.exec(sql)
-    } catch (error) {
-      const reason = redactSecrets(error instanceof Error ? error.message : String(error), scratch.url)
-      throw new TargetError(`target schema module ${file}: the database refuses what it declares: ${reason} (in: ${excerpt(sql)}); fix the module`, { cause: error })
-    }
-  }
-}
-
-function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
-  return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat
-}
-
-function displayPath(file: string): string {
-  return path.relative(process.cwd(), path.resolve(file)) || file
+  await execOnScratch(scratch, statements, `target schema module ${file}`, 'what it declares')
 }

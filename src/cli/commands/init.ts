@@ -117,7 +117,7 @@ export default {
   url: process.env.DATABASE_URL ?? ${quote(url)},
   // Migration files (<version>_<name>.up.sql / .down.sql) and migrator.sum.
   dir: ${quote(dir)},
-  // The declared target schema: a .sql file, a directory of .sql files or a .ts schema module.
+  // The declared target schema: a .sql file, a directory of .sql files, a drizzle-orm schema or a .ts schema module.
   target: ${quote(target)},
 ${schemas === undefined ? '' : `  // The PostgreSQL schemas migrator manages.\n  schemas: [${schemas.map(quote).join(', ')}],\n`}  // A scratch database used to normalize SQL targets (optional).
   // devUrl: 'postgres://postgres@localhost:5432/migrator_dev',

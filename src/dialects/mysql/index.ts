@@ -1,4 +1,5 @@
 import type { ZeroDowntimeSql } from '../../zero-downtime/dialect-sql.js'
+import { mysqlDrizzle } from './drizzle.js'
 import { isLockTimeout } from './lock-errors.js'
 import { mysqlZeroDowntimeSql } from './zero-downtime.js'
 import type { Knex } from 'knex'
@@ -65,6 +66,7 @@ export class MysqlDriver implements Driver {
   }
 
   readonly isLockTimeout = isLockTimeout
+  readonly drizzle = mysqlDrizzle
   get zeroDowntimeSql(): ZeroDowntimeSql {
     return mysqlZeroDowntimeSql(this.flavor)
   }

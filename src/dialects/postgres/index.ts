@@ -1,4 +1,5 @@
 import { isLockTimeout } from './lock-errors.js'
+import { postgresDrizzle } from './drizzle.js'
 import { postgresZeroDowntimeSql } from './zero-downtime.js'
 import type { DatabaseUrl } from '../../config/url.js'
 import type { Db } from '../../db.js'
@@ -63,6 +64,7 @@ export class PostgresDriver implements Driver {
   }
 
   readonly isLockTimeout = isLockTimeout
+  readonly drizzle = postgresDrizzle
   readonly zeroDowntimeSql = postgresZeroDowntimeSql
 
   inspect(options?: InspectOptions): Promise<Schema> {

@@ -1,4 +1,5 @@
 import type { DatabaseUrl } from '../../config/url.js'
+import { sqliteDrizzle } from './drizzle.js'
 import type { Db } from '../../db.js'
 import type { Change } from '../../schema/changes.js'
 import type { Schema } from '../../schema/model.js'
@@ -70,6 +71,7 @@ export class SqliteDriver implements Driver {
   readonly lintChange = lintChange
   readonly valueLosses = columnValueLosses
   readonly isLockTimeout = isLockTimeout
+  readonly drizzle = sqliteDrizzle
 
   /** A consistent snapshot through SQLite's online backup API. */
   async backup(dest: string): Promise<void> {
