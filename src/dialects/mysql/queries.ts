@@ -28,12 +28,13 @@ export function catalogQueries(flavor: Flavor): CatalogQueries {
         : '0'
   const expression = flavor.supportsFunctionalIndexes ? 's.EXPRESSION' : 'NULL'
   return {
-    // MariaDB sequences are tables of type SEQUENCE: listed here, read by sequences.ts.
+    // MariaDB sequences are tables of type SEQUENCE: listed here, read by sequences.ts. MariaDB's
+    // system-versioned tables are of type SYSTEM VERSIONED.
     tables: `SELECT t.TABLE_NAME AS name, t.TABLE_TYPE AS type, t.ENGINE AS engine, t.TABLE_COLLATION AS collation,
         c.CHARACTER_SET_NAME AS charset, t.TABLE_COMMENT AS comment, t.CREATE_OPTIONS AS createOptions
       FROM information_schema.TABLES t
       LEFT JOIN information_schema.COLLATIONS c ON c.COLLATION_NAME = t.TABLE_COLLATION
-      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE IN ('BASE TABLE', 'SEQUENCE')
+      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED', 'SEQUENCE')
       ORDER BY t.TABLE_NAME`,
     columns: `SELECT TABLE_NAME AS tableName, COLUMN_NAME AS name, ORDINAL_POSITION AS position,
         COLUMN_DEFAULT AS columnDefault, IS_NULLABLE AS nullable, DATA_TYPE AS dataType,
@@ -102,7 +103,7 @@ export function catalogQueries(flavor: Flavor): CatalogQueries {
         SUBPARTITION_METHOD AS subMethod, SUBPARTITION_EXPRESSION AS subExpression,
         PARTITION_COMMENT AS comment, count(*) AS subpartitions
       FROM information_schema.PARTITIONS
-      WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL AND PARTITION_METHOD <> 'SYSTEM_TIME'
+      WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL
       GROUP BY TABLE_NAME, PARTITION_NAME, PARTITION_ORDINAL_POSITION, PARTITION_METHOD, PARTITION_EXPRESSION,
         PARTITION_DESCRIPTION, SUBPARTITION_METHOD, SUBPARTITION_EXPRESSION, PARTITION_COMMENT
       ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION`,
