@@ -12,8 +12,8 @@ export function isVersioned(options: Options): boolean {
 
 /**
  * The history rows an alterTable deletes by dropping system versioning (`DROP SYSTEM VERSIONING`
- * keeps only the current rows), named as the table is before the migration. History rows end
- * before the end of time the server gives current ones (2038-01-19 up to MariaDB 11.4, later after).
+ * keeps only the current rows), named as the table is before the migration: the rows that ended
+ * by now (current rows end at the end of time).
  */
 export function historyRowLosses(change: Change, options: PlanOptions = {}): RowLoss[] {
   if (change.kind !== 'alterTable') return []
@@ -22,7 +22,7 @@ export function historyRowLosses(change: Change, options: PlanOptions = {}): Row
   const table = tableNameBefore(change, options.current, (a, b) => a === b)
   return [{
     table,
-    from: `${q(table)} FOR SYSTEM_TIME ALL WHERE ROW_END < TIMESTAMP'2038-01-19 03:14:07.999999'`,
+    from: `(SELECT 1 FROM ${q(table)} FOR SYSTEM_TIME ALL WHERE ROW_END <= CURRENT_TIMESTAMP(6)) AS history`,
     reason: 'drops system versioning (its history rows)',
   }]
 }
