@@ -190,7 +190,7 @@ function createdSchemas(driver: Driver, config: ResolvedConfig, live: Schema): S
     .filter((name) => !inspected.has(name))
     .map((name) => {
       const { create, drop } = statements(name)
-      const object: SchemaObject = { kind: 'other', name: `schema ${name}`, definition: create }
+      const object: SchemaObject = { kind: 'schema', name, definition: create }
       return { sql: create, reverse: [drop], source: { kind: 'createObject', object }, risks: [], comment: `create schema ${name}` }
     })
 }

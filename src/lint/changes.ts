@@ -1,6 +1,6 @@
 import { assertNever, type Change, type TableChange } from '../schema/changes.js'
 import { qualifiedName, type Table } from '../schema/model.js'
-import { nameKey, type IdentifierCase, type NameCase, type RowLoss, type ValueLoss } from '../schema/plan.js'
+import { nameKey, type IdentifierCase, type NameKind, type RowLoss, type ValueLoss } from '../schema/plan.js'
 import type { ValuesKept } from '../migrations/file.js'
 import type { DataLoss } from '../safety/consent.js'
 import { CODES, type Code } from './codes.js'
@@ -57,7 +57,7 @@ async function analyzeChange(change: Change, context: ChangeContext): Promise<Li
       ]
     }
     case 'renameTable':
-      if (sameName(change.from.name, change.to.name, context.identifierCase?.tables)) return []
+      if (sameName(change.from.name, change.to.name, context.identifierCase, 'tables')) return []
       return [
         finding('BC102', `renames table ${qualifiedName(change.from)} to ${qualifiedName(change.to)}`, {
           table: qualifiedName(change.to),
@@ -181,7 +181,7 @@ async function analyzeTableChange(table: Table, change: TableChange, context: Ch
       return [
         finding('BC101', `renames column ${name}.${change.from.name} to ${change.to.name}`, {
           table: name,
-          fix: sameName(change.from.name, change.to.name, context.identifierCase?.columns)
+          fix: sameName(change.from.name, change.to.name, context.identifierCase, 'columns')
             ? 'only the letter case changes: queries still find it, but code reading result rows by the old spelling breaks; update it first'
             : 'add the new column, write both, backfill, switch readers, then drop the old column (expand/contract)',
         }),
@@ -242,8 +242,9 @@ async function analyzeTableChange(table: Table, change: TableChange, context: Ch
 }
 
 /** Two spellings the server takes for one name (never so where case matters). */
-function sameName(a: string, b: string, nameCase: NameCase | undefined): boolean {
-  return nameCase !== undefined && nameCase !== 'sensitive' && nameKey(a, nameCase) === nameKey(b, nameCase)
+function sameName(a: string, b: string, cases: IdentifierCase | undefined, kind: NameKind): boolean {
+  const nameCase = cases?.[kind]
+  return nameCase !== undefined && nameCase !== 'sensitive' && nameKey(a, cases, kind) === nameKey(b, cases, kind)
 }
 
 function finding(

@@ -18,7 +18,7 @@ export function schemaFingerprint(schema: Schema, capabilities?: Capabilities): 
 
 function normalize(schema: Schema, capabilities: Capabilities | undefined): unknown {
   const definition = capabilities?.definitionKey ?? ((text: string) => text)
-  const tableKey = (name: string) => nameKey(name, capabilities?.identifierCase?.tables)
+  const tableKey = (name: string) => nameKey(name, capabilities?.identifierCase, 'tables')
   return {
     tables: sortBy(
       schema.tables.map((t) => ({
@@ -79,7 +79,7 @@ export function changeFingerprint(before: Schema, after: Schema, capabilities?: 
  */
 function schemaParts(schema: Schema, capabilities: Capabilities | undefined): Map<string, string> {
   const definition = capabilities?.definitionKey ?? ((text: string) => text)
-  const tableKey = (name: string) => nameKey(name, capabilities?.identifierCase?.tables)
+  const tableKey = (name: string) => nameKey(name, capabilities?.identifierCase, 'tables')
   const parts = new Map<string, string>()
   const put = (key: readonly string[], value: unknown): void => {
     parts.set(JSON.stringify(key), canonical(value))

@@ -1,4 +1,4 @@
-import { nameKey, type Capabilities, type IdentifierCase } from './plan.js'
+import { nameKey, type Capabilities, type IdentifierCase, type NameKind } from './plan.js'
 import type { Change, ColumnAspect, RenameCandidate, TableChange } from './changes.js'
 import { canonical, sameValue } from './equal.js'
 import type { Check, Column, ForeignKey, Index, PrimaryKey, Schema, SchemaObject, Table, Unique, View } from './model.js'
@@ -396,8 +396,8 @@ class Names {
     return this.definitionKey === undefined ? text : this.definitionKey(text)
   }
 
-  key(kind: keyof IdentifierCase, name: string): string {
-    return nameKey(name, this.cases?.[kind])
+  key(kind: NameKind, name: string): string {
+    return nameKey(name, this.cases, kind)
   }
 
   /** A table's or view's key: its schema as is (schemas are case-sensitive), its name by `tables`. */
@@ -406,7 +406,7 @@ class Names {
   }
 
   /** Whether two spellings of one name differ and the server keeps the spelling: a rename is due. */
-  respell(kind: keyof IdentifierCase, from: string, to: string): boolean {
+  respell(kind: NameKind, from: string, to: string): boolean {
     return from !== to && this.cases?.[kind] === 'preserving'
   }
 }

@@ -89,11 +89,26 @@ export interface IdentifierCase {
   readonly columns: NameCase
   /** Index and constraint names (primary key, unique, foreign key, check). */
   readonly indexes: NameCase
+  /**
+   * Which letters a case-insensitive name folds: absent, every letter (MySQL/MariaDB); 'ascii',
+   * only A-Z (SQLite: `"É"` and `"é"` are two tables).
+   */
+  readonly folds?: 'ascii'
 }
 
-/** The key a name of one kind is matched by: itself where case matters, else lower-cased. */
-export function nameKey(name: string, nameCase: NameCase | undefined): string {
-  return nameCase === undefined || nameCase === 'sensitive' ? name : name.toLowerCase()
+/** The kinds of name IdentifierCase rules. */
+export type NameKind = 'tables' | 'columns' | 'indexes'
+
+/** The key a name of one kind is matched by: itself where case matters, else case-folded. */
+export function nameKey(name: string, cases: IdentifierCase | undefined, kind: NameKind): string {
+  const nameCase = cases?.[kind]
+  if (nameCase === undefined || nameCase === 'sensitive') return name
+  return cases?.folds === 'ascii' ? foldAscii(name) : name.toLowerCase()
+}
+
+/** `name` with A-Z lower-cased and every other character as is: how SQLite compares identifiers. */
+export function foldAscii(name: string): string {
+  return name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase())
 }
 
 /**

@@ -63,8 +63,9 @@ export async function loadTarget(
     renames.push(...parseRenames(source.sql, source.file))
     await applySql(scratch, source, database)
   }
-  await rejectOutOfScope(target, scratch, inspectOptions)
-  return applyRenames(await scratch.inspect(inspectOptions), renames, scratch.capabilities.identifierCase)
+  const inspected = await scratch.inspect(inspectOptions)
+  await rejectOutOfScope(target, scratch, inspectOptions, inspected)
+  return applyRenames(inspected, renames, scratch.capabilities.identifierCase)
 }
 
 /**
@@ -75,7 +76,7 @@ async function loadModuleTarget(target: string, scratch: ScratchDriver, inspectO
   const modules = await Promise.all((await moduleFiles(target)).map(importModule))
   if (isDrizzleSchema(modules)) {
     const schema = await loadDrizzleTarget(displayPath(target), modules, scratch, inspectOptions)
-    await rejectOutOfScope(target, scratch, inspectOptions)
+    await rejectOutOfScope(target, scratch, inspectOptions, schema)
     return schema
   }
   if (modules.length > 1) {
@@ -85,14 +86,18 @@ async function loadModuleTarget(target: string, scratch: ScratchDriver, inspectO
 }
 
 /**
- * With a scope (configured `schemas`, or a URL's search_path), what the target creates in other
- * namespaces would never be diffed: a TargetError naming it instead of a silent "No changes".
- * Empty namespaces are not reported (a fresh database has `public` whatever the scope).
+ * What the target creates in namespaces outside the scope would never be diffed: a TargetError
+ * naming it instead of a silent "No changes". The scope is the configured `schemas` or a URL's
+ * search_path, else the database scope, which leaves some schemas out (PostgreSQL: platform-managed
+ * ones such as Supabase's `auth`). Empty namespaces are not reported (a fresh database has `public`
+ * whatever the scope).
  */
-async function rejectOutOfScope(target: string, scratch: ScratchDriver, options: InspectOptions): Promise<void> {
-  const scope = options.schemas
-  if (scope === undefined || !scratch.capabilities.schemas) return
-  const all = await scratch.inspect({ ...(options.exclude === undefined ? {} : { exclude: options.exclude }) })
+async function rejectOutOfScope(target: string, scratch: ScratchDriver, options: InspectOptions, inspected: Schema): Promise<void> {
+  if (!scratch.capabilities.schemas) return
+  const exclude = options.exclude === undefined ? {} : { exclude: options.exclude }
+  const checked = options.schemas !== undefined ? { scope: options.schemas, all: await scratch.inspect(exclude) } : await beyondDatabaseScope(scratch, exclude, inspected)
+  if (checked === undefined) return
+  const { scope, all } = checked
   const outside = (item: { readonly schema?: string }): boolean => item.schema !== undefined && !scope.includes(item.schema)
   const items = [
     ...all.tables.filter(outside).map((t) => ({ what: `table ${qualifiedName(t)}`, schema: t.schema })),
@@ -107,6 +112,17 @@ async function rejectOutOfScope(target: string, scratch: ScratchDriver, options:
     `target ${path.relative(process.cwd(), target) || target} creates ${found.slice(0, 3).join(', ')}${more} outside the managed schemas (${scope.join(', ')}); ` +
       `add ${schemas.map((s) => `"${s}"`).join(', ')} to \`schemas\` in the config (or to the URL's search_path), or remove ${found.length === 1 ? 'it' : 'them'} from the target`,
   )
+}
+
+/**
+ * In database scope, the schemas the inspection did not cover (it lists those it did) and what
+ * they hold; undefined when there are none.
+ */
+async function beyondDatabaseScope(scratch: ScratchDriver, exclude: InspectOptions, inspected: Schema): Promise<{ scope: readonly string[]; all: Schema } | undefined> {
+  if (scratch.listSchemas === undefined) return undefined
+  const covered = inspected.objects.filter((o) => o.kind === 'schema').map((o) => o.name)
+  const others = (await scratch.listSchemas()).filter((name) => !covered.includes(name))
+  return others.length === 0 ? undefined : { scope: covered, all: await scratch.inspect({ ...exclude, schemas: others }) }
 }
 
 /** Executes a script statement by statement; a failure names the file, line and statement. */

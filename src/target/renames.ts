@@ -46,8 +46,8 @@ export function parseRenames(sql: string, file: string): DeclaredRename[] {
  */
 export function applyRenames(schema: Schema, renames: readonly DeclaredRename[], identifierCase?: IdentifierCase): Schema {
   if (renames.length === 0) return schema
-  const tableKey = (name: string): string => nameKey(name, identifierCase?.tables)
-  const columnKey = (name: string): string => nameKey(name, identifierCase?.columns)
+  const tableKey = (name: string): string => nameKey(name, identifierCase, 'tables')
+  const columnKey = (name: string): string => nameKey(name, identifierCase, 'columns')
   const matches = (name: string, table: { schema?: string; name: string }): boolean =>
     tableKey(name) === tableKey(table.name) || name === `${table.schema}.${table.name}`
   for (const rename of renames) {

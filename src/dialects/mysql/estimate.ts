@@ -19,7 +19,7 @@ export async function estimateRows(db: Db, database: string, tables: readonly st
   if (tables.length === 0) return result
   const rows = await db.query<{ name: string; estimate: number | string | null }>(
     `SELECT TABLE_NAME AS name, TABLE_ROWS AS estimate FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME IN (${tables.map(() => '?').join(', ')})`,
+      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') AND TABLE_NAME IN (${tables.map(() => '?').join(', ')})`,
     [database, ...tables],
   )
   for (const row of rows) {

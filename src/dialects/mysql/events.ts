@@ -7,20 +7,22 @@ type Row = Record<string, unknown>
 /**
  * Scheduled events as objects of kind 'event', each with the CREATE EVENT statement that makes it
  * in normal form (no DEFINER; clauses in the server's order):
- *   CREATE EVENT `e` ON SCHEDULE EVERY 1 HOUR [STARTS '…'] [ENDS '…'] | AT '…'
+ *   CREATE EVENT `e` ON SCHEDULE EVERY 1 HOUR [STARTS <time>] [ENDS <time>] | AT <time>
  *     ON COMPLETION [NOT] PRESERVE ENABLE | DISABLE | DISABLE ON SLAVE [COMMENT '…'] DO <body>
  * A STARTS the server filled in itself (the time of the CREATE or ALTER) is left out, so an event
- * declared without one compares equal whenever it was created. Times are in the event's zone.
+ * declared without one compares equal whenever it was created. Times are UTC, written as
+ * `CONVERT_TZ('…', '+00:00', @@time_zone)`: the same moment compares equal whatever time zone the
+ * sessions that created the events had.
  */
 export function parseEvents(rows: readonly Row[], replicaDisable: string): SchemaObject[] {
   return rows.map((row) => {
     const name = str(row.name)
     const schedule =
       str(row.type) === 'ONE TIME'
-        ? `AT ${quoteString(str(row.executeAt))}`
+        ? `AT ${utc(str(row.executeAt))}`
         : `EVERY ${intervalValue(str(row.intervalValue))} ${str(row.intervalField)}` +
-          (Number(row.startsImplied) === 1 || strOrNull(row.starts) === null ? '' : ` STARTS ${quoteString(str(row.starts))}`) +
-          (strOrNull(row.ends) === null ? '' : ` ENDS ${quoteString(str(row.ends))}`)
+          (Number(row.startsImplied) === 1 || strOrNull(row.starts) === null ? '' : ` STARTS ${utc(str(row.starts))}`) +
+          (strOrNull(row.ends) === null ? '' : ` ENDS ${utc(str(row.ends))}`)
     const status = str(row.status)
     // SLAVESIDE_DISABLED (REPLICA_SIDE_DISABLED in MySQL 8.4): disabled on replicas.
     const state = status === 'ENABLED' ? 'ENABLE' : status === 'DISABLED' ? 'DISABLE' : replicaDisable
@@ -31,6 +33,14 @@ export function parseEvents(rows: readonly Row[], replicaDisable: string): Schem
       definition: `CREATE EVENT ${q(name)} ON SCHEDULE ${schedule} ON COMPLETION ${str(row.onCompletion)} ${state}${comment} DO ${str(row.body)}`,
     }
   })
+}
+
+/**
+ * A moment given in UTC, as an expression any session reads the same: the server takes a schedule
+ * time in the session's time zone, and migrations and scratch databases need not share one.
+ */
+function utc(time: string): string {
+  return `CONVERT_TZ(${quoteString(time)}, '+00:00', @@time_zone)`
 }
 
 /** `1`, or a quoted composite value (`'1:30'` HOUR_MINUTE) as MariaDB already reports it. */
@@ -51,7 +61,7 @@ export function alterEvent(from: SchemaObject, to: SchemaObject): string | undef
   const before = PARTS.exec(from.definition)
   const after = PARTS.exec(to.definition)
   if (before === null || after === null) return undefined
-  const ends = (schedule: string): boolean => /^EVERY .* ENDS '/.test(schedule)
+  const ends = (schedule: string): boolean => /^EVERY .* ENDS /.test(schedule)
   if (ends(before[2] as string) && !ends(after[2] as string)) return undefined
   const [, name, schedule, completion, state, comment, body] = after
   return `ALTER EVENT ${name} ON SCHEDULE ${schedule} ON COMPLETION ${completion} ${state}${comment ?? " COMMENT ''"} DO ${body}`

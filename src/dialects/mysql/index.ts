@@ -10,6 +10,7 @@ import type { Schema } from '../../schema/model.js'
 import type { Dialect, Driver, InspectOptions, PlanOptions, ScratchDriver } from '../dialect.js'
 import type { Capabilities, Plan, RowLoss, ValueLoss } from '../../schema/plan.js'
 import { partitionRowLosses } from './partitions.js'
+import { historyRowLosses } from './versioning.js'
 import { connect, type MysqlDb } from './connect.js'
 import type { Flavor } from './flavor.js'
 import { inspect } from './inspect.js'
@@ -125,7 +126,7 @@ export class MysqlDriver implements Driver {
   }
 
   rowLosses(change: Change, options?: PlanOptions): readonly RowLoss[] {
-    return partitionRowLosses(change, options)
+    return [...partitionRowLosses(change, options), ...historyRowLosses(change, options)]
   }
 
   lintChange(change: Change, context: LintHookContext): readonly LintFinding[] {

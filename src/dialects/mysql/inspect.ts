@@ -18,7 +18,7 @@ import { catalogQueries } from './queries.js'
 import { normalizeDefault, normalizeType, onUpdateOf, str, stripQualifier, strOrNull } from './normalize.js'
 import { quoteIdent, quoteString } from './quote.js'
 import { groupBy } from '../../schema/group-by.js'
-import { partitionOptions } from './partitions.js'
+import { partitionHeadNeeded, partitionOptions } from './partitions.js'
 import { parseEvents } from './events.js'
 import { parseSequences, sequenceQuery } from './sequences.js'
 
@@ -35,13 +35,16 @@ interface CatalogRows {
   readonly routines: Row[]
   readonly parameters: Row[]
   readonly partitions: Row[]
+  /** `{ tableName, sql }`: SHOW CREATE TABLE of the tables partitionHeadNeeded names. */
+  readonly createStatements: Row[]
   readonly events: Row[]
   readonly sequences: Row[]
 }
 
 /**
- * Inspects the whole database with a fixed number of information_schema queries (eleven, and one
- * more reading all MariaDB sequences when there are any), then
+ * Inspects the whole database with a fixed number of information_schema queries (eleven, one
+ * more reading all MariaDB sequences when there are any, and a SHOW CREATE TABLE per table
+ * partitioned by KEY or SYSTEM_TIME), then
  * parses the rows into the neutral model in this dialect's normal form. Unique keys are reported
  * as unique indexes (MySQL has no separate UNIQUE constraint); `uniques` is always empty.
  */
@@ -50,6 +53,7 @@ export async function inspect(db: Db, database: string, flavor: Flavor, options:
   const run = (sql: string | undefined): Promise<Row[]> => (sql === undefined ? Promise.resolve([]) : db.query<Row>(sql, [database]))
   // One session: run sequentially (a pool of one connection serializes them anyway).
   const tables = await run(q.tables)
+  const partitions = await run(q.partitions)
   const sequences = sequenceQuery(database, tables.filter((t) => str(t.type) === 'SEQUENCE').map((t) => str(t.name)))
   const rows: CatalogRows = {
     tables: tables.filter((t) => str(t.type) !== 'SEQUENCE'),
@@ -62,10 +66,24 @@ export async function inspect(db: Db, database: string, flavor: Flavor, options:
     triggers: await run(q.triggers),
     routines: await run(q.routines),
     parameters: await run(q.parameters),
-    partitions: await run(q.partitions),
+    partitions,
+    createStatements: await showCreate(db, database, partitions),
     events: await run(q.events),
   }
   return parseCatalog(rows, database, flavor, new Set(options.exclude ?? []))
+}
+
+/**
+ * SHOW CREATE TABLE of the partitioned tables whose PARTITION BY clause information_schema does
+ * not carry in full (KEY's ALGORITHM, SYSTEM_TIME's INTERVAL or LIMIT): one query per such table.
+ */
+async function showCreate(db: Db, database: string, partitions: readonly Row[]): Promise<Row[]> {
+  const out: Row[] = []
+  for (const name of new Set(partitions.filter(partitionHeadNeeded).map((p) => str(p.tableName)))) {
+    const [shown] = await db.query<Row>(`SHOW CREATE TABLE ${quoteIdent(database)}.${quoteIdent(name)}`)
+    out.push({ tableName: name, sql: shown?.['Create Table'] })
+  }
+  return out
 }
 
 export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor, exclude: ReadonlySet<string>): Schema {
@@ -75,6 +93,7 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
   const fksOf = byTable(rows.foreignKeys)
   const checksOf = byTable(rows.checks)
   const partitionsOf = byTable(rows.partitions)
+  const createOf = new Map(rows.createStatements.map((row) => [str(row.tableName), str(row.sql)]))
 
   const tables: Table[] = []
   for (const t of rows.tables) {
@@ -97,7 +116,7 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
         expression: str(c.clause),
         ...(str(c.enforced) === 'NO' ? { options: { enforced: false } } : {}),
       }))
-    const options: Record<string, string> = {}
+    const options: Record<string, string | boolean> = {}
     if (t.engine !== null && t.engine !== undefined) options.engine = str(t.engine)
     if (t.charset !== null && t.charset !== undefined) options.charset = str(t.charset)
     if (tableCollation !== null) options.collation = tableCollation
@@ -106,7 +125,8 @@ export function parseCatalog(rows: CatalogRows, database: string, flavor: Flavor
     const keyBlockSize = /\bkey_block_size=(\d+)/i.exec(str(t.createOptions))
     if (rowFormat !== null) options.rowFormat = (rowFormat[1] as string).toUpperCase()
     if (keyBlockSize !== null && keyBlockSize[1] !== '0') options.keyBlockSize = keyBlockSize[1] as string
-    Object.assign(options, partitionOptions(partitionsOf.get(name) ?? []))
+    if (str(t.type) === 'SYSTEM VERSIONED') options.systemVersioning = true
+    Object.assign(options, partitionOptions(partitionsOf.get(name) ?? [], createOf.get(name)))
     const comment = str(t.comment)
     tables.push({
       name,

@@ -12,7 +12,8 @@ import { str, strOrNull } from './normalize.js'
  *   partitionBy  `RANGE (year(\`d\`))`, `LIST COLUMNS (\`region\`)`, `LINEAR HASH (\`id\`)`, `KEY ()`,
  *                with `SUBPARTITION BY HASH (…) SUBPARTITIONS n` when subpartitioned
  *   partitions   `PARTITION \`p0\` VALUES LESS THAN (2000), PARTITION \`p1\` VALUES LESS THAN MAXVALUE`
- *                (HASH/KEY: `PARTITION \`p0\`, PARTITION \`p1\``, the names the server gives `PARTITIONS n`)
+ *                (HASH/KEY: `PARTITION \`p0\`, PARTITION \`p1\``, the names the server gives `PARTITIONS n`;
+ *                MariaDB SYSTEM_TIME: `PARTITION \`p0\` HISTORY, PARTITION \`pn\` CURRENT`)
  */
 export interface Partition {
   readonly name: string
@@ -22,12 +23,28 @@ export interface Partition {
 
 type Row = Record<string, unknown>
 
-/** The partitioning options of one table from its information_schema.PARTITIONS rows (in order). */
-export function partitionOptions(rows: readonly Row[]): Record<string, string> {
+/**
+ * Whether a table's PARTITION BY clause needs SHOW CREATE TABLE (`row`: one of its PARTITIONS
+ * rows): information_schema leaves out KEY's `ALGORITHM = 1` and SYSTEM_TIME's `INTERVAL …
+ * [STARTS …]` / `LIMIT n`.
+ */
+export function partitionHeadNeeded(row: Row): boolean {
+  return /^(LINEAR )?KEY$|^SYSTEM_TIME$/.test(str(row.method))
+}
+
+/**
+ * The partitioning options of one table from its information_schema.PARTITIONS rows (in order)
+ * and, where partitionHeadNeeded, its SHOW CREATE TABLE: the clause after PARTITION BY, as the
+ * server writes it (`LINEAR KEY ALGORITHM = 1 (\`id\`)`, `SYSTEM_TIME INTERVAL 1 MONTH STARTS
+ * TIMESTAMP'2024-01-01 00:00:00'`, `SYSTEM_TIME LIMIT 1000`).
+ */
+export function partitionOptions(rows: readonly Row[], createTable?: string): Record<string, string> {
   const first = rows[0]
   if (first === undefined) return {}
   const method = str(first.method)
   let partitionBy = `${method} (${str(first.expression)})`
+  const shown = createTable === undefined ? null : /\bPARTITION BY (.*?)\s*(?:\n\(PARTITION |\nPARTITIONS \d+|\*\/|$)/s.exec(createTable)
+  if (shown !== null) partitionBy = (shown[1] as string).replace(/\s+/g, ' ')
   const subMethod = strOrNull(first.subMethod)
   if (subMethod !== null) partitionBy += ` SUBPARTITION BY ${subMethod} (${str(first.subExpression)}) SUBPARTITIONS ${Number(first.subpartitions)}`
   const partitions = rows.map((row) => {
@@ -37,7 +54,9 @@ export function partitionOptions(rows: readonly Row[]): Record<string, string> {
         ? ` VALUES LESS THAN ${description === 'MAXVALUE' && method === 'RANGE' ? description : `(${description})`}`
         : method.startsWith('LIST')
           ? ` VALUES IN (${description})`
-          : ''
+          : method === 'SYSTEM_TIME'
+            ? description === 'CURRENT' ? ' CURRENT' : ' HISTORY'
+            : ''
     const comment = str(row.comment) === '' ? '' : ` COMMENT = ${quoteString(str(row.comment))}`
     return `PARTITION ${q(str(row.name))}${values}${comment}`
   })

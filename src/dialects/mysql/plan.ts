@@ -9,6 +9,7 @@ import { alterColumnLosses } from './lossy.js'
 import { isLiteralDefault } from './normalize.js'
 import { partitionClause, partitionSteps } from './partitions.js'
 import { alterEvent } from './events.js'
+import { isVersioned } from './versioning.js'
 import { alterSequence } from './sequences.js'
 import { quoteIdent as q, quoteString } from './quote.js'
 
@@ -146,6 +147,7 @@ function tableOptions(table: Table): string {
   if (typeof table.options.rowFormat === 'string') out.push(`ROW_FORMAT=${table.options.rowFormat}`)
   if (typeof table.options.keyBlockSize === 'string') out.push(`KEY_BLOCK_SIZE=${table.options.keyBlockSize}`)
   if (table.comment !== undefined) out.push(`COMMENT=${quoteString(table.comment)}`)
+  if (isVersioned(table.options)) out.push('WITH SYSTEM VERSIONING')
   return out.join(' ')
 }
 
@@ -438,10 +440,17 @@ function alterTable(change: Extract<Change, { kind: 'alterTable' }>, flavor: Fla
           const rewrite = /CONVERT|ENGINE|ROW_FORMAT|KEY_BLOCK_SIZE/.test(forward)
           add(alter(forward), backward === '' ? [] : [alter(backward)], `alter options of ${to.name}`, rewrite ? ['rewrite'] : [])
         }
+        // MariaDB system versioning: added before a SYSTEM_TIME partitioning needs it, dropped
+        // after that partitioning is gone. Dropping it deletes the history rows (rowLosses, versioning.ts).
+        const versioning = isVersioned(c.from) === isVersioned(c.to) ? undefined : isVersioned(c.to)
+        if (versioning === true) add(alter('ADD SYSTEM VERSIONING'), [alter('DROP SYSTEM VERSIONING')], `add system versioning to ${to.name}`, ['rewrite'])
         // Partitioning changes cannot share an ALTER TABLE with other clauses.
         for (const step of partitionSteps(to.name, c.from, c.to)) {
           add(step.sql, step.reverse, step.comment, step.risks)
           if (step.dropped.length > 0) out.push({ ...out.pop()!, deletesRows: true })
+        }
+        if (versioning === false) {
+          add(alter('DROP SYSTEM VERSIONING'), [alter('ADD SYSTEM VERSIONING')], `drop system versioning of ${to.name} (deletes its history rows)`, ['data-loss', 'rewrite'])
         }
         break
       }

@@ -28,12 +28,13 @@ export function catalogQueries(flavor: Flavor): CatalogQueries {
         : '0'
   const expression = flavor.supportsFunctionalIndexes ? 's.EXPRESSION' : 'NULL'
   return {
-    // MariaDB sequences are tables of type SEQUENCE: listed here, read by sequences.ts.
+    // MariaDB sequences are tables of type SEQUENCE: listed here, read by sequences.ts. MariaDB's
+    // system-versioned tables are of type SYSTEM VERSIONED.
     tables: `SELECT t.TABLE_NAME AS name, t.TABLE_TYPE AS type, t.ENGINE AS engine, t.TABLE_COLLATION AS collation,
         c.CHARACTER_SET_NAME AS charset, t.TABLE_COMMENT AS comment, t.CREATE_OPTIONS AS createOptions
       FROM information_schema.TABLES t
       LEFT JOIN information_schema.COLLATIONS c ON c.COLLATION_NAME = t.TABLE_COLLATION
-      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE IN ('BASE TABLE', 'SEQUENCE')
+      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED', 'SEQUENCE')
       ORDER BY t.TABLE_NAME`,
     columns: `SELECT TABLE_NAME AS tableName, COLUMN_NAME AS name, ORDINAL_POSITION AS position,
         COLUMN_DEFAULT AS columnDefault, IS_NULLABLE AS nullable, DATA_TYPE AS dataType,
@@ -102,16 +103,19 @@ export function catalogQueries(flavor: Flavor): CatalogQueries {
         SUBPARTITION_METHOD AS subMethod, SUBPARTITION_EXPRESSION AS subExpression,
         PARTITION_COMMENT AS comment, count(*) AS subpartitions
       FROM information_schema.PARTITIONS
-      WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL AND PARTITION_METHOD <> 'SYSTEM_TIME'
+      WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL
       GROUP BY TABLE_NAME, PARTITION_NAME, PARTITION_ORDINAL_POSITION, PARTITION_METHOD, PARTITION_EXPRESSION,
         PARTITION_DESCRIPTION, SUBPARTITION_METHOD, SUBPARTITION_EXPRESSION, PARTITION_COMMENT
       ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION`,
-    // Times as text in the event's own zone (a Date would be reinterpreted by the client). A
-    // STARTS the server filled in (the moment of CREATE or ALTER) is reported as implied.
+    // Times as UTC text (a Date would be reinterpreted by the client): the server reports them in
+    // the zone of the session that created the event (TIME_ZONE), so the same moment would read
+    // differently per creator. A STARTS the server filled in (the moment of CREATE or ALTER) is
+    // reported as implied.
     events: `SELECT EVENT_NAME AS name, EVENT_DEFINITION AS body, EVENT_TYPE AS type,
-        DATE_FORMAT(EXECUTE_AT, '%Y-%m-%d %H:%i:%s') AS executeAt,
+        DATE_FORMAT(CONVERT_TZ(EXECUTE_AT, TIME_ZONE, '+00:00'), '%Y-%m-%d %H:%i:%s') AS executeAt,
         INTERVAL_VALUE AS intervalValue, INTERVAL_FIELD AS intervalField,
-        DATE_FORMAT(STARTS, '%Y-%m-%d %H:%i:%s') AS starts, DATE_FORMAT(ENDS, '%Y-%m-%d %H:%i:%s') AS ends,
+        DATE_FORMAT(CONVERT_TZ(STARTS, TIME_ZONE, '+00:00'), '%Y-%m-%d %H:%i:%s') AS starts,
+        DATE_FORMAT(CONVERT_TZ(ENDS, TIME_ZONE, '+00:00'), '%Y-%m-%d %H:%i:%s') AS ends,
         STARTS IN (CREATED, LAST_ALTERED) AS startsImplied,
         STATUS AS status, ON_COMPLETION AS onCompletion, EVENT_COMMENT AS comment
       FROM information_schema.EVENTS

@@ -53,7 +53,7 @@ export async function verifyMysql(db: Db, database: string, exclude: readonly st
     })
   }
 
-  const tables = await db.query<{ name: string }>(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [database])
+  const tables = await db.query<{ name: string }>(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME`, [database])
   for (const { name } of tables) {
     if (exclude.includes(name)) continue
     const report = await db.query<Record<string, unknown>>(`CHECK TABLE ${quoteIdent(name)}`)

@@ -253,5 +253,5 @@ SELECT n.nspname AS schema, c.relname AS table_name, p.polname AS name,
   FROM pg_catalog.pg_policy p
   JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = ANY(?::text[])
+ WHERE n.nspname = ANY(?::text[]) AND ${notExtensionMember('pg_class', 'c.oid')}
  ORDER BY n.nspname, c.relname, p.polname`

@@ -4,7 +4,7 @@ import type { Db } from '../../db.js'
  * Which schemas a PostgreSQL connection works in when the config names none (Atlas's schema vs
  * database scope): the schemas of the `search_path` its URL sets (`?search_path=foo` or
  * `?options=-csearch_path%3Dfoo`), otherwise every schema of the database that is not a system
- * schema or an extension's own.
+ * schema, a platform's (PLATFORM_SCHEMAS) or an extension's own.
  */
 
 /** The `search_path` a URL sets, as written: the `search_path` parameter, or `-c search_path=` in `options`. */
@@ -50,15 +50,34 @@ export async function urlScope(db: Db, raw: string): Promise<readonly string[] |
   return [...new Set(names)]
 }
 
-/** Every user schema of the database: what a connection without a scope inspects and diffs. */
+/**
+ * Schemas that hosted platforms and common extensions create and manage themselves: Supabase's
+ * (auth, storage, realtime, vault, …), the `extensions` schema such platforms install extensions
+ * into, PostGIS's topology and TimescaleDB's catalogs. A project's target declares none of them, so
+ * in database scope they would all be proposed for dropping. They are left out of the default scope
+ * like the system schemas; naming one in `schemas` manages it all the same. (Schemas an extension
+ * owns outright, pg_depend deptype `e`, are left out whatever their name.)
+ */
+export const PLATFORM_SCHEMAS: readonly string[] = [
+  '_analytics', '_realtime', '_timescaledb_cache', '_timescaledb_catalog', '_timescaledb_config', '_timescaledb_functions',
+  '_timescaledb_internal', 'auth', 'cron', 'extensions', 'graphql', 'graphql_public', 'net', 'pgbouncer', 'pgsodium',
+  'pgsodium_masks', 'pgtle', 'realtime', 'repack', 'storage', 'supabase_functions', 'supabase_migrations',
+  'timescaledb_experimental', 'timescaledb_information', 'topology', 'vault',
+]
+
+/**
+ * Every user schema of the database: what a connection without a scope inspects and diffs. Not the
+ * system schemas, the platform ones above, nor those an extension owns.
+ */
 export const DATABASE_SCHEMAS = `
 SELECT n.nspname AS name FROM pg_catalog.pg_namespace n
  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+   AND n.nspname <> ALL(?::text[])
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                     WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
  ORDER BY n.nspname <> 'public', n.nspname`
 
 /** The schemas of the database a scope-less inspection covers, `public` first. */
 export async function databaseSchemas(db: Db): Promise<string[]> {
-  return (await db.query<{ name: string }>(DATABASE_SCHEMAS)).map((r) => r.name)
+  return (await db.query<{ name: string }>(DATABASE_SCHEMAS, [PLATFORM_SCHEMAS])).map((r) => r.name)
 }

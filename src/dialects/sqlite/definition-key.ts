@@ -1,3 +1,4 @@
+import { foldAscii } from '../../schema/plan.js'
 import { identValue, isSignificant, tokenize } from './tokenize.js'
 
 /**
@@ -11,6 +12,6 @@ import { identValue, isSignificant, tokenize } from './tokenize.js'
 export function definitionKey(definition: string): string {
   return tokenize(definition)
     .filter(isSignificant)
-    .map((t) => (t.kind === 'word' || t.kind === 'ident' ? JSON.stringify(identValue(t).replace(/[A-Z]/g, (c) => c.toLowerCase())) : t.text))
+    .map((t) => (t.kind === 'word' || t.kind === 'ident' ? JSON.stringify(foldAscii(identValue(t))) : t.text))
     .join(' ')
 }

@@ -26,7 +26,7 @@ const CAPABILITIES: Capabilities = {
   schemaScopedIndexNames: true,
   exclusiveRunnerLock: false,
   // SQLite matches every identifier without regard to (ASCII) letter case and stores it as spelled.
-  identifierCase: { tables: 'preserving', columns: 'preserving', indexes: 'preserving' },
+  identifierCase: { tables: 'preserving', columns: 'preserving', indexes: 'preserving', folds: 'ascii' },
   definitionKey,
 }
 

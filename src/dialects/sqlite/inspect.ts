@@ -1,3 +1,4 @@
+import { foldAscii } from '../../schema/plan.js'
 import type { Db } from '../../db.js'
 import type { InspectOptions } from '../dialect.js'
 import { MigratorError } from '../../errors.js'
@@ -92,20 +93,20 @@ export async function inspectSchema(db: Db, options: InspectOptions = {}): Promi
   const columnRows = await db.query<ColumnRow>(QUERIES.columns)
   const fkRows = await db.query<ForeignKeyRow>(QUERIES.foreignKeys)
 
-  const excluded = new Set((options.exclude ?? []).map((n) => n.toLowerCase()))
-  const listed = new Map(tableList.map((t) => [t.name.toLowerCase(), t]))
-  const isExcluded = (name: string) => excluded.has(name.toLowerCase()) || listed.get(name.toLowerCase())?.type === 'shadow'
+  const excluded = new Set((options.exclude ?? []).map(foldAscii))
+  const listed = new Map(tableList.map((t) => [foldAscii(t.name), t]))
+  const isExcluded = (name: string) => excluded.has(foldAscii(name)) || listed.get(foldAscii(name))?.type === 'shadow'
   const columnsOf = groupBy(columnRows, (r) => r.tbl)
   const fksOf = groupBy(fkRows, (r) => r.tbl)
   const indexesOf = groupBy(
     objects.filter((o) => o.type === 'index' && o.sql !== null),
-    (o) => o.tbl_name.toLowerCase(),
+    (o) => foldAscii(o.tbl_name),
   )
 
   // Tables by folded name with their columns' declared spellings: a REFERENCES clause may spell
   // both differently (SQLite matches them case-insensitively), and the model uses the declared ones.
   const declared = new Map<string, { name: string; columns: (name: string) => string }>()
-  for (const [table, rows] of columnsOf) declared.set(table.toLowerCase(), { name: table, columns: canonicalizer(rows.map((r) => r.name)) })
+  for (const [table, rows] of columnsOf) declared.set(foldAscii(table), { name: table, columns: canonicalizer(rows.map((r) => r.name)) })
 
   const tables: Table[] = []
   const views: View[] = []
@@ -121,8 +122,8 @@ export async function inspectSchema(db: Db, options: InspectOptions = {}): Promi
         buildTable(row.name, row.sql, {
           columns: columnsOf.get(row.name) ?? [],
           foreignKeys: fksOf.get(row.name) ?? [],
-          indexes: indexesOf.get(row.name.toLowerCase()) ?? [],
-          listed: listed.get(row.name.toLowerCase()),
+          indexes: indexesOf.get(foldAscii(row.name)) ?? [],
+          listed: listed.get(foldAscii(row.name)),
           declared,
         }),
       )
@@ -157,12 +158,12 @@ function buildTable(
     )
   }
   const canon = canonicalizer(facts.columns.map((c) => c.name))
-  const parsedColumn = new Map(parsed.columns.map((c) => [c.name.toLowerCase(), c]))
+  const parsedColumn = new Map(parsed.columns.map((c) => [foldAscii(c.name), c]))
 
   const columns: Column[] = facts.columns
     .filter((row) => row.hidden !== 1)
     .map((row) => {
-      const p = parsedColumn.get(row.name.toLowerCase())
+      const p = parsedColumn.get(foldAscii(row.name))
       const dflt = normalizeDefault(row.dflt_value)
       return compact<Column>({
         name: row.name,
@@ -228,12 +229,12 @@ function buildForeignKeys(
   declared: ReadonlyMap<string, { name: string; columns: (name: string) => string }>,
 ): ForeignKey[] {
   const unused = [...parsed]
-  const key = (columns: readonly string[], table: string) => `${columns.map((c) => c.toLowerCase()).join(',')}>${table.toLowerCase()}`
+  const key = (columns: readonly string[], table: string) => `${columns.map(foldAscii).join(',')}>${foldAscii(table)}`
   const out: ForeignKey[] = []
   for (const group of groupBy(rows, (r) => r.id).values()) {
     const first = group[0]!
     const columns = group.map((r) => canon(r.from))
-    const ref = declared.get(first.table.toLowerCase())
+    const ref = declared.get(foldAscii(first.table))
     const refColumns = group.every((r) => r.to === null) ? [] : group.map((r) => (ref === undefined ? (r.to ?? '') : ref.columns(r.to ?? '')))
     const at = unused.findIndex((p) => key(p.columns, p.refTable) === key(columns, first.table))
     const match = at >= 0 ? unused.splice(at, 1)[0] : undefined
@@ -255,8 +256,8 @@ function buildForeignKeys(
 
 /** Maps a column name as written anywhere to the table's declared spelling (names are case-insensitive). */
 function canonicalizer(names: readonly string[]): (name: string) => string {
-  const map = new Map(names.map((n) => [n.toLowerCase(), n]))
-  return (name) => map.get(name.toLowerCase()) ?? name
+  const map = new Map(names.map((n) => [foldAscii(n), n]))
+  return (name) => map.get(foldAscii(name)) ?? name
 }
 
 /** Drops keys whose value is undefined, so inspected schemas deep-equal regardless of origin. */

@@ -2,7 +2,7 @@ import type { PlanOptions } from '../dialect.js'
 import { tableNameBefore } from '../loss-source.js'
 import { assertNever, type Change } from '../../schema/changes.js'
 import type { Column, Table } from '../../schema/model.js'
-import type { ValueLoss } from '../../schema/plan.js'
+import { foldAscii, type ValueLoss } from '../../schema/plan.js'
 import { quoteIdent } from './quote.js'
 import { hasRowidAlias } from './rebuild.js'
 
@@ -31,11 +31,11 @@ function storageOf(type: string, strict: boolean): Storage {
  */
 export function columnValueLosses(change: Change, options: PlanOptions = {}): ValueLoss[] {
   if (change.kind !== 'alterTable') return []
-  const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
+  const same = (a: string, b: string): boolean => foldAscii(a) === foldAscii(b)
   const table = tableNameBefore(change, options.current, same)
-  const renamedFrom = new Map(change.changes.flatMap((c) => (c.kind === 'renameColumn' ? [[c.to.name.toLowerCase(), c.from.name] as const] : [])))
+  const renamedFrom = new Map(change.changes.flatMap((c) => (c.kind === 'renameColumn' ? [[foldAscii(c.to.name), c.from.name] as const] : [])))
   return change.to.columns.flatMap((to) => {
-    const name = renamedFrom.get(to.name.toLowerCase()) ?? to.name
+    const name = renamedFrom.get(foldAscii(to.name)) ?? to.name
     const from = change.from.columns.find((c) => same(c.name, name))
     // Added and generated columns are not copied; a rowid alias holds integers only.
     if (from === undefined || to.generated !== undefined || isRowidAlias(change.from, from)) return []

@@ -3,7 +3,7 @@ import { assertNever } from '../../schema/changes.js'
 import type { Column, ForeignKey, Schema, SchemaObject, Table } from '../../schema/model.js'
 import { UnsupportedChangeError } from '../../errors.js'
 import type { PlanOptions } from '../dialect.js'
-import { guardOf, type Plan, type Risk, type Statement } from '../../schema/plan.js'
+import { foldAscii, guardOf, type Plan, type Risk, type Statement } from '../../schema/plan.js'
 import { definitionKey } from './definition-key.js'
 import { columnValueLosses } from './lossy.js'
 import { isConstantLiteral } from './normalize.js'
@@ -61,9 +61,9 @@ function planChange(change: Change, ctx: Context): Statement[] {
     }
     case 'renameTable': {
       const { from, to } = change
-      ctx.renamedTables.set(from.name.toLowerCase(), to.name)
+      ctx.renamedTables.set(foldAscii(from.name), to.name)
       const comment = `rename table ${quoteIdent(from.name)} to ${quoteIdent(to.name)}`
-      if (from.name.toLowerCase() !== to.name.toLowerCase()) {
+      if (foldAscii(from.name) !== foldAscii(to.name)) {
         return [s(renameTableSql(from.name, to.name), [renameTableSql(to.name, from.name)], comment)]
       }
       // SQLite refuses a rename onto the same name in other letter case ("there is already another
@@ -179,7 +179,7 @@ function invert(change: Change & { kind: 'alterTable' }): Change & { kind: 'alte
 const UNSTORED_ASPECTS = new Set(['comment'])
 
 function alterSteps(change: Change & { kind: 'alterTable' }, ctx: Context): Step[] {
-  const source = ctx.renamedTables.get(change.from.name.toLowerCase()) ?? change.from.name
+  const source = ctx.renamedTables.get(foldAscii(change.from.name)) ?? change.from.name
   return simpleSteps(change, source, ctx) ?? rebuild(change, source, ctx)
 }
 
@@ -282,7 +282,7 @@ function canAddColumn(table: Table, column: Column): boolean {
 function canDropColumn(table: Table, column: Column, droppedIndexes: ReadonlySet<string>, ctx: Context): boolean {
   const name = column.name
   const used = (text: string | undefined) => text !== undefined && mentions(text, name)
-  const same = (n: string) => n.toLowerCase() === name.toLowerCase()
+  const same = (n: string) => foldAscii(n) === foldAscii(name)
   if (table.primaryKey?.columns.some(same) === true) return false
   if (table.uniques.some((u) => u.columns.some(same))) return false
   if (table.foreignKeys.some((fk) => fk.columns.some(same))) return false
@@ -301,8 +301,8 @@ function canDropColumn(table: Table, column: Column, droppedIndexes: ReadonlySet
 
 /** True when `sql` names the identifier `name` (any quoting, case-insensitive). */
 function mentions(sql: string, name: string): boolean {
-  const wanted = name.toLowerCase()
-  return tokenize(sql).some((t) => (t.kind === 'word' || t.kind === 'ident') && identValue(t).toLowerCase() === wanted)
+  const wanted = foldAscii(name)
+  return tokenize(sql).some((t) => (t.kind === 'word' || t.kind === 'ident') && foldAscii(identValue(t)) === wanted)
 }
 
 function rebuild(change: Change & { kind: 'alterTable' }, source: string, ctx: Context): Step[] {
@@ -320,11 +320,11 @@ function rebuild(change: Change & { kind: 'alterTable' }, source: string, ctx: C
 
 /** The table's triggers that exist unchanged in both schemas; changed ones are the differ's business. */
 function triggersToRecreate(table: Table, source: string, ctx: Context): SchemaObject[] {
-  const names = new Set([table.name.toLowerCase(), source.toLowerCase()])
-  const onTable = (ctx.current?.objects ?? []).filter((o) => o.kind === 'trigger' && names.has((o.table ?? '').toLowerCase()))
+  const names = new Set([foldAscii(table.name), foldAscii(source)])
+  const onTable = (ctx.current?.objects ?? []).filter((o) => o.kind === 'trigger' && names.has(foldAscii(o.table ?? '')))
   if (ctx.desired === undefined) return onTable
   return onTable.filter((t) =>
-    ctx.desired!.objects.some((d) => d.kind === 'trigger' && d.name.toLowerCase() === t.name.toLowerCase() && definitionKey(d.definition) === definitionKey(t.definition)),
+    ctx.desired!.objects.some((d) => d.kind === 'trigger' && foldAscii(d.name) === foldAscii(t.name) && definitionKey(d.definition) === definitionKey(t.definition)),
   )
 }
 

@@ -1,3 +1,4 @@
+import { foldAscii } from '../../schema/plan.js'
 import type { SchemaObject, Table } from '../../schema/model.js'
 import { quoteIdent, quoteString } from './quote.js'
 import { createIndexSql, createTableSql } from './render.js'
@@ -34,17 +35,17 @@ export interface RebuildInput {
 export function rebuildSteps(input: RebuildInput): RebuildStep[] {
   const { from, to, source } = input
   const temp = `_migrator_new_${to.name}`
-  const fromColumns = new Map(from.columns.map((c) => [c.name.toLowerCase(), c.name]))
+  const fromColumns = new Map(from.columns.map((c) => [foldAscii(c.name), c.name]))
   // A column renamed away no longer feeds a new column of its old name.
-  const renamedAway = new Set([...input.renames.values()].map((n) => n.toLowerCase()))
+  const renamedAway = new Set([...input.renames.values()].map(foldAscii))
   const targets: string[] = []
   const values: string[] = []
   for (const column of to.columns) {
     if (column.generated !== undefined) continue
     const renamed = input.renames.get(column.name)
-    const sameName = renamedAway.has(column.name.toLowerCase()) ? undefined : fromColumns.get(column.name.toLowerCase())
+    const sameName = renamedAway.has(foldAscii(column.name)) ? undefined : fromColumns.get(foldAscii(column.name))
     const old = renamed ?? sameName
-    if (old === undefined || !fromColumns.has(old.toLowerCase())) continue
+    if (old === undefined || !fromColumns.has(foldAscii(old))) continue
     targets.push(quoteIdent(column.name))
     values.push(quoteIdent(old))
   }
@@ -100,6 +101,6 @@ function keepsRowid(from: Table, to: Table): boolean {
 
 /** A rowid spelling no column shadows. */
 function rowidName(from: Table, to: Table): string | undefined {
-  const taken = new Set([...from.columns, ...to.columns].map((c) => c.name.toLowerCase()))
+  const taken = new Set([...from.columns, ...to.columns].map((c) => foldAscii(c.name)))
   return ['rowid', '_rowid_', 'oid'].find((n) => !taken.has(n))
 }

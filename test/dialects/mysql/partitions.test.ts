@@ -179,4 +179,14 @@ describe.each([...servers])('MySQL ($label): partitioning', (server) => {
     })
     expect(sql).toEqual(['CREATE TABLE `n` (\n  `id` int NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci\nPARTITION BY HASH (`id`) (PARTITION `p0`, PARTITION `p1`)'])
   })
+
+  it('KEY partitioning keeps its ALGORITHM: a declared ALGORITHM=2 (the default) is No changes, ALGORITHM=1 re-partitions', async () => {
+    const { sql, downSql } = await roundTrip(live, {
+      current: `${TABLE} PARTITION BY KEY ALGORITHM=2 (id) PARTITIONS 3;${SEED}`,
+      desired: `${TABLE} PARTITION BY LINEAR KEY ALGORITHM=1 (id) PARTITIONS 3;`,
+      rows: ROWS,
+    })
+    expect(sql).toEqual(['ALTER TABLE `m` PARTITION BY LINEAR KEY ALGORITHM = 1 (`id`) (PARTITION `p0`, PARTITION `p1`, PARTITION `p2`)'])
+    expect(downSql).toEqual(['ALTER TABLE `m` PARTITION BY KEY (`id`) (PARTITION `p0`, PARTITION `p1`, PARTITION `p2`)'])
+  })
 })

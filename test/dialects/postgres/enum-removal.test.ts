@@ -486,7 +486,7 @@ describe.skipIf(!available)('enum rebuild plans on a real server', () => {
   ]
   for (const r of refusals) {
     it(`refuses at plan time: ${r.name}`, async (test) => {
-      if (r.minMajor !== undefined && Number(/PostgreSQL (\d+)/.exec(pair.live.serverVersion)?.[1]) < r.minMajor) test.skip()
+      if (r.minMajor !== undefined && Number(/PostgreSQL (\d+)/.exec(pair.live.serverVersion)?.[1]) < r.minMajor) test.skip(`the case needs PostgreSQL ${r.minMajor} or later`)
       const { plan } = await planOf(r.before, r.after, r.name.startsWith('same-named') ? ['public', 'app'] : ['public'])
       let error: unknown
       try {

@@ -14,7 +14,7 @@ describe('sqlite driver and Db', () => {
     try {
       expect(driver.serverVersion).toMatch(/^SQLite \d+\.\d+\.\d+$/)
       expect(driver.capabilities).toEqual({ transactionalDdl: true, schemas: false, forwardForeignKeys: true, schemaScopedIndexNames: true, exclusiveRunnerLock: false,
-        identifierCase: { tables: 'preserving', columns: 'preserving', indexes: 'preserving' },
+        identifierCase: { tables: 'preserving', columns: 'preserving', indexes: 'preserving', folds: 'ascii' },
         definitionKey: expect.any(Function),
       })
       expect(driver.transactionSyntax).toEqual({ begin: 'BEGIN IMMEDIATE;', commit: 'COMMIT;' })

@@ -88,6 +88,23 @@ describe('SQLite identifier case', () => {
     expect((await diff(p.config, { dryRun: true })).changes).toEqual([])
   })
 
+  it('non-ASCII letters are not folded: "É" and "é" are two tables, "Ñ" and "ñ" two columns, each diffed on its own', async () => {
+    p = project('case-non-ascii')
+    const current = 'CREATE TABLE "É" (id INTEGER PRIMARY KEY, v TEXT);\nCREATE TABLE "é" (id INTEGER PRIMARY KEY, "Ñ" TEXT, "ñ" INTEGER);\nCREATE INDEX "ix_Ñ" ON "é" ("Ñ");\n'
+    const seed = `INSERT INTO "É" VALUES (1, 'upper'), (2, NULL); INSERT INTO "é" VALUES (1, 'ñandú', ${MAX_INT}), (2, '${LONG_TEXT}', NULL), (3, NULL, ${MIN_INT});`
+    const desired = current.replace('"ñ" INTEGER)', '"ñ" INTEGER, w TEXT)').replace('CREATE INDEX "ix_Ñ" ON "é" ("Ñ")', 'CREATE INDEX "ix_Ñ" ON "é" ("Ñ");\nCREATE INDEX "ix_ñ" ON "é" ("ñ")')
+    const { forward } = await roundTrip(p, {
+      current,
+      seed,
+      desired,
+      expectRows: (before) => ({ ...before, é: before.é!.map((r) => `${r} | null`).sort() }),
+    })
+    expect(forward.up).toMatch(/ALTER TABLE "é" ADD COLUMN "w" text/)
+    expect(forward.up).toMatch(/CREATE INDEX "ix_ñ" ON "é" \("ñ"\)/)
+    expect(forward.up).not.toMatch(/DROP|RENAME|"É"/)
+    expect((await p.schema()).tables.map((t) => t.name).sort()).toEqual(['É', 'é'])
+  })
+
   it('a real change next to a case-only one still shows, and only it', async () => {
     p = project('case-real')
     const desired = CURRENT.replaceAll('Bio', 'bio').replace('Avatar BLOB\n', 'Avatar BLOB,\n  Nickname TEXT\n')

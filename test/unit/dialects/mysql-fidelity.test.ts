@@ -23,7 +23,7 @@ describe('mysql events', () => {
 
   it('writes a MySQL 8.4 replica-disabled event with the keyword the server takes', () => {
     expect(parseEvents([row], 'DISABLE ON REPLICA')[0]?.definition).toBe(
-      "CREATE EVENT `e` ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' ON COMPLETION NOT PRESERVE DISABLE ON REPLICA DO DELETE FROM t",
+      "CREATE EVENT `e` ON SCHEDULE EVERY 1 DAY STARTS CONVERT_TZ('2030-01-01 00:00:00', '+00:00', @@time_zone) ON COMPLETION NOT PRESERVE DISABLE ON REPLICA DO DELETE FROM t",
     )
   })
 
@@ -36,7 +36,7 @@ describe('mysql events', () => {
     const [withEnds] = parseEvents([{ ...row, ends: '2031-01-01 00:00:00', comment: 'x' }], 'DISABLE ON REPLICA')
     const [plain] = parseEvents([{ ...row, status: 'ENABLED' }], 'DISABLE ON REPLICA')
     expect(alterEvent(plain!, withEnds!)).toBe(
-      "ALTER EVENT `e` ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' ENDS '2031-01-01 00:00:00' ON COMPLETION NOT PRESERVE DISABLE ON REPLICA COMMENT 'x' DO DELETE FROM t",
+      "ALTER EVENT `e` ON SCHEDULE EVERY 1 DAY STARTS CONVERT_TZ('2030-01-01 00:00:00', '+00:00', @@time_zone) ENDS CONVERT_TZ('2031-01-01 00:00:00', '+00:00', @@time_zone) ON COMPLETION NOT PRESERVE DISABLE ON REPLICA COMMENT 'x' DO DELETE FROM t",
     )
     expect(alterEvent(withEnds!, plain!)).toBeUndefined()
   })
