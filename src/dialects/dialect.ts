@@ -3,6 +3,7 @@ import type { DatabaseUrl } from '../config/url.js'
 import type { Change } from '../schema/changes.js'
 import type { Schema } from '../schema/model.js'
 import type { ZeroDowntimeSql } from '../zero-downtime/dialect-sql.js'
+import type { CopySupport } from '../copy/types.js'
 import type { LintHookContext, LintFinding } from '../lint/finding.js'
 import type { Capabilities, Plan, RowLoss, ValueLoss } from '../schema/plan.js'
 import type { SoundnessFinding } from '../safety/soundness.js'
@@ -121,6 +122,8 @@ export interface Driver {
    * counts them on the live database (DS106), and `up`/`down` refuse them without consent.
    */
   rowLosses?(change: Change, options?: PlanOptions): readonly RowLoss[]
+  /** `migrator copy`: the type mapping, value reading and writing, and session setup (src/copy). */
+  readonly copy: CopySupport
   /** Optional: the SQL building blocks of expand/contract phases (`diff --zero-downtime`). */
   readonly zeroDowntimeSql?: ZeroDowntimeSql
   /**
