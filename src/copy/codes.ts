@@ -16,6 +16,7 @@ export const COPY_CODES: Readonly<Record<CopyCode, string>> = {
   CP109: 'generated column copied as a plain column holding the source values',
   CP110: 'unbounded text in a key stored as varchar(255) (longer values fail the copy)',
   CP111: 'identity dropped: the target has no counter for this column',
+  CP112: 'foreign key to a table that is not copied: not created',
 }
 
 /** One reported loss: its code, where (`table.column`, `index name`, …) and what exactly. */

@@ -41,7 +41,7 @@ export type NeutralDefault =
   | { readonly kind: 'literal'; readonly value: string }
   | { readonly kind: 'now' }
 
-export type CopyCode = 'CP101' | 'CP102' | 'CP103' | 'CP104' | 'CP105' | 'CP106' | 'CP107' | 'CP108' | 'CP109' | 'CP110' | 'CP111'
+export type CopyCode = 'CP101' | 'CP102' | 'CP103' | 'CP104' | 'CP105' | 'CP106' | 'CP107' | 'CP108' | 'CP109' | 'CP110' | 'CP111' | 'CP112'
 
 /**
  * What a dialect contributes to `migrator copy` (its `copy-types.ts`): the type mapping, how values
@@ -69,10 +69,11 @@ export interface CopySupport {
   /** Bind parameters one statement may carry. */
   readonly maxParams: number
   /**
-   * Foreign keys are added after the load (a cheap ALTER); false: they are created with the tables
-   * (SQLite can add one only by rebuilding the table) and `prepareSession` stops their enforcement.
+   * Unique and foreign keys are added after the load (a cheap ALTER); false: they are created with
+   * the tables (SQLite can add one only by rebuilding the table) and `prepareSession` stops
+   * foreign-key enforcement.
    */
-  readonly foreignKeysAfterLoad: boolean
+  readonly constraintsAfterLoad: boolean
   /** Session settings of a copy connection (UTC time zone; as target: no foreign-key checks). */
   prepareSession(db: Db, role: 'source' | 'target'): Promise<void>
   /** Statements that move the counter of identity column `column` of quoted table `table` past its maximum. */

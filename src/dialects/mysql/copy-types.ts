@@ -119,7 +119,7 @@ export const mysqlCopy: CopySupport = {
   // Binary collation: keys compare the way PostgreSQL and SQLite compare them ('a' ≠ 'A').
   tableOptions: { engine: 'InnoDB', charset: 'utf8mb4', collation: 'utf8mb4_bin' },
   maxParams: 65535,
-  foreignKeysAfterLoad: true,
+  constraintsAfterLoad: true,
 
   async prepareSession(db: Db): Promise<void> {
     // TIMESTAMP columns convert through the session time zone: UTC reads and writes them as stored.

@@ -110,7 +110,7 @@ export const postgresCopy: CopySupport = {
 
   tableOptions: {},
   maxParams: 65535,
-  foreignKeysAfterLoad: true,
+  constraintsAfterLoad: true,
 
   async prepareSession(db: Db, role: 'source' | 'target'): Promise<void> {
     await db.exec("SET TIME ZONE 'UTC'")

@@ -100,7 +100,7 @@ export const sqliteCopy: CopySupport = {
 
   tableOptions: {},
   maxParams: 32766,
-  foreignKeysAfterLoad: false,
+  constraintsAfterLoad: false,
 
   async prepareSession(db: Db, role: 'source' | 'target'): Promise<void> {
     // Foreign keys exist from the start (adding one later rebuilds the table); rows arrive parents
