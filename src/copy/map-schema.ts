@@ -64,7 +64,7 @@ export function mapSchema(source: Schema, from: Driver, to: Driver): MappedSchem
       const targetColumn: Column = { name: column.name, type: mapped.type, nullable: column.nullable && !key.includes(column.name) }
       const targetType = to.copy.toNeutral(targetColumn, source)
       columns.push({ name: column.name, source: neutral, target: targetType })
-      targetColumns.push({ ...targetColumn, ...defaultOf(column, neutral, targetType, from, to, where, lose), ...identityOf(column, table, targetType, where, lose) })
+      targetColumns.push({ ...targetColumn, ...defaultOf(column, neutral, targetType, from, to, where, lose), ...identityOf(column, table, targetType, from, where, lose) })
       if (column.generated !== undefined) lose('CP109', where, `generated as ${column.generated.expression}`)
     }
     for (const check of table.checks) lose('CP106', `${tableName}${check.name === undefined ? '' : ` ${check.name}`}`, check.expression)
@@ -143,10 +143,12 @@ function identityOf(
   column: Column,
   table: Table,
   target: NeutralType,
+  from: Driver,
   where: string,
   lose: (code: CopyLoss['code'], where: string, message: string) => void,
 ): Pick<Column, 'identity'> {
-  const identity = column.identity ?? (column.options?.serial !== undefined ? { always: false } : undefined)
+  const generated = column.options?.serial !== undefined || from.copy.generatesKey(table, column)
+  const identity = column.identity ?? (generated ? { always: false } : undefined)
   if (identity === undefined) return {}
   // Every target keeps a counter on a single-column integer primary key; elsewhere not all do.
   const soleKey = table.primaryKey?.columns.length === 1 && table.primaryKey.columns[0] === column.name

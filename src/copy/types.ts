@@ -1,5 +1,5 @@
 import type { Db } from '../db.js'
-import type { Column, Options, Schema } from '../schema/model.js'
+import type { Column, Options, Schema, Table } from '../schema/model.js'
 
 /**
  * A column type described without any dialect's spelling: what `migrator copy` translates through.
@@ -50,6 +50,11 @@ export type CopyCode = 'CP101' | 'CP102' | 'CP103' | 'CP104' | 'CP105' | 'CP106'
 export interface CopySupport {
   /** The neutral description of `column`'s type; `schema` resolves named types (PostgreSQL enums). */
   toNeutral(column: Column, schema: Schema): NeutralType
+  /**
+   * Whether `column` of `table` numbers new rows by itself although inspection reports no identity
+   * (SQLite's INTEGER PRIMARY KEY, an alias of the rowid).
+   */
+  generatesKey(table: Table, column: Column): boolean
   /** This dialect's type for `type`, in its inspected normal form. */
   fromNeutral(type: NeutralType, use: TypeUse): MappedType
   /** The column default in neutral form; undefined when it does not translate. */

@@ -39,6 +39,8 @@ export const mysqlCopy: CopySupport = {
     return { kind: 'other', type }
   },
 
+  generatesKey: () => false,
+
   fromNeutral(type: NeutralType, use: TypeUse): MappedType {
     switch (type.kind) {
       case 'integer':

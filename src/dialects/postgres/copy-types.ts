@@ -36,6 +36,8 @@ export const postgresCopy: CopySupport = {
     return labels === undefined ? { kind: 'other', type } : { kind: 'enum', labels }
   },
 
+  generatesKey: () => false,
+
   fromNeutral(type: NeutralType): MappedType {
     switch (type.kind) {
       case 'integer':

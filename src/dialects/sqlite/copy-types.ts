@@ -2,7 +2,7 @@ import type { Db } from '../../db.js'
 import { parseCommonDefault, sqlLiteral } from '../../copy/defaults.js'
 import { commonText } from '../../copy/values.js'
 import type { CopySupport, MappedType, NeutralDefault, NeutralType } from '../../copy/types.js'
-import type { Column } from '../../schema/model.js'
+import type { Column, Table } from '../../schema/model.js'
 
 /** Significant digits an 8-byte float (how SQLite stores NUMERIC values with a fraction) keeps. */
 const FLOAT_DIGITS = 15
@@ -34,6 +34,11 @@ export const sqliteCopy: CopySupport = {
     if (/^jsonb?$/.test(type)) return { kind: 'json' }
     if (type === 'uuid') return { kind: 'uuid' }
     return { kind: 'other', type: type === '' ? 'untyped' : type }
+  },
+
+  // INTEGER PRIMARY KEY is the rowid: SQLite numbers new rows by it.
+  generatesKey(table: Table, column: Column): boolean {
+    return column.type === 'integer' && table.primaryKey?.columns.length === 1 && table.primaryKey.columns[0] === column.name
   },
 
   fromNeutral(type: NeutralType): MappedType {
