@@ -132,6 +132,7 @@ export const mysqlCopy: CopySupport = {
   async resetIdentity(): Promise<void> {},
 }
 
+/** Fractional-second digits: MySQL's default is none, so a source that does not say (SQLite) gets all six. */
 function precision(value: number | undefined): string {
-  return value === undefined || value === 0 ? '' : `(${Math.min(value, 6)})`
+  return value === 0 ? '' : `(${Math.min(value ?? 6, 6)})`
 }
