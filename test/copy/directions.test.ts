@@ -35,7 +35,8 @@ interface ProofRow {
   readonly match: boolean
 }
 
-async function inspectColumns(url: string, table: string): Promise<Record<string, Pick<Column, 'type' | 'nullable'>>> {
+/** Column name → type of `table` as the database at `url` inspects. */
+async function inspectColumns(url: string, table: string): Promise<Record<string, Column['type']>> {
   const driver = await openDriver(parseUrl(url))
   try {
     const schema = await driver.inspect()
