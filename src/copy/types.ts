@@ -1,5 +1,6 @@
 import type { Db } from '../db.js'
 import type { Column, Options, Schema, Table } from '../schema/model.js'
+import type { InsertTarget } from './insert.js'
 
 /**
  * A column type described without any dialect's spelling: what `migrator copy` translates through.
@@ -67,12 +68,10 @@ export interface CopySupport {
   readValue(raw: unknown, type: NeutralType): string | null
   /** The bind parameter that stores a common-text-form `value` in a column of `type`. */
   writeValue(value: string, type: NeutralType): unknown
-  /** The INSERT head, `INSERT INTO t (a, b)` plus what lets explicit identity values in. */
-  insertHead(table: string, columns: readonly string[], hasAlwaysIdentity: boolean): string
+  /** Inserts `rows` (values from `writeValue`, NULL as null) through `db`, in as few statements as the dialect allows. */
+  insertRows(db: Db, target: InsertTarget, rows: readonly (readonly unknown[])[]): Promise<void>
   /** Options every created table gets (MySQL: engine and a charset that holds all of Unicode). */
   readonly tableOptions: Options
-  /** Bind parameters one statement may carry. */
-  readonly maxParams: number
   /**
    * Unique and foreign keys are added after the load (a cheap ALTER); false: they are created with
    * the tables (SQLite can add one only by rebuilding the table) and `prepareSession` stops

@@ -1,6 +1,7 @@
 import type { Db } from '../../db.js'
 import { parseCommonDefault, sqlLiteral } from '../../copy/defaults.js'
 import { commonText } from '../../copy/values.js'
+import { insertValues } from '../../copy/insert.js'
 import type { CopySupport, MappedType, NeutralDefault, NeutralType, TypeUse } from '../../copy/types.js'
 import type { Column } from '../../schema/model.js'
 
@@ -114,13 +115,11 @@ export const mysqlCopy: CopySupport = {
     return value
   },
 
-  insertHead(table: string, columns: readonly string[]): string {
-    return `INSERT INTO ${table} (${columns.join(', ')}) VALUES `
-  },
+  // The text protocol has no parameter limit; statements stay within max_allowed_packet by size.
+  insertRows: (db, target, rows) => insertValues(db, target, rows, 65535),
 
   // Binary collation: keys compare the way PostgreSQL and SQLite compare them ('a' ≠ 'A').
   tableOptions: { engine: 'InnoDB', charset: 'utf8mb4', collation: 'utf8mb4_bin' },
-  maxParams: 65535,
   constraintsAfterLoad: true,
 
   async prepareSession(db: Db): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Db } from '../../db.js'
 import { parseCommonDefault, sqlLiteral } from '../../copy/defaults.js'
 import { commonText } from '../../copy/values.js'
+import type { InsertTarget } from '../../copy/insert.js'
 import type { CopySupport, MappedType, NeutralDefault, NeutralType } from '../../copy/types.js'
 import type { Column, Schema } from '../../schema/model.js'
 import { parseType } from './type-family.js'
@@ -101,17 +102,23 @@ export const postgresCopy: CopySupport = {
   readValue: commonText,
 
   writeValue(value: string, type: NeutralType): unknown {
-    if (type.kind === 'binary') return Buffer.from(value, 'hex')
+    // Text input forms: values go to the server inside array literals.
+    if (type.kind === 'binary') return `\\x${value}`
     if (type.kind === 'timestamp' && type.zone) return `${value}+00`
     return value
   },
 
-  insertHead(table: string, columns: readonly string[], hasAlwaysIdentity: boolean): string {
-    return `INSERT INTO ${table} (${columns.join(', ')})${hasAlwaysIdentity ? ' OVERRIDING SYSTEM VALUE' : ''} VALUES `
+  /**
+   * One statement per page: each column's values travel as one array parameter and unnest() turns
+   * them back into rows, so the server parses a short statement instead of one with a parameter per value.
+   */
+  async insertRows(db: Db, target: InsertTarget, rows: readonly (readonly unknown[])[]): Promise<void> {
+    const columns = target.columns.map((_, i) => rows.map((row) => row[i]))
+    const arrays = target.types.map((type) => `?::${type}[]`).join(', ')
+    await db.exec(`INSERT INTO ${target.table} (${target.columns.join(', ')})${target.alwaysIdentity ? ' OVERRIDING SYSTEM VALUE' : ''} SELECT * FROM unnest(${arrays})`, columns)
   },
 
   tableOptions: {},
-  maxParams: 65535,
   constraintsAfterLoad: true,
 
   async prepareSession(db: Db, role: 'source' | 'target'): Promise<void> {

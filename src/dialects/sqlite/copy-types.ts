@@ -1,6 +1,7 @@
 import type { Db } from '../../db.js'
 import { parseCommonDefault, sqlLiteral } from '../../copy/defaults.js'
 import { commonText } from '../../copy/values.js'
+import { insertValues } from '../../copy/insert.js'
 import type { CopySupport, MappedType, NeutralDefault, NeutralType } from '../../copy/types.js'
 import type { Column, Table } from '../../schema/model.js'
 
@@ -99,12 +100,10 @@ export const sqliteCopy: CopySupport = {
     return value
   },
 
-  insertHead(table: string, columns: readonly string[]): string {
-    return `INSERT INTO ${table} (${columns.join(', ')}) VALUES `
-  },
+  // SQLITE_MAX_VARIABLE_NUMBER since 3.32.
+  insertRows: (db, target, rows) => insertValues(db, target, rows, 32766),
 
   tableOptions: {},
-  maxParams: 32766,
   constraintsAfterLoad: false,
 
   async prepareSession(db: Db, role: 'source' | 'target'): Promise<void> {
