@@ -58,6 +58,8 @@ describe('migrator copy between engines', () => {
         const copy = await runCli(['copy', '--from', source.url, '--to', target.url, '--json', '--batch', '700'], { cwd })
         expect(copy.stderr).not.toMatch(/error/)
         expect(copy.code, copy.stdout + copy.stderr).toBe(0)
+        // Off a terminal, progress is a log line per tenth of a table, with rate and ETA.
+        expect(copy.stderr).toMatch(/^orders: [\d,]+\/3,000 rows · [\d,]+ rows\/s · ETA \d+s$/m)
         const report = JSON.parse(copy.stdout) as { proof: ProofRow[]; ok: boolean; losses: { code: string; where: string }[] }
         expect(report.ok).toBe(true)
         expect(report.proof.map((p) => [p.table.split('.').pop(), p.sourceRows, p.targetRows, p.match])).toEqual([

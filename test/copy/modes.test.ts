@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { stripVTControlCharacters } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runCli } from '../cli/helpers.js'
+import { runCli, runInTerminal } from '../cli/helpers.js'
 import { availableDialects, createDatabase, type DialectKey, type HandMadeDatabase } from '../cli/dialect-databases.js'
 import { ORDER_ROWS, SOURCES } from './sources.js'
 
@@ -89,6 +90,16 @@ describe.skipIf(!available.postgres || !available.mariadb)('migrator copy modes'
     const again = await runCli(['copy', '--from', source.url, '--to', target.url, '--data-only'], { cwd })
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(/^error: table customers on target .* already has rows; --data-only fills empty tables only/m)
+  })
+
+  it('on a terminal, each table ends with a line giving its rows and rows/s', async () => {
+    const source = await database('sqlite', 'cp_tty', SOURCES.sqlite)
+    const target = await database('sqlite', 'cp_tty_to')
+    const run = await runInTerminal(['copy', '--from', source.url, '--to', target.url, '--batch', '100'], { cwd, columns: 120 })
+    const screen = stripVTControlCharacters(run.screen)
+    expect(run.code, screen).toBe(0)
+    expect(screen).toMatch(/✔ orders: 3,000 rows \([\d,]+ rows\/s\)/)
+    expect(screen).toMatch(/2 tables proven identical/)
   })
 
   it('--tables copies a subset and reports the foreign key it cannot keep', async () => {
