@@ -1,39 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parseUrl } from '../../src/config/url.js'
 import { openDriver } from '../../src/dialects/registry.js'
+import type { CopyReport } from '../../src/copy/run.js'
 import type { Column } from '../../src/schema/model.js'
 import { runCli } from '../cli/helpers.js'
-import { availableDialects, createDatabase, type DialectKey, type HandMadeDatabase } from '../cli/dialect-databases.js'
+import { availableDialects } from '../cli/dialect-databases.js'
 import { EXPECTED_TYPES } from './expected-types.js'
 import { ORDER_ROWS, SOURCES } from './sources.js'
+import { copyTestbed } from './testbed.js'
 
 const available = await availableDialects()
 const dialects = (['postgres', 'mariadb', 'sqlite'] as const).filter((d) => available[d])
-const cwd = mkdtempSync(path.join(os.tmpdir(), 'migrator-copy-'))
-const databases: HandMadeDatabase[] = []
-afterAll(async () => {
-  for (const database of databases) await database.drop()
-  rmSync(cwd, { recursive: true, force: true })
-})
-
-async function database(dialect: DialectKey, prefix: string, script?: string): Promise<HandMadeDatabase> {
-  const created = await createDatabase(dialect, prefix)
-  databases.push(created)
-  if (script !== undefined) await created.exec(script)
-  return created
-}
-
-interface ProofRow {
-  readonly table: string
-  readonly sourceRows: number
-  readonly targetRows: number
-  readonly sourceChecksum: string
-  readonly targetChecksum: string
-  readonly match: boolean
-}
+const { cwd, database } = copyTestbed('copy')
 
 /** Column name → type of `table` as the database at `url` inspects. */
 async function inspectColumns(url: string, table: string): Promise<Record<string, Column['type']>> {
@@ -60,7 +38,7 @@ describe('migrator copy between engines', () => {
         expect(copy.code, copy.stdout + copy.stderr).toBe(0)
         // Off a terminal, progress is a log line per tenth of a table, with rate and ETA.
         expect(copy.stderr).toMatch(/^orders: [\d,]+\/3,000 rows · [\d,]+ rows\/s · ETA \d+s$/m)
-        const report = JSON.parse(copy.stdout) as { proof: ProofRow[]; ok: boolean; losses: { code: string; where: string }[] }
+        const report = JSON.parse(copy.stdout) as CopyReport
         expect(report.ok).toBe(true)
         expect(report.proof.map((p) => [p.table.split('.').pop(), p.sourceRows, p.targetRows, p.match])).toEqual([
           ['customers', 3, 3, true],

@@ -1,26 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import type { CopyReport } from '../../src/copy/run.js'
 import { runCli, runInTerminal } from '../cli/helpers.js'
-import { availableDialects, createDatabase, type DialectKey, type HandMadeDatabase } from '../cli/dialect-databases.js'
+import { availableDialects, type DialectKey, type HandMadeDatabase } from '../cli/dialect-databases.js'
 import { ORDER_ROWS, SOURCES } from './sources.js'
+import { copyTestbed } from './testbed.js'
 
 const available = await availableDialects()
-const cwd = mkdtempSync(path.join(os.tmpdir(), 'migrator-copy-modes-'))
-const databases: HandMadeDatabase[] = []
-afterAll(async () => {
-  for (const database of databases) await database.drop()
-  rmSync(cwd, { recursive: true, force: true })
-})
-
-async function database(dialect: DialectKey, prefix: string, script?: string): Promise<HandMadeDatabase> {
-  const created = await createDatabase(dialect, prefix)
-  databases.push(created)
-  if (script !== undefined) await created.exec(script)
-  return created
-}
+const { cwd, database } = copyTestbed('copy-modes')
 
 async function tableNames(db: HandMadeDatabase, dialect: DialectKey): Promise<string[]> {
   const sql =
@@ -30,13 +17,6 @@ async function tableNames(db: HandMadeDatabase, dialect: DialectKey): Promise<st
         ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"
         : 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1'
   return (await db.query<{ name: string }>(sql)).map((r) => r.name)
-}
-
-interface Report {
-  ok: boolean
-  statements: string[]
-  losses: { code: string; where: string; message: string }[]
-  proof: { table: string; sourceRows: number; targetRows: number; match: boolean }[]
 }
 
 describe.skipIf(!available.postgres || !available.mariadb)('migrator copy modes', () => {
@@ -53,7 +33,7 @@ describe.skipIf(!available.postgres || !available.mariadb)('migrator copy modes'
     expect(text.stdout).toContain('FOREIGN KEY (`customer_id`) REFERENCES `customers` (`id`) ON DELETE CASCADE')
 
     const json = await runCli(['copy', '--from', source.url, '--to', target.url, '--dry-run', '--json'], { cwd })
-    const report = JSON.parse(json.stdout) as Report
+    const report = JSON.parse(json.stdout) as CopyReport
     expect(report.losses.map((l) => `${l.code} ${l.where}`)).toEqual([
       'CP110 public.customers.name',
       'CP102 public.customers.created_at',
@@ -73,7 +53,7 @@ describe.skipIf(!available.postgres || !available.mariadb)('migrator copy modes'
 
     const data = await runCli(['copy', '--from', source.url, '--to', target.url, '--data-only', '--jobs', '2', '--json'], { cwd })
     expect(data.code, data.stderr).toBe(0)
-    const report = JSON.parse(data.stdout) as Report
+    const report = JSON.parse(data.stdout) as CopyReport
     expect(report.statements).toEqual([])
     expect(report.proof.map((p) => [p.table, p.targetRows, p.match])).toEqual([
       ['customers', 3, true],
@@ -107,7 +87,7 @@ describe.skipIf(!available.postgres || !available.mariadb)('migrator copy modes'
     const target = await database('sqlite', 'cp_subset_to')
     const result = await runCli(['copy', '--from', source.url, '--to', target.url, '--tables', 'orders', '--json'], { cwd })
     expect(result.code, result.stderr).toBe(0)
-    const report = JSON.parse(result.stdout) as Report
+    const report = JSON.parse(result.stdout) as CopyReport
     expect(report.losses).toContainEqual({ code: 'CP112', where: 'orders', message: 'references customers, which is not copied' })
     expect(await tableNames(target, 'sqlite')).toEqual(['orders'])
 

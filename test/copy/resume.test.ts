@@ -1,19 +1,13 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ROOT, runCli } from '../cli/helpers.js'
-import { availableDialects, createDatabase, type DialectKey, type HandMadeDatabase } from '../cli/dialect-databases.js'
+import { availableDialects, type DialectKey, type HandMadeDatabase } from '../cli/dialect-databases.js'
 import { ORDER_ROWS, SOURCES } from './sources.js'
+import { copyTestbed } from './testbed.js'
 
 const available = await availableDialects()
-const cwd = mkdtempSync(path.join(os.tmpdir(), 'migrator-copy-resume-'))
-const databases: HandMadeDatabase[] = []
-afterAll(async () => {
-  for (const database of databases) await database.drop()
-  rmSync(cwd, { recursive: true, force: true })
-})
+const { cwd, database } = copyTestbed('copy-resume')
 
 /** More orders, so that the copy runs long enough to be killed in the middle. */
 const EXTRA_ROWS = 20_000
@@ -21,13 +15,6 @@ const MORE_ORDERS: Readonly<Record<DialectKey, string>> = {
   sqlite: `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ${EXTRA_ROWS}) INSERT INTO orders (customer_id, total, note) SELECT 1 + n % 3, round(n / 7.0, 2), 'ünïcode ' || n FROM g`,
   postgres: `INSERT INTO orders (customer_id, total, note) SELECT 1 + g % 3, round(g / 7.0, 2), 'ünïcode ' || g FROM generate_series(1, ${EXTRA_ROWS}) g`,
   mariadb: `INSERT INTO orders (customer_id, total, note) SELECT 1 + seq % 3, round(seq / 7, 2), CONCAT('ünïcode ', seq) FROM seq_1_to_${EXTRA_ROWS}`,
-}
-
-async function database(dialect: DialectKey, prefix: string, script?: string): Promise<HandMadeDatabase> {
-  const created = await createDatabase(dialect, prefix)
-  databases.push(created)
-  if (script !== undefined) await created.exec(script)
-  return created
 }
 
 /** Rows the checkpoint says were copied, or undefined while the checkpoint table does not exist yet. */
