@@ -57,6 +57,18 @@ export function timestampText(text: string): string {
   return trimFraction(wall + fraction)
 }
 
+/**
+ * `true`/`false` for what engines store as booleans (`t`, `1`, …). Anything else (a MySQL
+ * tinyint(1) holding 2) stays as it is, so that it fails a real boolean column or shows in the
+ * proof instead of quietly becoming `true`.
+ */
+function booleanText(raw: unknown): string {
+  const text = String(raw).toLowerCase()
+  if (raw === true || text === '1' || text === 't' || text === 'true') return 'true'
+  if (raw === false || text === '0' || text === 'f' || text === 'false') return 'false'
+  return String(raw)
+}
+
 /** JSON text with object keys sorted at every level and no insignificant whitespace. */
 export function jsonText(value: unknown): string {
   const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value
@@ -86,7 +98,7 @@ export function commonText(raw: unknown, type: NeutralType): string | null {
     case 'float':
       return String(Number(raw))
     case 'boolean':
-      return raw === true || raw === 1 || raw === '1' || raw === 't' || raw === 'true' || raw === 1n ? 'true' : 'false'
+      return booleanText(raw)
     case 'text':
       // Fixed-width columns pad with spaces on some engines and not on others.
       return type.fixed === true ? String(raw).replace(/ +$/, '') : String(raw)

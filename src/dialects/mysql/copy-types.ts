@@ -111,7 +111,7 @@ export const mysqlCopy: CopySupport = {
 
   writeValue(value: string, type: NeutralType): unknown {
     if (type.kind === 'binary') return Buffer.from(value, 'hex')
-    if (type.kind === 'boolean') return value === 'true' ? 1 : 0
+    if (type.kind === 'boolean') return value === 'true' ? 1 : value === 'false' ? 0 : value
     return value
   },
 

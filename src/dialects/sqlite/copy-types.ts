@@ -95,7 +95,7 @@ export const sqliteCopy: CopySupport = {
 
   writeValue(value: string, type: NeutralType): unknown {
     if (type.kind === 'binary') return Buffer.from(value, 'hex')
-    if (type.kind === 'boolean') return value === 'true' ? 1 : 0
+    if (type.kind === 'boolean') return value === 'true' ? 1 : value === 'false' ? 0 : value
     if (type.kind === 'float') return Number(value)
     return value
   },

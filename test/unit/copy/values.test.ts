@@ -23,6 +23,8 @@ describe('the common text form of copied values', () => {
   it('gives booleans, binary, JSON and UUIDs one spelling whatever the engine returned', () => {
     for (const raw of [true, 1, '1', 't', 'true']) expect(commonText(raw, { kind: 'boolean' })).toBe('true')
     for (const raw of [false, 0, '0', 'f']) expect(commonText(raw, { kind: 'boolean' })).toBe('false')
+    // A MySQL tinyint(1) holding 2 is not silently true.
+    expect(commonText(2, { kind: 'boolean' })).toBe('2')
     expect(commonText(Buffer.from([0, 255, 16]), { kind: 'binary' })).toBe('00ff10')
     expect(jsonText('{"b": 1, "a": {"d": [1, 2], "c": null}}')).toBe('{"a":{"c":null,"d":[1,2]},"b":1}')
     expect(commonText('A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', { kind: 'uuid' })).toBe('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11')
