@@ -81,6 +81,7 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
 
     await source.copy.prepareSession(source.db, 'source')
     await target.copy.prepareSession(target.db, 'target')
+    if (!resumed && options.mode === 'data-only') await assertTargetTablesEmpty(mapped, target)
     const checkpoint = new CopyCheckpoint(target.db, (n) => target.quoteIdent(n))
     if (resumed) options.onEvent?.({ kind: 'resume' })
     // The checkpoint table comes first: a copy killed while it creates tables resumes too.
@@ -93,10 +94,7 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
     }
     if (options.mode !== 'data-only') await run(catchUpStatements(target, current, mapped.load))
     let copied: { table: string; rows: number }[] = []
-    if (options.mode !== 'schema-only') {
-      if (!resumed && options.mode === 'data-only') await assertTargetTablesEmpty(mapped, target)
-      copied = await loadAll(mapped.tables, source, target, checkpoint, options, drivers)
-    }
+    if (options.mode !== 'schema-only') copied = await loadAll(mapped.tables, source, target, checkpoint, options, drivers)
     if (options.mode !== 'data-only') await run(catchUpStatements(target, (await target.inspect({ ...scopeOf(target), exclude: own })), mapped.full))
     for (const table of mapped.tables) for (const column of table.identity) await target.copy.resetIdentity(target.db, tableName(target, table.target), column)
     await checkpoint.drop()

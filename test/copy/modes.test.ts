@@ -70,6 +70,8 @@ describe.skipIf(!available.postgres || !available.mariadb)('migrator copy modes'
     const again = await runCli(['copy', '--from', source.url, '--to', target.url, '--data-only'], { cwd })
     expect(again.code).toBe(1)
     expect(again.stderr).toMatch(/^error: table customers on target .* already has rows; --data-only fills empty tables only/m)
+    // Refused before anything was written: no checkpoint that would turn the next run into a resume.
+    expect(await tableNames(target, 'postgres')).toEqual(['customers', 'orders'])
   })
 
   it('on a terminal, each table ends with a line giving its rows and rows/s', async () => {
