@@ -51,11 +51,14 @@ async function mysqlSource(conn, rows) {
   }
 }
 
-/** Runs `cmd args` under GNU time: wall seconds and peak RSS in KiB. */
+/**
+ * Runs `cmd args` under GNU time: wall seconds, CPU seconds (user + system: what the process itself
+ * spent, which a machine shared with other work inflates less than the wall time) and peak RSS.
+ */
 async function timed(cmd, args) {
-  const { stderr } = await run('/usr/bin/time', ['-f', 'TIMED %e %M', cmd, ...args], { timeoutMs: 3_600_000 })
-  const [, seconds, kib] = /TIMED ([\d.]+) (\d+)/.exec(stderr) ?? []
-  return { seconds: Number(seconds), peakMiB: Number(kib) / 1024 }
+  const { stderr } = await run('/usr/bin/time', ['-f', 'TIMED %e %U %S %M', cmd, ...args], { timeoutMs: 3_600_000 })
+  const [, seconds, user, system, kib] = /TIMED ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(stderr) ?? []
+  return { seconds: Number(seconds), cpuSeconds: Number(user) + Number(system), peakMiB: Number(kib) / 1024 }
 }
 
 export async function benchCopy({ rows = 1_000_000, tmp, log }) {
@@ -110,7 +113,9 @@ export function renderCopy(r) {
   const out = ['', `### copy: ${r.rows.toLocaleString('en')} rows into PostgreSQL`, '']
   if (r.error) out.push(`Not measured: ${r.error}`, '')
   if (r.pgloader === undefined) out.push('pgloader is not installed: only migrator measured.', '')
-  out.push('| what | wall | rows/s | peak memory |', '|---|---:|---:|---:|')
-  for (const c of r.cases) out.push(`| ${c.label} | ${c.seconds.toFixed(1)} s | ${Math.round(r.rows / c.seconds).toLocaleString('en')} | ${c.peakMiB.toFixed(0)} MiB |`)
+  out.push('| what | wall | rows/s (wall) | CPU (user + sys) | peak memory |', '|---|---:|---:|---:|---:|')
+  for (const c of r.cases) {
+    out.push(`| ${c.label} | ${c.seconds.toFixed(1)} s | ${Math.round(r.rows / c.seconds).toLocaleString('en')} | ${c.cpuSeconds.toFixed(1)} s | ${c.peakMiB.toFixed(0)} MiB |`)
+  }
   return out.join('\n')
 }

@@ -2,6 +2,7 @@ import { hash } from 'node:crypto'
 import type { Driver } from '../dialects/dialect.js'
 import type { CopyTable } from './map-schema.js'
 import { readPages, type Side } from './read.js'
+import type { NeutralType } from './types.js'
 import { proofText } from './values.js'
 
 /** One table's proof: row counts and checksums on both sides. */
@@ -18,7 +19,7 @@ const MASK = (1n << 64n) - 1n
 
 /**
  * Counts and checksums `table` on both sides, in parallel. The checksum is order independent: the
- * sum (mod 2^64) of a hash (the first 64 bits of SHA-1; collisions, not attackers, are the concern) of each row's values in the common text form, floats compared at the
+ * sum (mod 2^64) of a hash (the first 64 bits of MD5: accidental collisions, not attackers, are the concern) of each row's values in the common text form, floats compared at the
  * precision of the source column (values.ts). Rows stream through in keyset pages: memory holds
  * one page per side.
  */
@@ -37,10 +38,23 @@ async function digest(side: Side, table: CopyTable, batch: number): Promise<{ ro
   let sum = 0n
   for await (const page of readPages(side, table, batch, {})) {
     for (const row of page.rows) {
-      const text = JSON.stringify(row.map((value, i) => (value === null ? null : proofText(value, sourceTypes[i]!))))
-      sum = (sum + hash('sha1', text, 'buffer').readBigUInt64BE(0)) & MASK
+      sum = (sum + hash('md5', rowText(row, sourceTypes), 'buffer').readBigUInt64BE(0)) & MASK
       rows++
     }
   }
   return { rows, checksum: sum.toString(16).padStart(16, '0') }
+}
+
+/** A row's values, each as its length and text (NULL as `-`), so no two rows' texts run together. */
+function rowText(row: readonly (string | null)[], types: readonly NeutralType[]): string {
+  let text = ''
+  for (let i = 0; i < row.length; i++) {
+    const value = row[i]
+    if (value === null || value === undefined) text += '-;'
+    else {
+      const shown = proofText(value, types[i]!)
+      text += `${shown.length}:${shown};`
+    }
+  }
+  return text
 }

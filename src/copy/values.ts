@@ -32,7 +32,11 @@ function expandExponent(text: string): string {
 
 /** A time of day's fraction without trailing zeros: `10:00:00.500000` → `10:00:00.5`. */
 export function trimFraction(text: string): string {
-  return text.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '')
+  if (!text.includes('.')) return text
+  let end = text.length
+  while (text.charCodeAt(end - 1) === 48) end--
+  if (text.charCodeAt(end - 1) === 46) end--
+  return text.slice(0, end)
 }
 
 const STAMP = /^(\d{4,}-\d\d-\d\d)(?:[ T](\d\d:\d\d)(?::(\d\d))?(\.\d+)?)?\s*(Z|[+-]\d\d(?::?\d\d)?)?$/i
