@@ -37,7 +37,7 @@ describe('migrator copy between engines', () => {
         expect(copy.stderr).not.toMatch(/error/)
         expect(copy.code, copy.stdout + copy.stderr).toBe(0)
         // Off a terminal, progress is a log line per tenth of a table, with rate and ETA.
-        expect(copy.stderr).toMatch(/^orders: [\d,]+\/3,000 rows · [\d,]+ rows\/s · ETA \d+s$/m)
+        expect(copy.stderr).toMatch(/^(public\.)?orders: [\d,]+\/3,000 rows · [\d,]+ rows\/s · ETA \d+s$/m)
         const report = JSON.parse(copy.stdout) as CopyReport
         expect(report.ok).toBe(true)
         expect(report.proof.map((p) => [p.table.split('.').pop(), p.sourceRows, p.targetRows, p.match])).toEqual([
