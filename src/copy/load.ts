@@ -1,4 +1,5 @@
 import type { Driver } from '../dialects/dialect.js'
+import { MigratorError } from '../errors.js'
 import type { CopyCheckpoint, TablePosition } from './checkpoint.js'
 import type { CopyTable } from './map-schema.js'
 import type { InsertTarget } from './insert.js'
@@ -43,6 +44,7 @@ export async function loadTable(
     next = pages.next()
     copied += page.value.rows.length
     const reached: TablePosition = { ...(page.value.key === undefined ? {} : { key: page.value.key }), ...(page.value.offset === undefined ? {} : { offset: page.value.offset }), copied, done: false }
+    if (target.copy.roundsDecimals) for (const row of page.value.rows) refuseRounding(table, row)
     const values = page.value.rows.map((row) => row.map((value, i) => (value === null ? null : target.copy.writeValue(value, targetTypes[i]!))))
     await target.db.transaction(async (tx) => {
       await target.copy.insertRows(tx, into, values)
@@ -52,6 +54,24 @@ export async function loadTable(
   }
   await target.db.transaction((tx) => checkpoint.save(tx, table.name, { copied, done: true }))
   return copied
+}
+
+/**
+ * Stops the copy at a decimal with more fraction digits than its target column keeps, which the
+ * target would round without an error (SQLite never enforces a declared scale, so a source column
+ * can hold such values).
+ */
+function refuseRounding(table: CopyTable, row: readonly (string | null)[]): void {
+  table.columns.forEach((column, i) => {
+    const value = row[i]
+    if (column.target.kind !== 'decimal' || column.target.scale === undefined || value == null) return
+    const point = value.indexOf('.')
+    if (point < 0 || value.length - point - 1 <= column.target.scale) return
+    throw new MigratorError(
+      'copy-value-rounded',
+      `${table.name}.${column.name} holds ${value}, more decimal places than the target's ${column.target.scale} (it would be rounded); round it on the source, or give the target column a larger scale (copy --schema-only, alter it, then copy --data-only)`,
+    )
+  })
 }
 
 export function tableName(driver: Driver, table: { readonly schema?: string; readonly name: string }): string {

@@ -70,6 +70,8 @@ export interface CopySupport {
   writeValue(value: string, type: NeutralType): unknown
   /** Inserts `rows` (values from `writeValue`, NULL as null) through `db`, in as few statements as the dialect allows. */
   insertRows(db: Db, target: InsertTarget, rows: readonly (readonly unknown[])[]): Promise<void>
+  /** A decimal column rounds values with more fraction digits than its scale (SQLite stores them as they are). */
+  readonly roundsDecimals: boolean
   /** Options every created table gets (MySQL: engine and a charset that holds all of Unicode). */
   readonly tableOptions: Options
   /**

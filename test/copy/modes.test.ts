@@ -107,6 +107,15 @@ describe.skipIf(!available.postgres || !available.mariadb)('migrator copy modes'
     expect(await target.query('SELECT * FROM customers')).toEqual([])
   })
 
+  it('a decimal the target would round stops the copy with the value named', async () => {
+    const source = await database('sqlite', 'cp_round', 'CREATE TABLE prices (id INTEGER PRIMARY KEY, amount NUMERIC(10,2)); INSERT INTO prices VALUES (1, 1.5), (2, 0.142857)')
+    const target = await database('postgres', 'cp_round')
+    const result = await runCli(['copy', '--from', source.url, '--to', target.url], { cwd })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^error: prices\.amount holds 0\.142857, more decimal places than the target's 2 \(it would be rounded\)/m)
+    expect(await target.query('SELECT * FROM prices')).toEqual([])
+  })
+
   it('bad flags are one usage line', async () => {
     const both = await runCli(['copy', '--from', 'sqlite:a.db', '--to', 'sqlite:b.db', '--schema-only', '--data-only'], { cwd })
     expect(both.code).toBe(1)

@@ -119,6 +119,7 @@ export const mysqlCopy: CopySupport = {
   insertRows: (db, target, rows) => insertValues(db, target, rows, 65535),
 
   // Binary collation: keys compare the way PostgreSQL and SQLite compare them ('a' ≠ 'A').
+  roundsDecimals: true,
   tableOptions: { engine: 'InnoDB', charset: 'utf8mb4', collation: 'utf8mb4_bin' },
   constraintsAfterLoad: true,
 

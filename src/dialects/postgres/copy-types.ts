@@ -118,6 +118,7 @@ export const postgresCopy: CopySupport = {
     await db.exec(`INSERT INTO ${target.table} (${target.columns.join(', ')})${target.alwaysIdentity ? ' OVERRIDING SYSTEM VALUE' : ''} SELECT * FROM unnest(${arrays})`, columns)
   },
 
+  roundsDecimals: true,
   tableOptions: {},
   constraintsAfterLoad: true,
 

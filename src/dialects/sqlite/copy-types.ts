@@ -103,6 +103,7 @@ export const sqliteCopy: CopySupport = {
   // SQLITE_MAX_VARIABLE_NUMBER since 3.32.
   insertRows: (db, target, rows) => insertValues(db, target, rows, 32766),
 
+  roundsDecimals: false,
   tableOptions: {},
   constraintsAfterLoad: false,
 
