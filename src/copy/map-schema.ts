@@ -1,6 +1,6 @@
 import type { Driver } from '../dialects/dialect.js'
 import type { Check, Column, ForeignKey, Index, Schema, Table, Unique } from '../schema/model.js'
-import { qualifiedName } from '../schema/model.js'
+import { emptySchema, qualifiedName } from '../schema/model.js'
 import type { CopyLoss } from './codes.js'
 import type { NeutralType } from './types.js'
 
@@ -62,7 +62,7 @@ export function mapSchema(source: Schema, from: Driver, to: Driver): MappedSchem
         checks.push({ expression: `${to.quoteIdent(column.name)} IN (${labels})` })
       }
       const targetColumn: Column = { name: column.name, type: mapped.type, nullable: column.nullable && !key.includes(column.name) }
-      const targetType = to.copy.toNeutral(targetColumn, source)
+      const targetType = to.copy.toNeutral(targetColumn, emptySchema)
       columns.push({ name: column.name, source: neutral, target: targetType })
       targetColumns.push({ ...targetColumn, ...defaultOf(column, neutral, targetType, from, to, where, lose), ...identityOf(column, table, targetType, from, where, lose) })
       if (column.generated !== undefined) lose('CP109', where, `generated as ${column.generated.expression}`)
