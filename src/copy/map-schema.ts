@@ -24,6 +24,9 @@ export interface CopyTable {
   readonly alwaysIdentity: boolean
 }
 
+/** Records one loss. */
+type Lose = (code: CopyLoss['code'], where: string, message: string) => void
+
 export interface MappedSchema {
   /** The target schema once the copy is done. */
   readonly full: Schema
@@ -40,7 +43,7 @@ export interface MappedSchema {
  */
 export function mapSchema(source: Schema, from: Driver, to: Driver): MappedSchema {
   const losses: CopyLoss[] = []
-  const lose = (code: CopyLoss['code'], where: string, message: string) => losses.push({ code, where, message })
+  const lose: Lose = (code, where, message) => void losses.push({ code, where, message })
   const namespace = to.capabilities.schemas ? (to.scope?.[0] ?? 'public') : undefined
   const names = new UniqueNames(source.tables.map((t) => t.name))
   const tables: CopyTable[] = []
@@ -127,7 +130,7 @@ function defaultOf(
   from: Driver,
   to: Driver,
   where: string,
-  lose: (code: CopyLoss['code'], where: string, message: string) => void,
+  lose: Lose,
 ): Pick<Column, 'default'> {
   // A serial column's nextval() default is its identity, which is mapped on its own.
   if (column.default === undefined || column.options?.serial !== undefined || column.generated !== undefined) return {}
@@ -145,7 +148,7 @@ function identityOf(
   target: NeutralType,
   from: Driver,
   where: string,
-  lose: (code: CopyLoss['code'], where: string, message: string) => void,
+  lose: Lose,
 ): Pick<Column, 'identity'> {
   const generated = column.options?.serial !== undefined || from.copy.generatesKey(table, column)
   const identity = column.identity ?? (generated ? { always: false } : undefined)
