@@ -9,7 +9,7 @@ import type { CopyLoss } from './codes.js'
 import { COPY_CHECKPOINT_TABLE, CopyCheckpoint } from './checkpoint.js'
 import { loadTable, tableName } from './load.js'
 import { mapSchema, type CopyTable, type MappedSchema } from './map-schema.js'
-import { proveTables, type ProofRow } from './proof.js'
+import { proveTable, type ProofRow } from './proof.js'
 import { assertEmpty, assertMatches, catchUpStatements } from './target-schema.js'
 
 export type CopyMode = 'all' | 'schema-only' | 'data-only' | 'verify-only'
@@ -36,7 +36,7 @@ export type CopyEvent =
   | { readonly kind: 'schema'; readonly statements: number }
   | { readonly kind: 'table'; readonly table: string; readonly copied: number; readonly total: number }
   | { readonly kind: 'table-done'; readonly table: string; readonly copied: number }
-  | { readonly kind: 'proof'; readonly tables: number }
+  | { readonly kind: 'proof'; readonly table: string }
 
 export interface CopyReport {
   readonly source: string
@@ -75,7 +75,7 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
     else if (!resumed) assertEmpty(current, target)
     if (options.dryRun || options.mode === 'verify-only') {
       const statements = options.mode === 'all' || options.mode === 'schema-only' ? [...catchUpStatements(target, emptySchema, mapped.load), ...catchUpStatements(target, mapped.load, mapped.full)] : []
-      const proof = options.mode === 'verify-only' ? await prove(mapped.tables, options) : []
+      const proof = options.mode === 'verify-only' ? await prove(mapped.tables, source, target, options) : []
       return { ...base, statements, copied: [], proof, ok: proof.every((p) => p.match) }
     }
 
@@ -98,7 +98,7 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
     if (options.mode !== 'data-only') await run(catchUpStatements(target, (await target.inspect({ ...scopeOf(target), exclude: own })), mapped.full))
     for (const table of mapped.tables) for (const column of table.identity) await target.copy.resetIdentity(target.db, tableName(target, table.target), column)
     await checkpoint.drop()
-    const proof = options.mode === 'schema-only' ? [] : await prove(mapped.tables, options)
+    const proof = options.mode === 'schema-only' ? [] : await prove(mapped.tables, source, target, options)
     return { ...base, statements, copied, proof, ok: proof.every((p) => p.match) }
   } finally {
     for (const driver of drivers.reverse()) await driver.close().catch(() => undefined)
@@ -132,9 +132,13 @@ async function loadAll(tables: readonly CopyTable[], source: Driver, target: Dri
   return tables.map((t) => ({ table: t.name, rows: results.get(t.name) ?? 0 }))
 }
 
-async function prove(tables: readonly CopyTable[], options: CopyOptions): Promise<ProofRow[]> {
-  options.onEvent?.({ kind: 'proof', tables: tables.length })
-  return proveTables(tables, options.from, options.to, Math.max(options.batch, 1000))
+async function prove(tables: readonly CopyTable[], source: Driver, target: Driver, options: CopyOptions): Promise<ProofRow[]> {
+  const rows: ProofRow[] = []
+  for (const table of tables) {
+    options.onEvent?.({ kind: 'proof', table: table.name })
+    rows.push(await proveTable(table, source, target, Math.max(options.batch, 1000)))
+  }
+  return rows
 }
 
 async function countRows(driver: Driver, table: { readonly schema?: string; readonly name: string }): Promise<number> {

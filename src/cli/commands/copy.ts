@@ -105,7 +105,7 @@ function progress(ctx: CommandContext): (event: CopyEvent) => void {
         return
       }
       case 'proof':
-        ctx.out.info(`counting and checksumming ${event.tables} tables on both sides`)
+        ctx.out.debug(`checksumming ${event.table}`)
         return
     }
   }
