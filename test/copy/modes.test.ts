@@ -116,6 +116,20 @@ describe.skipIf(!available.postgres || !available.mariadb)('migrator copy modes'
     expect(await target.query('SELECT * FROM prices')).toEqual([])
   })
 
+  it('a table without a primary key is copied in offset pages, duplicate rows included', async () => {
+    const source = await database('sqlite', 'cp_nopk', "CREATE TABLE log (at TEXT, msg TEXT, payload BLOB); INSERT INTO log VALUES ('2024-01-01', 'a', X'01'), ('2024-01-01', 'a', X'01'), (NULL, 'b', NULL), ('2024-01-02', NULL, X'')")
+    const target = await database('postgres', 'cp_nopk')
+    const result = await runCli(['copy', '--from', source.url, '--to', target.url, '--batch', '1', '--json'], { cwd })
+    expect(result.code, result.stderr).toBe(0)
+    expect((JSON.parse(result.stdout) as CopyReport).proof).toMatchObject([{ table: 'log', sourceRows: 4, targetRows: 4, match: true }])
+    expect(await target.query("SELECT at, msg, encode(payload, 'hex') AS payload FROM log ORDER BY at NULLS FIRST, msg")).toEqual([
+      { at: null, msg: 'b', payload: null },
+      { at: '2024-01-01', msg: 'a', payload: '01' },
+      { at: '2024-01-01', msg: 'a', payload: '01' },
+      { at: '2024-01-02', msg: null, payload: '' },
+    ])
+  })
+
   it('bad flags are one usage line', async () => {
     const both = await runCli(['copy', '--from', 'sqlite:a.db', '--to', 'sqlite:b.db', '--schema-only', '--data-only'], { cwd })
     expect(both.code).toBe(1)
