@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../config/schema.js'
 import type { DatabaseUrl } from '../config/url.js'
 import type { Driver } from '../dialects/dialect.js'
 import { openDriver } from '../dialects/registry.js'
@@ -25,8 +26,6 @@ export interface CopyOptions {
   /** Tables copied at the same time, each over its own pair of connections. */
   readonly jobs: number
   readonly dryRun: boolean
-  /** migrator's own tables (history, snapshots) are not copied. */
-  readonly historyTable?: string
   readonly onEvent?: (event: CopyEvent) => void
 }
 
@@ -62,7 +61,8 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyReport> {
   try {
     const target = await openDriver(options.to, writes ? {} : { readOnly: true, missingAsEmpty: options.dryRun })
     drivers.push(target)
-    const own = [...ownTables(options.historyTable ?? 'migrator_history'), CHECKPOINT_TABLE, COPY_CHECKPOINT_TABLE]
+    // migrator's own tables are not copied: the target's migrations are its own.
+    const own = [...ownTables(CONFIG_DEFAULTS.historyTable), CHECKPOINT_TABLE, COPY_CHECKPOINT_TABLE]
     const sourceSchema = selectTables(await source.inspect({ ...scopeOf(source), exclude: own }), options.tables)
     let mapped = mapSchema(sourceSchema, source, target)
     options.onEvent?.({ kind: 'losses', losses: mapped.losses })
