@@ -13,6 +13,8 @@
  *                                                       # and the CLI's startup next to `node -e 0`
  *   npm run bench -- --only backfill                    # chunked backfill vs one UPDATE, 1,000,000 rows on
  *                                                       # PostgreSQL and MariaDB/MySQL (--backfill-rows N)
+ *   npm run bench -- --only copy                        # migrator copy vs pgloader, 1,000,000 rows from SQLite
+ *                                                       # and MariaDB/MySQL into PostgreSQL (--copy-rows N)
  *
  * Servers: MIGRATOR_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and
  * MIGRATOR_BENCH_MYSQL_URL (default mysql://root@127.0.0.1:3306/mysql); the user must be able to
@@ -34,8 +36,8 @@ const value = (name) => {
 const quick = flag('--quick')
 const only = (value('--only') ?? 'postgres,mysql,sqlite,status').split(',')
 for (const name of only) {
-  if (!['postgres', 'mysql', 'sqlite', 'status', 'backfill'].includes(name)) {
-    console.error(`--only: unknown dialect "${name}"; use postgres, mysql, sqlite, status and/or backfill, comma-separated`)
+  if (!['postgres', 'mysql', 'sqlite', 'status', 'backfill', 'copy'].includes(name)) {
+    console.error(`--only: unknown dialect "${name}"; use postgres, mysql, sqlite, status, backfill and/or copy, comma-separated`)
     process.exit(1)
   }
 }
@@ -59,7 +61,7 @@ const loaders = {
 }
 let failed = false
 try {
-  for (const dialect of only.filter((d) => d !== 'backfill' && d !== 'status')) {
+  for (const dialect of only.filter((d) => d !== 'backfill' && d !== 'status' && d !== 'copy')) {
     const started = Date.now()
     try {
       const bench = await loaders[dialect]()
@@ -96,15 +98,27 @@ try {
     if (Object.values(results.backfill).some((d) => d.error)) failed = true
     log(`backfill: ${((Date.now() - started) / 1000).toFixed(0)} s`)
   }
+  // Opt-in (`--only copy`): a few minutes of 1,000,000-row copies.
+  if (only.includes('copy')) {
+    const started = Date.now()
+    const { benchCopy } = await import('./bench/copy.mjs')
+    results.copy = await benchCopy({ rows: Number(value('--copy-rows') ?? 1_000_000), tmp, log })
+    if (results.copy.error) failed = true
+    log(`copy: ${((Date.now() - started) / 1000).toFixed(0)} s`)
+  }
   if (flag('--profile')) {
     const { profileAll } = await import('./bench/profile.mjs')
-    results.profiles = await profileAll({ ...settings, tmp, log, only: only.filter((d) => d !== 'backfill' && d !== 'status') })
+    results.profiles = await profileAll({ ...settings, tmp, log, only: only.filter((d) => d !== 'backfill' && d !== 'status' && d !== 'copy') })
   }
 } finally {
   await rm(tmp, { recursive: true, force: true })
 }
 
-console.log(render(results) + (results.backfill ? `\n${(await import('./bench/backfill.mjs')).renderBackfill(results.backfill)}` : ''))
+console.log(
+  render(results) +
+    (results.backfill ? `\n${(await import('./bench/backfill.mjs')).renderBackfill(results.backfill)}` : '') +
+    (results.copy ? `\n${(await import('./bench/copy.mjs')).renderCopy(results.copy)}` : ''),
+)
 if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2))
 process.exitCode = failed ? 1 : 0
 

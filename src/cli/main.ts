@@ -4,6 +4,7 @@ import { redactUrl } from '../config/url.js'
 import { MigratorError } from '../errors.js'
 import * as backup from './commands/backup.js'
 import * as baseline from './commands/baseline.js'
+import * as copy from './commands/copy.js'
 import * as diff from './commands/diff.js'
 import * as down from './commands/down.js'
 import * as hash from './commands/hash.js'
@@ -25,7 +26,7 @@ import { createOutput, loadStyling } from './output.js'
 
 /** Every command module exports `register(program, run)`; add new ones here. */
 const COMMANDS: readonly { register(program: Command, run: Run): void }[] = [
-  init, inspect, diff, newMigration, up, down, status, validate, lint, baseline, rebase, repair, hash, backup, restore, testCommand, verify,
+  init, inspect, diff, newMigration, up, down, status, validate, lint, baseline, rebase, repair, hash, backup, restore, testCommand, verify, copy,
 ]
 
 /**

@@ -3,6 +3,7 @@ import type { DatabaseUrl } from '../config/url.js'
 import type { Change } from '../schema/changes.js'
 import type { Schema } from '../schema/model.js'
 import type { ZeroDowntimeSql } from '../zero-downtime/dialect-sql.js'
+import type { CopySupport } from '../copy/types.js'
 import type { LintHookContext, LintFinding } from '../lint/finding.js'
 import type { Capabilities, Plan, RowLoss, ValueLoss } from '../schema/plan.js'
 import type { SoundnessFinding } from '../safety/soundness.js'
@@ -125,6 +126,8 @@ export interface Driver {
   rowLosses?(change: Change, options?: PlanOptions): readonly RowLoss[]
   /** Optional: drizzle-orm schemas of this dialect, read as targets and written by `inspect --format drizzle`. */
   readonly drizzle?: DrizzleDialect
+  /** `migrator copy`: the type mapping, value reading and writing, and session setup (src/copy). */
+  readonly copy: CopySupport
   /** Optional: the SQL building blocks of expand/contract phases (`diff --zero-downtime`). */
   readonly zeroDowntimeSql?: ZeroDowntimeSql
   /**

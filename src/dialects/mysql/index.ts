@@ -1,5 +1,6 @@
 import type { ZeroDowntimeSql } from '../../zero-downtime/dialect-sql.js'
 import { mysqlDrizzle } from './drizzle.js'
+import { mysqlCopy } from './copy-types.js'
 import { isLockTimeout } from './lock-errors.js'
 import { mysqlZeroDowntimeSql } from './zero-downtime.js'
 import type { Knex } from 'knex'
@@ -51,6 +52,7 @@ function capabilitiesOf(flavor: Flavor): Capabilities {
 export class MysqlDriver implements Driver {
   readonly dialect = 'mysql' as const
   readonly capabilities: Capabilities
+  readonly copy = mysqlCopy
   readonly transactionSyntax = { begin: 'START TRANSACTION;', commit: 'COMMIT;' } as const
   readonly serverVersion: string
   readonly database: string

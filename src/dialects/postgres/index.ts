@@ -1,6 +1,7 @@
 import { isLockTimeout } from './lock-errors.js'
 import { postgresDrizzle } from './drizzle.js'
 import { postgresZeroDowntimeSql } from './zero-downtime.js'
+import { postgresCopy } from './copy-types.js'
 import type { DatabaseUrl } from '../../config/url.js'
 import type { Db } from '../../db.js'
 import type { Change } from '../../schema/changes.js'
@@ -66,6 +67,7 @@ export class PostgresDriver implements Driver {
   readonly isLockTimeout = isLockTimeout
   readonly drizzle = postgresDrizzle
   readonly zeroDowntimeSql = postgresZeroDowntimeSql
+  readonly copy = postgresCopy
 
   inspect(options?: InspectOptions): Promise<Schema> {
     // options.db: the runner's post-checks inspect inside the migration's own transaction (the

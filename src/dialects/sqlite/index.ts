@@ -1,5 +1,6 @@
 import type { DatabaseUrl } from '../../config/url.js'
 import { sqliteDrizzle } from './drizzle.js'
+import { sqliteCopy } from './copy-types.js'
 import type { Db } from '../../db.js'
 import type { Change } from '../../schema/changes.js'
 import type { Schema } from '../../schema/model.js'
@@ -34,6 +35,7 @@ const CAPABILITIES: Capabilities = {
 export class SqliteDriver implements Driver {
   readonly dialect = 'sqlite' as const
   readonly capabilities = CAPABILITIES
+  readonly copy = sqliteCopy
   readonly transactionSyntax = { begin: 'BEGIN IMMEDIATE;', commit: 'COMMIT;' } as const
   readonly serverVersion: string
   readonly db: SqliteDb
