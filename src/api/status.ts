@@ -87,7 +87,7 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
       ...(applied.replayReason === undefined ? {} : { replayReason: applied.replayReason }),
       ...(ungeneratedFrom === undefined ? {} : { ungeneratedFrom }),
     }
-  }, { readOnly: true })
+  }, { readOnly: true, queriesOnly: true })
 }
 
 export function migrationStates(files: readonly MigrationFile[], history: readonly HistoryRow[]): MigrationStatus[] {
