@@ -14,7 +14,6 @@ import { schemaFingerprint } from '../safety/fingerprint.js'
 import { canonical } from '../schema/equal.js'
 import type { Schema } from '../schema/model.js'
 import { toolVersion } from '../version.js'
-import { replaySchema } from './replay.js'
 import { inspectOptions } from './session.js'
 
 /**
@@ -85,7 +84,7 @@ export async function replayApplied(driver: Driver, config: ResolvedConfig, file
   const byVersion = new Map(files.map((f) => [f.version, f]))
   if (applied.some((r) => !isBaselineMarker(r) && byVersion.get(r.version)?.checksum !== r.checksum)) return undefined
   try {
-    return await replaySchema(driver, config, files.filter((f) => applied.some((r) => r.version === f.version)))
+    return await (await import('./replay.js')).replaySchema(driver, config, files.filter((f) => applied.some((r) => r.version === f.version)))
   } catch {
     return undefined
   }
@@ -93,7 +92,7 @@ export async function replayApplied(driver: Driver, config: ResolvedConfig, file
 
 async function replayed(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], reason: string): Promise<ProducedSchema> {
   try {
-    return { schema: await replaySchema(driver, config, files), source: 'replay', replayReason: reason }
+    return { schema: await (await import('./replay.js')).replaySchema(driver, config, files), source: 'replay', replayReason: reason }
   } catch (error) {
     // A migration that cannot replay (the one that failed, say) must not hide the rest of a report.
     if (!(error instanceof MigratorError)) throw error

@@ -229,6 +229,7 @@ function cellText(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value)
 }
 
+/** Length without ANSI codes; text without an escape (most cells, all of them off a terminal) is measured as is. */
 function visible(text: string): number {
-  return stripVTControlCharacters(text).length
+  return text.includes('\u001b') || text.includes('\u009b') ? stripVTControlCharacters(text).length : text.length
 }
