@@ -65,8 +65,9 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
       return risk === undefined ? m : { ...m, risk }
     })
     const live = await driver.inspect(inspectOptions(config, driver))
-    const applied = await appliedSchema(driver, config, files, history)
-    const drift = applied.schema === undefined ? [] : schemaDifferences(driver, applied.schema, live)
+    const applied = await appliedSchema(driver, config, files, history, live)
+    // `live` itself stands for a snapshot with its fingerprint (SnapshotStore.find): nothing drifted.
+    const drift = applied.schema === undefined || applied.schema === live ? [] : schemaDifferences(driver, applied.schema, live)
     let replayError = applied.error?.message
     let ungenerated: string[] | undefined
     let ungeneratedFrom: SchemaSource | undefined
