@@ -46,6 +46,41 @@ export class RecordingDb implements Db {
   }
 }
 
+/**
+ * A Db over a driver's own query function, without knex: for connections that run only migrator's
+ * own SQL (OpenOptions.queriesOnly), which then start without loading knex. `run` gets `?`
+ * bindings as callers wrote them. No `knex`: no `.ts` migration runs on such a connection.
+ */
+export class ClientDb implements Db {
+  private inTransaction = false
+
+  constructor(private readonly run: (sql: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>) {}
+
+  async query<Row = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return (await this.run(sql, params)) as Row[]
+  }
+
+  async exec(sql: string, params: readonly unknown[] = []): Promise<void> {
+    await this.run(sql, params)
+  }
+
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this)
+    this.inTransaction = true
+    try {
+      await this.run('BEGIN', [])
+      const result = await fn(this)
+      await this.run('COMMIT', [])
+      return result
+    } catch (error) {
+      await this.run('ROLLBACK', []).catch(() => undefined)
+      throw error
+    } finally {
+      this.inTransaction = false
+    }
+  }
+}
+
 /** Extracts result rows from a `knex.raw` result, whose shape differs per driver. */
 export type RawRows = (result: unknown) => Record<string, unknown>[]
 

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises'
 import type { MigrationFile } from '../migrations/file.js'
 import { readDirectory } from '../migrations/directory.js'
-import { verifySum } from '../migrations/sum.js'
+import { sumOf, verifySum } from '../migrations/sum.js'
 
 /**
  * The migrations of `dir`, verified against migrator.sum. A directory that does not exist yet
@@ -10,13 +10,13 @@ import { verifySum } from '../migrations/sum.js'
 export async function listMigrations(dir: string, options: { allowMissingDir?: boolean } = {}): Promise<MigrationFile[]> {
   if (options.allowMissingDir === true && !(await exists(dir))) return []
   const files = await readDirectory(dir)
-  // The checksums readDirectory computed are the sum's: each file is read once.
-  const known = new Map<string, string>()
-  for (const f of files) {
-    known.set(f.upFile, f.checksum)
-    if (f.downFile !== undefined && f.downChecksum !== undefined) known.set(f.downFile, f.downChecksum)
-  }
-  await verifySum(dir, known)
+  // readDirectory read and hashed every migration file (it fails on any it cannot pair): those
+  // checksums are the sum's, so each file is read once and the directory listed once.
+  const hashed = files.flatMap((f) => [
+    { name: f.upFile, hash: f.checksum },
+    ...(f.downFile !== undefined && f.downChecksum !== undefined ? [{ name: f.downFile, hash: f.downChecksum }] : []),
+  ])
+  await verifySum(dir, sumOf(hashed))
   return files
 }
 

@@ -14,7 +14,6 @@ import { schemaFingerprint } from '../safety/fingerprint.js'
 import { canonical } from '../schema/equal.js'
 import type { Schema } from '../schema/model.js'
 import { toolVersion } from '../version.js'
-import { replaySchema } from './replay.js'
 import { inspectOptions } from './session.js'
 
 /**
@@ -37,8 +36,9 @@ export interface ProducedSchema {
  * The schema the applied migrations produce: their recorded snapshot when there is one, a replay
  * on a scratch database otherwise (rows written before snapshots existed, by `baseline`, edited by
  * hand, when `up` found drift, or when applied files are edited or missing, which a replay sees).
+ * `live`: the database just inspected, returned itself when it has the snapshot's fingerprint.
  */
-export async function appliedSchema(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], rows: readonly HistoryRow[]): Promise<ProducedSchema> {
+export async function appliedSchema(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], rows: readonly HistoryRow[], live?: Schema): Promise<ProducedSchema> {
   const applied = rows.filter((r) => r.status === 'applied')
   // Nothing applied: what a new database inspects as (PostgreSQL reports its `public` schema).
   if (applied.length === 0) return replayed(driver, config, [], 'no migration is applied yet')
@@ -50,7 +50,7 @@ export async function appliedSchema(driver: Driver, config: ResolvedConfig, file
     reason = `${changed.length} applied migration${changed.length === 1 ? ' is' : 's are'} edited or missing (first: ${changed[0]!.version}_${changed[0]!.name})`
   } else {
     const key = historyKey(scopeOf(driver, config), applied)
-    const snapshot = key === undefined ? undefined : await new SnapshotStore(driver, config.historyTable).find(key)
+    const snapshot = key === undefined ? undefined : await new SnapshotStore(driver, config.historyTable).find(key, driver.db, live)
     if (snapshot !== undefined) return { schema: snapshot.schema, source: 'snapshot' }
     reason = 'no schema snapshot is recorded for these applied migrations (history written by an older migrator, by `baseline` or by hand, or `up` found drift); the next `up` records one'
   }
@@ -65,7 +65,8 @@ export async function appliedSchema(driver: Driver, config: ResolvedConfig, file
 export async function directorySchema(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], rows: readonly HistoryRow[], applied?: ProducedSchema): Promise<ProducedSchema> {
   if (files.length === 0) return replayed(driver, config, [], 'the directory holds no migration')
   const appliedRows = rows.filter((r) => r.status === 'applied')
-  const allApplied = appliedRows.length === files.length && files.every((f) => appliedRows.some((r) => r.version === f.version && r.checksum === f.checksum))
+  const appliedChecksums = new Map(appliedRows.map((r) => [r.version, r.checksum]))
+  const allApplied = appliedRows.length === files.length && files.every((f) => appliedChecksums.get(f.version) === f.checksum)
   if (allApplied && applied?.source === 'snapshot' && applied.schema !== undefined) return applied
   const file = await cacheFile(driver, config)
   const cached = file === undefined ? undefined : await readCache(file)
@@ -85,7 +86,7 @@ export async function replayApplied(driver: Driver, config: ResolvedConfig, file
   const byVersion = new Map(files.map((f) => [f.version, f]))
   if (applied.some((r) => !isBaselineMarker(r) && byVersion.get(r.version)?.checksum !== r.checksum)) return undefined
   try {
-    return await replaySchema(driver, config, files.filter((f) => applied.some((r) => r.version === f.version)))
+    return await (await import('./replay.js')).replaySchema(driver, config, files.filter((f) => applied.some((r) => r.version === f.version)))
   } catch {
     return undefined
   }
@@ -93,7 +94,7 @@ export async function replayApplied(driver: Driver, config: ResolvedConfig, file
 
 async function replayed(driver: Driver, config: ResolvedConfig, files: readonly MigrationFile[], reason: string): Promise<ProducedSchema> {
   try {
-    return { schema: await replaySchema(driver, config, files), source: 'replay', replayReason: reason }
+    return { schema: await (await import('./replay.js')).replaySchema(driver, config, files), source: 'replay', replayReason: reason }
   } catch (error) {
     // A migration that cannot replay (the one that failed, say) must not hide the rest of a report.
     if (!(error instanceof MigratorError)) throw error

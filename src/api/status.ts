@@ -2,11 +2,10 @@ import type { ResolvedConfig } from '../config/schema.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { HistoryStore, type HistoryRow } from '../runner/history.js'
 import { schemaDifferences } from '../schema/differences.js'
-import { loadTarget } from '../target/load.js'
 import { listMigrations } from './directory.js'
+import { byCodePoint } from '../migrations/directory.js'
 import type { RiskReport } from '../lint/risk.js'
 import { listBackups, type BackupInfo } from '../safety/backup.js'
-import { lintWithDriver } from './lint.js'
 import { baselineFloor, isBaselineMarker, newestApplied } from '../runner/pending.js'
 import { appliedSchema, directorySchema, type SchemaSource } from './produced.js'
 import { inspectOptions, withDriver, withScratch } from './session.js'
@@ -60,19 +59,21 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
   return withDriver(config, async (driver) => {
     const history = await new HistoryStore(driver, config.historyTable).list()
     const states = migrationStates(files, history)
-    const risks = states.some((m) => isPending(m.state)) ? new Map((await lintWithDriver(driver, config, files)).migrations.map((m) => [m.version, m.risk])) : new Map<string, RiskReport>()
+    const risks = states.some((m) => isPending(m.state)) ? new Map((await (await import('./lint.js')).lintWithDriver(driver, config, files)).migrations.map((m) => [m.version, m.risk])) : new Map<string, RiskReport>()
     const migrations = states.map((m) => {
       const risk = isPending(m.state) ? risks.get(m.version) : undefined
       return risk === undefined ? m : { ...m, risk }
     })
     const live = await driver.inspect(inspectOptions(config, driver))
-    const applied = await appliedSchema(driver, config, files, history)
-    const drift = applied.schema === undefined ? [] : schemaDifferences(driver, applied.schema, live)
+    const applied = await appliedSchema(driver, config, files, history, live)
+    // `live` itself stands for a snapshot with its fingerprint (SnapshotStore.find): nothing drifted.
+    const drift = applied.schema === undefined || applied.schema === live ? [] : schemaDifferences(driver, applied.schema, live)
     let replayError = applied.error?.message
     let ungenerated: string[] | undefined
     let ungeneratedFrom: SchemaSource | undefined
     if (config.target !== undefined) {
       const target = config.target
+      const { loadTarget } = await import('../target/load.js')
       const desired = await withScratch(driver, config, (scratch) => loadTarget(target, scratch, inspectOptions(config, driver), driver.url.database))
       const all = await directorySchema(driver, config, files, history, applied)
       replayError ??= all.error?.message
@@ -87,7 +88,7 @@ export async function status(config: ResolvedConfig): Promise<StatusReport> {
       ...(applied.replayReason === undefined ? {} : { replayReason: applied.replayReason }),
       ...(ungeneratedFrom === undefined ? {} : { ungeneratedFrom }),
     }
-  }, { readOnly: true })
+  }, { readOnly: true, queriesOnly: true })
 }
 
 export function migrationStates(files: readonly MigrationFile[], history: readonly HistoryRow[]): MigrationStatus[] {
@@ -112,7 +113,7 @@ export function migrationStates(files: readonly MigrationFile[], history: readon
     if (isBaselineMarker(row)) states.push({ version: row.version, name: row.name, state: 'baseline', appliedAt: row.appliedAt })
     else states.push(row.status === 'failed' ? failedState(row, row.name) : { version: row.version, name: row.name, state: 'missing', appliedAt: row.appliedAt })
   }
-  return states.sort((a, b) => a.version.localeCompare(b.version))
+  return states.sort((a, b) => byCodePoint(a.version, b.version))
 }
 
 /**

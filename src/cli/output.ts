@@ -144,7 +144,8 @@ export function createOutput(
     },
     table(rows, columns) {
       noStdoutText('table()')
-      const cells = rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? escapeControl(v) : v])))
+      const keys = columns.map((c) => (typeof c === 'string' ? c : c.key))
+      const cells = rows.map((row) => Object.fromEntries(keys.map((k) => [k, typeof row[k] === 'string' ? escapeControl(row[k]) : row[k]])))
       stdout.write(formatTable(cells, columns, (header) => out.bold(header)))
     },
     json(doc) {
@@ -229,6 +230,7 @@ function cellText(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value)
 }
 
+/** Length without ANSI codes; text without an escape (most cells, all of them off a terminal) is measured as is. */
 function visible(text: string): number {
-  return stripVTControlCharacters(text).length
+  return text.includes('\u001b') || text.includes('\u009b') ? stripVTControlCharacters(text).length : text.length
 }

@@ -229,6 +229,12 @@ export interface OpenOptions {
    * it (a dry run shows everything that would run on it).
    */
   readonly missingAsEmpty?: boolean
+  /**
+   * Only migrator's own SQL runs on the connection, never a `.ts` migration (whose `ctx.knex`
+   * needs a query builder): a dialect may then open it without knex (`Db.knex` absent), which
+   * starts faster. Scratch databases it opens are unaffected.
+   */
+  readonly queriesOnly?: boolean
 }
 
 export interface Dialect {

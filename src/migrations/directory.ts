@@ -79,14 +79,11 @@ export async function readDirectory(dir: string): Promise<MigrationFile[]> {
     group.push(entry)
     byVersion.set(entry.version, group)
   }
-  // Read concurrently; a problem is reported for the first migration (by version) that has one.
-  const read = await Promise.allSettled([...byVersion].sort(([a], [b]) => byCodePoint(a, b)).map(([version, group]) => readMigration(dir, version, group)))
-  const failed = read.find((r) => r.status === 'rejected')
-  if (failed !== undefined) throw failed.reason
-  return read.map((r) => (r as PromiseFulfilledResult<MigrationFile>).value)
+  // In version order, so a problem is reported for the first migration that has one.
+  return [...byVersion].sort(([a], [b]) => byCodePoint(a, b)).map(([version, group]) => readMigration(dir, version, group))
 }
 
-async function readMigration(dir: string, version: string, group: readonly MigrationEntry[]): Promise<MigrationFile> {
+function readMigration(dir: string, version: string, group: readonly MigrationEntry[]): MigrationFile {
   const first = group[0]
   if (first === undefined) throw new Error(`empty group for version ${version}`)
   const ups = group.filter((e) => e.role !== 'down')
@@ -111,9 +108,9 @@ async function readMigration(dir: string, version: string, group: readonly Migra
     )
   }
   const upPath = path.join(dir, up.name)
-  const upText = await readText(upPath)
+  const upText = readText(upPath)
   const format = up.role === 'module' ? 'module' : 'sql'
-  const downText = down === undefined ? undefined : await readText(path.join(dir, down.name))
+  const downText = down === undefined ? undefined : readText(path.join(dir, down.name))
   return {
     version,
     slug: up.slug,
@@ -131,10 +128,11 @@ async function readMigration(dir: string, version: string, group: readonly Migra
 
 /**
  * A migration file's text; NotTextError (file, byte offset) when it is not UTF-8 text. Read
- * synchronously: migration files are small, and one synchronous read costs a fraction of the
- * open/stat/read/close round trips of fs/promises, which dominated `status` with thousands of files.
+ * synchronously, like the whole directory: migration files are small, and one synchronous read
+ * costs a fraction of the open/stat/read/close round trips of fs/promises (and of a promise per
+ * file), which dominated `status` with thousands of files.
  */
-async function readText(file: string): Promise<string> {
+function readText(file: string): string {
   let bytes: Buffer
   try {
     bytes = readFileSync(file)

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { SumMismatchError } from '../errors.js'
-import { listMigrationEntries, SUM_FILE } from './directory.js'
+import { byCodePoint, listMigrationEntries, SUM_FILE } from './directory.js'
 import { draftText } from './draft.js'
 import { checksumOf } from './file.js'
 
@@ -19,14 +19,16 @@ export interface Sum {
   readonly drafts?: readonly string[]
 }
 
-/**
- * Hashes every migration file of `dir` (content with CRLF → LF). Throws DirectoryError like
- * readDirectory. `known`: hashes of files just read (file name → checksum), which are not read again.
- */
-export async function computeSum(dir: string, known: ReadonlyMap<string, string> = new Map()): Promise<Sum> {
+/** Hashes every migration file of `dir` (content with CRLF → LF). Throws DirectoryError like readDirectory. */
+export async function computeSum(dir: string): Promise<Sum> {
   const entries = await listMigrationEntries(dir)
-  const hashes = await Promise.all(entries.map(async (entry) => known.get(entry.name) ?? checksumOf(await readFile(path.join(dir, entry.name), 'utf8'))))
-  const files = entries.map((entry, i) => ({ name: entry.name, hash: hashes[i]! }))
+  const hashes = await Promise.all(entries.map(async (entry) => checksumOf(await readFile(path.join(dir, entry.name), 'utf8'))))
+  return sumOf(entries.map((entry, i) => ({ name: entry.name, hash: hashes[i]! })))
+}
+
+/** The Sum of files already hashed (each file's name and checksum), in any order. */
+export function sumOf(hashed: readonly { readonly name: string; readonly hash: string }[]): Sum {
+  const files = [...hashed].sort((a, b) => byCodePoint(a.name, b.name))
   return { total: totalOf(files), files }
 }
 
@@ -73,9 +75,11 @@ function isDraftHash(name: string, hash: string): boolean {
  * added migrations), or saying the sum file is missing or damaged. A file still recorded as
  * `migrator new` created it may have been edited: it is listed in `drafts`, not a mismatch. A
  * directory without migrations and without a sum file is fine. Returns the sum of the files on disk.
+ * `onDisk`: that sum, when the caller has just read and hashed every migration file (readDirectory),
+ * so the directory is neither listed nor read again.
  */
-export async function verifySum(dir: string, hashed?: ReadonlyMap<string, string>): Promise<Sum> {
-  const actual = await computeSum(dir, hashed)
+export async function verifySum(dir: string, onDisk?: Sum): Promise<Sum> {
+  const actual = onDisk ?? (await computeSum(dir))
   const sumPath = path.join(dir, SUM_FILE)
   let text: string
   try {
@@ -87,11 +91,13 @@ export async function verifySum(dir: string, hashed?: ReadonlyMap<string, string
     if (actual.files.length === 0) return actual
     throw new SumMismatchError(`${sumPath} is missing but ${dir} holds migrations; review them and run \`migrator hash\` to create it`)
   }
+  // What `hash` writes for these very files: nothing to compare line by line (the usual case).
+  if (text.replace(/\r\n/g, '\n') === formatSum(actual)) return actual
   const recorded = parseSum(text, sumPath)
   const known = new Map(recorded.files.map((f) => [f.name, f.hash]))
-  const onDisk = new Map(actual.files.map((f) => [f.name, f.hash]))
+  const present = new Set(actual.files.map((f) => f.name))
   const added = actual.files.filter((f) => !known.has(f.name)).map((f) => f.name)
-  const removed = recorded.files.filter((f) => !onDisk.has(f.name)).map((f) => f.name)
+  const removed = recorded.files.filter((f) => !present.has(f.name)).map((f) => f.name)
   const edited = actual.files.filter((f) => known.has(f.name) && known.get(f.name) !== f.hash)
   const drafts = edited.filter((f) => isDraftHash(f.name, known.get(f.name)!)).map((f) => f.name)
   const changed = edited.map((f) => f.name).filter((name) => !drafts.includes(name))

@@ -87,9 +87,12 @@ export class SnapshotStore {
 
   /**
    * The snapshot recorded for `key`; undefined when there is none, the table does not exist, or
-   * the stored text does not match its fingerprint (a hand-edited row is not trusted).
+   * the stored text does not match its fingerprint (a hand-edited row is not trusted). `live`: a
+   * schema just inspected; when it has the recorded fingerprint it is returned as the snapshot's
+   * schema (equal up to the orders a fingerprint leaves out, which no comparison looks at) without
+   * parsing the stored text: `status` on an undrifted database then neither parses nor diffs.
    */
-  async find(key: string, db: Db = this.driver.db): Promise<Snapshot | undefined> {
+  async find(key: string, db: Db = this.driver.db, live?: Schema): Promise<Snapshot | undefined> {
     let rows: Record<string, unknown>[]
     try {
       rows = await db.query(`SELECT ${this.q('version')}, ${this.q('fingerprint')}, ${this.q('schema_json')} FROM ${this.q(this.tableName)} WHERE ${this.q('history_key')} = ?`, [key])
@@ -99,6 +102,7 @@ export class SnapshotStore {
     }
     const row = rows[0]
     if (row === undefined) return undefined
+    if (live !== undefined && schemaFingerprint(live) === String(row['fingerprint'])) return { key, version: String(row['version']), schema: live }
     let schema: Schema
     try {
       schema = JSON.parse(String(row['schema_json'])) as Schema

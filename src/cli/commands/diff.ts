@@ -1,6 +1,5 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { statementsByChange } from '../../migrations/write.js'
 import type { Run } from '../context.js'
 import { printFinding } from '../findings.js'
 
@@ -30,6 +29,7 @@ export function register(program: Command, run: Run): void {
         }
         const changes = outcome.plan.statements.map((s) => ({ sql: s.sql, comment: s.comment, risks: s.risks }))
         const inSync = outcome.changes.length === 0
+        const { statementsByChange } = await import('../../migrations/write.js')
         ctx.out.result(
           () => ({
             inSync,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import type { Run } from '../context.js'
-import { dataLossPrompt, printDataLoss } from '../consent.js'
 import { eventRenderer } from '../events.js'
 import { parseLockWait, parseSteps, parseVersion } from '../flags.js'
 import { printRunResult } from '../run-result.js'
@@ -23,6 +22,8 @@ export function register(program: Command, run: Run): void {
     .action(
       run(async (ctx, opts: { lockWait?: string; steps?: string; to?: string; all?: boolean; dryRun?: boolean; allowDataLoss?: boolean }) => {
         const config = await ctx.config()
+        // Loaded here: consent's analysis is what only up and down need.
+        const { dataLossPrompt, printDataLoss } = await import('../consent.js')
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
         const result = await down({ ...config, lockWaitMs }, {
           steps: parseSteps(opts.steps),

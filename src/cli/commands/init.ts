@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Command } from 'commander'
-import { adoptLive } from '../../api/adopt.js'
 import { CONFIG_FILE_NAMES } from '../../config/load.js'
 import { CONFIG_DEFAULTS } from '../../config/schema.js'
 import { redactUrl } from '../../config/url.js'
@@ -83,6 +82,7 @@ async function initFromLive(ctx: CommandContext, to: string | undefined): Promis
     configFile = { path: path.join(cwd, 'migrator.config.ts'), text: (schemas) => configText(written, `./${rel(withTarget.dir)}`, `./${rel(withTarget.target!)}`, schemas) }
   }
   const spinner = out.spinner('reading the live schema and checking that it rebuilds')
+  const { adoptLive } = await import('../../api/adopt.js')
   const outcome = await adoptLive(withTarget, { configFile, scaffoldTarget: SCHEMA_TEXT }).finally(() => spinner.stop())
   out.result(
     () => ({ ...outcome, written: outcome.written.map(rel) }),

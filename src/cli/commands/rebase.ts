@@ -1,7 +1,9 @@
 import type { Command } from 'commander'
-import { rebase } from '../../api/rebase.js'
 import type { Run } from '../context.js'
 import { parseVersion } from '../flags.js'
+
+/** Loaded when the command runs, so other commands (and --help) do not pay for it. */
+const rebase = async (...args: Parameters<typeof import('../../api/rebase.js').rebase>) => (await import('../../api/rebase.js')).rebase(...args)
 
 /** `migrator rebase <version>`: move a migration after the newest one (after merging branches). */
 export function register(program: Command, run: Run): void {

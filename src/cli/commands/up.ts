@@ -1,7 +1,6 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import type { Run } from '../context.js'
-import { dataLossPrompt, printDataLoss } from '../consent.js'
 import { eventRenderer } from '../events.js'
 import { printFinding, rowsTouched } from '../findings.js'
 import { parseCount, parseLockWait, parseSteps, parseTxMode, parseVersion } from '../flags.js'
@@ -31,6 +30,8 @@ export function register(program: Command, run: Run): void {
     .action(
       run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; allowOutOfOrder?: boolean; lockRetries?: string; force?: boolean; backup?: boolean; allowDataLoss?: boolean }) => {
         const config = await ctx.config()
+        // Loaded here: consent's analysis is what only up and down need.
+        const { dataLossPrompt, printDataLoss } = await import('../consent.js')
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
         const result = await up({ ...config, lockWaitMs }, {
           to: parseVersion('--to', opts.to),

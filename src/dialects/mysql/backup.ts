@@ -106,7 +106,7 @@ async function liveObjects(
   url: DatabaseUrl,
   count: readonly string[] = [],
 ): Promise<{ tables: string[]; views: string[]; sequences: string[]; routines: { name: string; kind: string }[]; events: string[]; rows: Map<string, number> }> {
-  const { knex, db } = await connect(url)
+  const { db, close } = await connect(url)
   try {
     const objects = await db.query<{ name: string; type: string }>(
       'SELECT TABLE_NAME AS name, TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
@@ -124,7 +124,7 @@ async function liveObjects(
     const ofType = (type: string): string[] => objects.filter((o) => o.type === type).map((o) => o.name)
     return { tables, views: ofType('VIEW'), sequences: ofType('SEQUENCE'), routines, events: events.map((e) => e.name), rows }
   } finally {
-    await knex.destroy()
+    await close()
   }
 }
 

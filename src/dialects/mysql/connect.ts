@@ -1,12 +1,12 @@
-import knexFactory, { type Knex } from 'knex'
+import type { Knex } from 'knex'
 import type { DatabaseUrl } from '../../config/url.js'
 import { redactSecrets } from '../../config/url.js'
-import { KnexDb, type Db, type RawRows } from '../../db.js'
+import { ClientDb, KnexDb, type Db, type RawRows } from '../../db.js'
 import { ConnectionError } from '../../errors.js'
 import { detectFlavor, type Flavor } from './flavor.js'
-import { strictSession } from './strict.js'
+import { strictSession, type RawSession } from './strict.js'
 
-/** mysql2 through knex.raw resolves to `[rows, fields]`; DDL gives a ResultSetHeader instead of rows. */
+/** mysql2 (also through knex.raw) resolves to `[rows, fields]`; DDL gives a ResultSetHeader instead of rows. */
 const mysqlRows: RawRows = (result) => {
   const first = Array.isArray(result) ? (result as unknown[])[0] : undefined
   return Array.isArray(first) ? (first as Record<string, unknown>[]) : []
@@ -15,14 +15,14 @@ const mysqlRows: RawRows = (result) => {
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
 
 /**
- * A KnexDb that turns ISO-8601 UTC strings into Dates before binding: strict mode rejects
- * `2024-01-02T03:04:05.000Z` for DATETIME, while mysql2 formats a Date in the connection time zone
- * (UTC here), so callers may pass either.
+ * A Db (a KnexDb, or a ClientDb for OpenOptions.queriesOnly) that turns ISO-8601 UTC strings into
+ * Dates before binding: strict mode rejects `2024-01-02T03:04:05.000Z` for DATETIME, while mysql2
+ * formats a Date in the connection time zone (UTC here), so callers may pass either.
  */
 export class MysqlDb implements Db {
-  constructor(private readonly inner: KnexDb) {}
+  constructor(private readonly inner: Db) {}
 
-  get knex(): Knex {
+  get knex(): Knex | undefined {
     return this.inner.knex
   }
 
@@ -35,8 +35,7 @@ export class MysqlDb implements Db {
   }
 
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-    if (this.inner.knex.isTransaction) return fn(this)
-    return this.inner.knex.transaction((trx) => fn(new MysqlDb(new KnexDb(trx, mysqlRows))))
+    return this.inner.transaction((tx) => fn(tx === this.inner ? this : new MysqlDb(tx)))
   }
 }
 
@@ -57,9 +56,10 @@ function bindable(params?: readonly unknown[]): readonly unknown[] | undefined {
 }
 
 export interface Connection {
-  readonly knex: Knex
   readonly db: MysqlDb
   readonly flavor: Flavor
+  /** Ends the session. */
+  close(): Promise<void>
 }
 
 /**
@@ -69,36 +69,80 @@ export interface Connection {
  * `@@lower_case_table_names` to learn how table names compare.
  * Throws ConnectionError with the redacted URL when the server cannot be reached.
  */
-export async function connect(url: DatabaseUrl): Promise<Connection> {
+export function connect(url: DatabaseUrl): Promise<Connection> {
+  return openSession(url, knexSession)
+}
+
+/**
+ * connect() for a session that runs only migrator's own SQL (OpenOptions.queriesOnly): the same
+ * strict session over a bare mysql2 connection, so knex is never loaded.
+ */
+export function connectForQueries(url: DatabaseUrl): Promise<Connection> {
+  return openSession(url, clientSession)
+}
+
+/** mysql2's connection settings for `url`. */
+function connectionSettings(url: DatabaseUrl) {
   const ssl = url.params.ssl ?? url.params.sslmode
+  return {
+    host: url.host ?? '127.0.0.1',
+    port: url.port ?? 3306,
+    user: url.user ?? 'root',
+    password: url.password ?? '',
+    database: url.database,
+    multipleStatements: false,
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    supportBigNumbers: true,
+    ...(ssl !== undefined && ssl !== 'false' && ssl !== 'disable' ? { ssl: {} } : {}),
+  }
+}
+
+type Opened = { readonly db: Db; close(): Promise<void> }
+
+async function openSession(url: DatabaseUrl, opener: (url: DatabaseUrl) => Promise<Opened>): Promise<Connection> {
+  let opened: Opened | undefined
+  try {
+    opened = await opener(url)
+    const db = new MysqlDb(opened.db)
+    const rows = await db.query<{ v: string; lctn: unknown }>('SELECT VERSION() AS v, @@lower_case_table_names AS lctn')
+    return { db, close: opened.close, flavor: detectFlavor(String(rows[0]?.v ?? ''), url.flavorHint, Number(rows[0]?.lctn ?? 0)) }
+  } catch (error) {
+    await opened?.close().catch(() => undefined)
+    throw new ConnectionError(connectionMessage(url, error), { cause: error })
+  }
+}
+
+async function knexSession(url: DatabaseUrl): Promise<Opened> {
+  const { default: knexFactory } = await import('knex')
   const knex = knexFactory({
     client: 'mysql2',
-    connection: {
-      host: url.host ?? '127.0.0.1',
-      port: url.port ?? 3306,
-      user: url.user ?? 'root',
-      password: url.password ?? '',
-      database: url.database,
-      multipleStatements: false,
-      charset: 'utf8mb4',
-      timezone: 'Z',
-      supportBigNumbers: true,
-      ...(ssl !== undefined && ssl !== 'false' && ssl !== 'disable' ? { ssl: {} } : {}),
-    },
+    connection: connectionSettings(url),
     // min 1: the pool never reaps the session that holds GET_LOCK. Every session is strict, so a
     // value that does not fit fails its statement instead of being stored truncated.
     pool: { min: 1, max: 1, afterCreate: strictSession },
     // Core code never prints: connection failures surface as ConnectionError instead.
     log: { warn: silent, error: silent, debug: silent, deprecate: silent },
   })
-  const db = new MysqlDb(new KnexDb(knex, mysqlRows))
-  try {
-    const rows = await db.query<{ v: string; lctn: unknown }>('SELECT VERSION() AS v, @@lower_case_table_names AS lctn')
-    return { knex, db, flavor: detectFlavor(String(rows[0]?.v ?? ''), url.flavorHint, Number(rows[0]?.lctn ?? 0)) }
-  } catch (error) {
-    await knex.destroy().catch(() => undefined)
-    throw new ConnectionError(connectionMessage(url, error), { cause: error })
+  return { db: new KnexDb(knex, mysqlRows), close: () => knex.destroy() }
+}
+
+async function clientSession(url: DatabaseUrl): Promise<Opened> {
+  const { default: mysql } = await import('mysql2/promise')
+  const connection = await mysql.createConnection(connectionSettings(url))
+  // A server going away between queries must not surface as an unhandled 'error' event; the next query fails.
+  connection.on('error', silent)
+  const session: RawSession = {
+    query: (sql, values, callback) => void connection.query(sql, values).then(([rows]) => callback(null, rows), (error: Error) => callback(error)),
   }
+  try {
+    await new Promise<void>((resolve, reject) => strictSession(session, (error) => (error === null ? resolve() : reject(error))))
+  } catch (error) {
+    await connection.end().catch(() => undefined)
+    throw error
+  }
+  const run = async (sql: string, params: readonly unknown[]) => mysqlRows(params.length > 0 ? await connection.query(sql, params as unknown[]) : await connection.query(sql))
+  return { db: new ClientDb(run), close: () => connection.end() }
 }
 
 function silent(): void {}

@@ -57,7 +57,7 @@ export async function openDev<D extends { readonly db: Db; readonly database: st
         await killSession(fresh.db, session)
         await clear(fresh.db, database, defaults, url)
       } finally {
-        await fresh.knex.destroy()
+        await fresh.close()
       }
     },
     // Emptying takes queries, which an exiting process cannot wait for; the next run names what is left.

@@ -3,16 +3,15 @@ import { mysqlDrizzle } from './drizzle.js'
 import { mysqlCopy } from './copy-types.js'
 import { isLockTimeout } from './lock-errors.js'
 import { mysqlZeroDowntimeSql } from './zero-downtime.js'
-import type { Knex } from 'knex'
 import type { DatabaseUrl } from '../../config/url.js'
 import { UrlError } from '../../errors.js'
 import type { Change } from '../../schema/changes.js'
 import type { Schema } from '../../schema/model.js'
-import type { Dialect, Driver, InspectOptions, PlanOptions, ScratchDriver } from '../dialect.js'
+import type { Dialect, Driver, InspectOptions, OpenOptions, PlanOptions, ScratchDriver } from '../dialect.js'
 import type { Capabilities, Plan, RowLoss, ValueLoss } from '../../schema/plan.js'
 import { partitionRowLosses } from './partitions.js'
 import { historyRowLosses } from './versioning.js'
-import { connect, type MysqlDb } from './connect.js'
+import { connect, connectForQueries, type MysqlDb } from './connect.js'
 import type { Flavor } from './flavor.js'
 import { inspect } from './inspect.js'
 import type { LintFinding, LintHookContext } from '../../lint/finding.js'
@@ -61,7 +60,7 @@ export class MysqlDriver implements Driver {
     readonly url: DatabaseUrl,
     readonly db: MysqlDb,
     readonly flavor: Flavor,
-    private readonly knex: Knex,
+    private readonly end: () => Promise<void>,
   ) {
     this.serverVersion = flavor.label
     this.capabilities = capabilitiesOf(flavor)
@@ -196,14 +195,14 @@ export class MysqlDriver implements Driver {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    await this.knex.destroy()
+    await this.end()
   }
 }
 
-async function open(url: DatabaseUrl): Promise<MysqlDriver> {
+async function open(url: DatabaseUrl, options?: OpenOptions): Promise<MysqlDriver> {
   if (url.dialect !== 'mysql') throw new UrlError(`not a MySQL URL: ${url.redacted}`)
-  const { knex, db, flavor } = await connect(url)
-  return new MysqlDriver(url, db, flavor, knex)
+  const { db, flavor, close } = await (options?.queriesOnly === true ? connectForQueries : connect)(url)
+  return new MysqlDriver(url, db, flavor, close)
 }
 
 export const dialect: Dialect = { name: 'mysql', open }

@@ -52,7 +52,7 @@ export async function openTemporary<D extends { readonly db: Db; close(): Promis
         if (session !== undefined) await killSession(admin.db, session)
         await admin.db.exec(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`)
       } finally {
-        await admin.knex.destroy()
+        await admin.close()
       }
     },
     abandon: () => dropDetached(server.url, name, session),

@@ -13,7 +13,8 @@ export function withStrictMode(modes: string): string {
 }
 
 /**
- * knex pool `afterCreate` hook: makes every new session strict before anything runs on it.
+ * knex pool `afterCreate` hook (and the set-up of a queries-only session): makes every new session
+ * strict before anything runs on it.
  * Without STRICT_ALL_TABLES a server whose `sql_mode` is empty (or only STRICT_TRANS_TABLES, for
  * MyISAM and Aria tables) turns a value that does not fit into a warning and stores it truncated
  * or rounded: a migration would destroy data and report success. With it the statement fails.

@@ -120,7 +120,7 @@ function replaceWithArchive(url: DatabaseUrl, env: NodeJS.ProcessEnv, file: stri
 /** The restored database must match the archive: rows per table, and the schema as pg_dump prints it. */
 async function verifyRestore(url: DatabaseUrl, env: NodeJS.ProcessEnv, file: string, counts: ReadonlyMap<string, number>): Promise<void> {
   const problems: string[] = []
-  const { knex, db } = await connect(url)
+  const { db, close } = await connect(url)
   try {
     for (const [table, expected] of counts) {
       const rows = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ONLY ${table}`)
@@ -128,7 +128,7 @@ async function verifyRestore(url: DatabaseUrl, env: NodeJS.ProcessEnv, file: str
       if (actual !== expected) problems.push(`${table} has ${actual} rows, the backup ${expected}`)
     }
   } finally {
-    await knex.destroy()
+    await close()
   }
   const live = schemaText(await runTool('pg_dump', ['--schema-only', '--no-password'], env, 'restore', url))
   const archived = schemaText(await runTool('pg_restore', ['--schema-only', '--no-password', '--file=-', file], env, 'restore', url))
@@ -145,7 +145,7 @@ function readListing(file: string, env: NodeJS.ProcessEnv, url: DatabaseUrl, cod
 
 /** The database's tables as a backup must hold them: ordinary and partitioned, not an extension's, not temporary. */
 async function liveTables(url: DatabaseUrl): Promise<{ oid: number; name: string; partitioned: boolean }[]> {
-  const { knex, db } = await connect(url)
+  const { db, close } = await connect(url)
   try {
     const rows = await db.query<{ oid: number | string; name: string; kind: string }>(
       `SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS name, c.relkind AS kind
@@ -156,7 +156,7 @@ async function liveTables(url: DatabaseUrl): Promise<{ oid: number; name: string
     )
     return rows.map((r) => ({ oid: Number(r.oid), name: r.name, partitioned: r.kind === 'p' }))
   } finally {
-    await knex.destroy()
+    await close()
   }
 }
 

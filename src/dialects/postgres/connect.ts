@@ -1,6 +1,8 @@
-import knexFactory from 'knex'
+import pg from 'pg'
 import type { Knex } from 'knex'
-import { PgDb } from './pg-db.js'
+import type { ClientDb, Db } from '../../db.js'
+import { pgClientDb } from './client-db.js'
+import { PgDb, type PgSession } from './pg-db.js'
 import type { DatabaseUrl } from '../../config/url.js'
 import { redactSecrets } from '../../config/url.js'
 import { ConnectionError } from '../../errors.js'
@@ -9,9 +11,10 @@ import { urlScope } from './scope.js'
 
 export { pgRows } from './rows.js'
 
-export interface PgConnection {
-  readonly knex: Knex
-  readonly db: PgDb
+export interface PgConnection<D extends Db = PgDb> {
+  readonly db: D
+  /** Ends the session. */
+  close(): Promise<void>
   /** `server_version_num`, e.g. 150004. */
   readonly versionNum: number
   /** `PostgreSQL 15.4`. */
@@ -32,17 +35,39 @@ export interface PgConnection {
  * `options=-csearch_path=…`, which works too); everything else in the connection string
  * (`application_name`, `options`, …) goes to pg as is.
  */
-export async function connect(url: DatabaseUrl): Promise<PgConnection> {
+export function connect(url: DatabaseUrl): Promise<PgConnection> {
+  return withTlsFallback(url, (config) => openSession(url, config, knexSession))
+}
+
+/**
+ * connect() for a session that runs only migrator's own SQL (OpenOptions.queriesOnly): the same
+ * session over a bare pg.Client (client-db.ts), so knex is never loaded.
+ */
+export function connectForQueries(url: DatabaseUrl): Promise<PgConnection<ClientDb>> {
+  return withTlsFallback(url, (config) => openSession(url, config, clientSession))
+}
+
+async function withTlsFallback<C>(url: DatabaseUrl, open: (config: PgClientConfig) => Promise<C>): Promise<C> {
   const config = pgClientConfig(url.raw, url.redacted)
   try {
-    return await open(url, config)
+    return await open(config)
   } catch (error) {
     if (config.fallback === undefined || !refusedTls((error as Error).cause)) throw error
-    return open(url, config.fallback)
+    return open(config.fallback)
   }
 }
 
-async function open(url: DatabaseUrl, config: PgClientConfig): Promise<PgConnection> {
+/** A connected Db and how to end it. */
+interface Opened<D extends Db> {
+  readonly db: D
+  close(): Promise<void>
+}
+
+/** Connects a Db; `session` is filled in by openSession once it has connected. */
+type SessionOpener<D extends Db> = (config: PgClientConfig, session: PgSession) => Promise<Opened<D>>
+
+async function knexSession(config: PgClientConfig, session: PgSession): Promise<Opened<PgDb>> {
+  const { default: knexFactory } = await import('knex')
   const knex = knexFactory({
     client: 'pg',
     connection: { connectionString: config.connectionString, ...(config.ssl === undefined ? {} : { ssl: config.ssl }) },
@@ -52,10 +77,37 @@ async function open(url: DatabaseUrl, config: PgClientConfig): Promise<PgConnect
     log: { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined },
   })
   keepQuestionMarks(knex)
+  return { db: new PgDb(knex, session), close: () => knex.destroy() }
+}
+
+async function clientSession(config: PgClientConfig): Promise<Opened<ClientDb>> {
+  const client = new pg.Client({
+    connectionString: config.connectionString,
+    ...(config.ssl === undefined ? {} : { ssl: config.ssl }),
+    connectionTimeoutMillis: 30_000,
+  })
+  // A server going away between queries must not surface as an unhandled 'error' event; the next query fails.
+  client.on('error', () => undefined)
   try {
-    // Side connections (lock-holder lookups) connect the way this session did.
-    const session = { connectionString: sideConnection(url.raw, config), pid: 0 }
-    const db = new PgDb(knex, session)
+    await client.connect()
+    // Only catalog queries run here, and their estimates (generate_series counts 1,000 rows) pass
+    // jit_above_cost: compiling them took 1-2 s of a status that otherwise needs a fraction of that.
+    // pg_settings: servers before PostgreSQL 11 have no `jit`.
+    await client.query("SELECT set_config('jit', 'off', false) FROM pg_catalog.pg_settings WHERE name = 'jit'")
+  } catch (error) {
+    await client.end().catch(() => undefined)
+    throw error
+  }
+  return { db: pgClientDb(client), close: () => client.end() }
+}
+
+async function openSession<D extends Db>(url: DatabaseUrl, config: PgClientConfig, opener: SessionOpener<D>): Promise<PgConnection<D>> {
+  // Side connections (lock-holder lookups) connect the way this session did.
+  const session: PgSession = { connectionString: sideConnection(url.raw, config), pid: 0 }
+  let opened: Opened<D> | undefined
+  try {
+    opened = await opener(config, session)
+    const { db } = opened
     const rows = await db.query<{ num: string; version: string; pid: number }>(
       "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version, pg_backend_pid() AS pid",
     )
@@ -69,12 +121,12 @@ async function open(url: DatabaseUrl, config: PgClientConfig): Promise<PgConnect
     const [path] = await db.query<{ path: string; existing: string[] }>("SELECT current_setting('search_path') AS path, current_schemas(false)::text[] AS existing")
     const scope = await urlScope(db, url.raw)
     return {
-      knex, db, versionNum, serverVersion: `PostgreSQL ${version}`,
+      db, close: opened.close, versionNum, serverVersion: `PostgreSQL ${version}`,
       searchPath: path?.path ?? '', pathSchemas: path?.existing ?? [],
       ...(scope === undefined ? {} : { scope }),
     }
   } catch (error) {
-    await knex.destroy().catch(() => undefined)
+    await opened?.close().catch(() => undefined)
     throw connectionError(url, error)
   }
 }

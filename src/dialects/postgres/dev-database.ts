@@ -63,7 +63,7 @@ export async function openDev<D extends { readonly db: Db; close(): Promise<void
         await fresh.db.query('SELECT pg_catalog.pg_terminate_backend(?)', [pid])
         await clear(fresh.db, baseline, url)
       } finally {
-        await fresh.knex.destroy()
+        await fresh.close()
       }
     },
     // Emptying takes queries, which an exiting process cannot wait for; the next run names what is left.

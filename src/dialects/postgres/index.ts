@@ -6,10 +6,11 @@ import type { DatabaseUrl } from '../../config/url.js'
 import type { Db } from '../../db.js'
 import type { Change } from '../../schema/changes.js'
 import type { Schema } from '../../schema/model.js'
-import type { Dialect, Driver, InspectOptions, PlanOptions, ScratchDriver } from '../dialect.js'
+import type { Dialect, Driver, InspectOptions, OpenOptions, PlanOptions, ScratchDriver } from '../dialect.js'
 import type { Capabilities, Plan, ValueLoss } from '../../schema/plan.js'
-import { connect } from './connect.js'
+import { connect, connectForQueries } from './connect.js'
 import type { PgConnection } from './connect.js'
+import type { PgDb } from './pg-db.js'
 import { estimateRows } from './estimate.js'
 import type { LintFinding, LintHookContext } from '../../lint/finding.js'
 import type { ActivityOptions, SessionActivity } from '../dialect.js'
@@ -38,12 +39,15 @@ const CAPABILITIES: Capabilities = {
   exclusiveRunnerLock: true,
 }
 
-/** A PostgreSQL database opened through knex + pg, on one pooled session. */
-export class PostgresDriver implements Driver {
+/**
+ * A PostgreSQL database on one session: through knex + pg (PgDb), or for a connection that runs
+ * only migrator's own SQL through a bare pg.Client (OpenOptions.queriesOnly).
+ */
+export class PostgresDriver<D extends Db = PgDb> implements Driver {
   readonly dialect = 'postgres' as const
   readonly capabilities = CAPABILITIES
   readonly transactionSyntax = { begin: 'BEGIN;', commit: 'COMMIT;' }
-  readonly db: Db
+  readonly db: D
   readonly serverVersion: string
   readonly features: ServerFeatures
   readonly scope?: readonly string[]
@@ -55,7 +59,7 @@ export class PostgresDriver implements Driver {
 
   constructor(
     readonly url: DatabaseUrl,
-    readonly connection: PgConnection,
+    readonly connection: PgConnection<D>,
   ) {
     this.db = connection.db
     this.serverVersion = connection.serverVersion
@@ -211,7 +215,7 @@ export class PostgresDriver implements Driver {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    await this.connection.knex.destroy()
+    await this.connection.close()
   }
 }
 
@@ -219,4 +223,7 @@ export async function open(url: DatabaseUrl): Promise<PostgresDriver> {
   return new PostgresDriver(url, await connect(url))
 }
 
-export const dialect: Dialect = { name: 'postgres', open }
+export const dialect: Dialect = {
+  name: 'postgres',
+  open: async (url: DatabaseUrl, options?: OpenOptions) => (options?.queriesOnly === true ? new PostgresDriver(url, await connectForQueries(url)) : open(url)),
+}

@@ -48,7 +48,7 @@ export async function openTemporary<D extends { close(): Promise<void> }>(
     try {
       await dropScratchDatabase(admin.db, name)
     } finally {
-      await admin.knex.destroy()
+      await admin.close()
     }
     tracked.delete(name)
   }

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SumMismatchError } from '../../../src/errors.js'
 import { draftText } from '../../../src/migrations/draft.js'
+import { listMigrations } from '../../../src/api/directory.js'
 import { computeSum, verifySum, writeSum } from '../../../src/migrations/sum.js'
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex')
@@ -108,5 +109,30 @@ describe('migrator.sum', () => {
     const file = path.join(dir, 'migrator.sum')
     await writeFile(file, (await readFile(file, 'utf8')).replace(/\n/g, '\r\n'))
     await expect(verifySum(dir)).resolves.toBeDefined()
+  })
+})
+
+describe('listMigrations: migrator.sum checked with the checksums the directory read computed', () => {
+  const up = '20240101000000_a.up.sql'
+  beforeEach(async () => {
+    await put(up, "INSERT INTO t (name) VALUES ('ü');\n")
+    await put('20240101000000_a.down.sql', 'DELETE FROM t;\n')
+    await put('20240102000000_b.up.sql', 'CREATE TABLE b (x int);\n')
+    await writeSum(dir)
+  })
+
+  it('accepts the files hash recorded, also with a CRLF sum file', async () => {
+    expect((await listMigrations(dir)).map((f) => f.upFile)).toEqual([up, '20240102000000_b.up.sql'])
+    const sumFile = path.join(dir, 'migrator.sum')
+    await writeFile(sumFile, (await readFile(sumFile, 'utf8')).replace(/\n/g, '\r\n'))
+    expect(await listMigrations(dir)).toHaveLength(2)
+  })
+
+  it('names a file edited to the same size, and a down file added since', async () => {
+    await put(up, "INSERT INTO t (name) VALUES ('ö');\n")
+    await expect(listMigrations(dir)).rejects.toThrow(new RegExp(`changed ${up}`))
+    await writeSum(dir)
+    await put('20240102000000_b.down.sql', 'DROP TABLE b;\n')
+    await expect(listMigrations(dir)).rejects.toThrow(/added 20240102000000_b\.down\.sql/)
   })
 })
