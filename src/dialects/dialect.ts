@@ -78,6 +78,12 @@ export interface Driver {
    */
   applyLockTimeout(tx: Db, timeoutMs: number): Promise<void>
   /**
+   * The same bound for the whole session (`timeoutMs`), or back to the server's default
+   * (undefined): the runner sets it once for a series of transactional migrations instead of once
+   * in each. Runs outside any transaction, so a rollback does not undo it; a no-op where meaningless.
+   */
+  sessionLockTimeout(db: Db, timeoutMs: number | undefined): Promise<void>
+  /**
    * Optional, for dialects without transactional DDL: whether one statement can run inside a
    * transaction without an implicit commit (plain DML). The runner then applies consecutive such
    * statements, and migrations made only of them, in one transaction.

@@ -441,10 +441,34 @@ export async function withRun<T>(
   if (ctx.recorder !== undefined) return fn(ctx, await ctx.history.list())
   const release = await driver.lock(options.historyTable, options.lockTimeoutMs)
   try {
-    return await fn(ctx, await ctx.history.list())
+    const result = await fn(ctx, await ctx.history.list())
+    await statementLockTimeout(ctx, false)
+    return result
+  } catch (error) {
+    // Best effort: the failure that got here is what the caller needs to see.
+    await statementLockTimeout(ctx, false).catch(() => undefined)
+    throw error
   } finally {
     await release()
   }
+}
+
+/** Per run: whether the session's statement lock timeout is set (see statementLockTimeout). */
+const boundSessions = new WeakSet<RunContext>()
+
+/**
+ * Before each migration (and before a backfill): bounds the session's lock waits with
+ * `statementLockTimeoutMs` for one that runs in a transaction (`bound`), and lifts the bound for
+ * one that does not, as each always was: a no-transaction `CREATE INDEX CONCURRENTLY` or a
+ * backfill chunk waits as long as it must. Only changes cost a statement, so a run of
+ * transactional migrations sets it once instead of once in each; the run lifts it at the end.
+ */
+export async function statementLockTimeout(ctx: RunContext, bound: boolean): Promise<void> {
+  const ms = ctx.options.statementLockTimeoutMs
+  if (ms === undefined || boundSessions.has(ctx) === bound) return
+  await ctx.driver.sessionLockTimeout(ctx.db, bound ? ms : undefined)
+  if (bound) boundSessions.add(ctx)
+  else boundSessions.delete(ctx)
 }
 
 /** Creates the history table when missing, right before a run records its first migration (never in a dry run). */

@@ -50,6 +50,11 @@ export async function planSnapshot(ctx: RunContext, rows: readonly HistoryRow[],
   return store
 }
 
+/** Whether `file`'s `applied` history row also records the run's snapshot (recordSnapshot). */
+export function recordsSnapshot(ctx: RunContext, file: MigrationFile): boolean {
+  return plans.get(ctx)?.last === file.version && ctx.recorder === undefined
+}
+
 /**
  * Called where a migration's `applied` history row is written, through the same `db` (its
  * transaction, where there is one): for the run's last migration, records the live schema under
@@ -58,7 +63,7 @@ export async function planSnapshot(ctx: RunContext, rows: readonly HistoryRow[],
  */
 export async function recordSnapshot(ctx: RunContext, db: Db, file: MigrationFile): Promise<void> {
   const plan = plans.get(ctx)
-  if (plan === undefined || plan.last !== file.version || ctx.recorder !== undefined) return
+  if (plan === undefined || !recordsSnapshot(ctx, file)) return
   const rows = await ctx.history.list(db)
   if (rows.some((r) => r.status !== 'applied')) return
   const key = historyKey(scopeOf(ctx), rows)

@@ -19,6 +19,7 @@ import {
   refOf,
   runChecks,
   runModuleFunction,
+  statementLockTimeout,
   StepFailure,
   tablesAtRunStart,
   withRun,
@@ -37,7 +38,7 @@ import { beginBuiltinChecks, BuiltinCheckFailure } from '../safety/postcheck.js'
 import { planPending, type PendingPlan } from './pending.js'
 import { lockPreCheck } from './precheck.js'
 import { moduleUpFailed, undoApplied } from './undo.js'
-import { planSnapshot, recordSnapshot } from './record-snapshot.js'
+import { planSnapshot, recordSnapshot, recordsSnapshot } from './record-snapshot.js'
 import { ownTables } from './snapshots.js'
 
 export type { MigrationResult, MigrationStatus, RunOptions, RunResult } from './execute.js'
@@ -201,6 +202,7 @@ async function applyAllInOneTransaction(ctx: RunContext, files: readonly Migrati
   const applied: { file: MigrationFile; status: 'applied' | 'skipped'; executionMs: number }[] = []
   let current: MigrationFile | undefined
   try {
+    await statementLockTimeout(ctx, true)
     await ctx.db.transaction(async (tx) => {
       for (const file of files) {
         current = file
@@ -248,6 +250,7 @@ async function applyInTransaction(ctx: RunContext, file: MigrationFile, final: '
   const start = performance.now()
   announce(ctx, file, true)
   try {
+    await statementLockTimeout(ctx, true)
     const attempt = () => ctx.db.transaction((tx) => transactionBody(ctx, tx, file, final))
     const retries = ctx.options.lockRetries ?? 0
     const statements =
@@ -282,7 +285,6 @@ async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile, fin
   const dry = ctx.recorder !== undefined
   const start = performance.now()
   if (!dry && !ctx.driver.capabilities.exclusiveRunnerLock && (await ctx.history.find(tx, file.version)) !== undefined) return undefined
-  if (ctx.options.statementLockTimeoutMs !== undefined) await ctx.driver.applyLockTimeout(tx, ctx.options.statementLockTimeoutMs)
   await runChecks(ctx, tx, ref, file, 'before')
   const builtin = await startBuiltinChecks(ctx, tx, ref, file)
   const statements = await upBody(ctx, tx, ref, file)
@@ -313,6 +315,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
   const began = performance.now()
   const from = start.kind === 'interrupted' ? start.from : undefined
   announce(ctx, file, false)
+  await statementLockTimeout(ctx, false)
   const running = (completed: number): HistoryRow => ({ ...historyRow(ctx, file, 'failed', completed, elapsed(began)), interrupted: true })
   const fail = (failure: unknown, outcome: string, restored: boolean): ApplyOutcome => {
     const error = migrationError(file.version, file.upFile, failure, outcome)
@@ -338,7 +341,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
         committed: (n) => (completed = n),
         // Inside a group's transaction the record commits with the group.
         record: async (n, db) => {
-          if (!dry) await ctx.history.write(db === ctx.db ? ctx.driver.db : db, running(n))
+          if (!dry) await overwrite(ctx, db === ctx.db ? ctx.driver.db : db, running(n))
         },
       },
       () => (upStarted = true),
@@ -352,7 +355,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
     return { ok: true, status: 'applied', statements, executionMs }
   } catch (failure) {
     const record = async (remaining: number): Promise<void> => {
-      if (!dry) await ctx.history.write(ctx.driver.db, historyRow(ctx, file, 'failed', remaining, elapsed(began)))
+      if (!dry) await overwrite(ctx, ctx.driver.db, historyRow(ctx, file, 'failed', remaining, elapsed(began)))
     }
     // A module's up() that threw ran outside a transaction: what it did before throwing is unknown.
     const undo = file.format === 'module' && completed === 0 && upStarted ? moduleUpFailed(file) : await undoApplied(ctx, file, completed, record)
@@ -380,6 +383,11 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
  * 'applied' once that run applied it; a row that ends failed throws FailedMigrationError.
  */
 async function claim(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<'claimed' | 'applied'> {
+  // Under an exclusive runner lock the history was read holding it: a pending version has no row.
+  if (ctx.driver.capabilities.exclusiveRunnerLock) {
+    await ctx.history.insert(ctx.driver.db, row)
+    return 'claimed'
+  }
   for (;;) {
     const held = await ctx.history.claim(ctx.driver.db, row)
     if (held === undefined) return 'claimed'
@@ -493,6 +501,7 @@ async function applyWithBackfills(ctx: RunContext, file: MigrationFile, start: S
     return { ok: true, status: 'applied', statements, executionMs: elapsed(began) }
   }
   try {
+    await statementLockTimeout(ctx, false)
     for (const directive of file.directives.backfills ?? []) {
       await runBackfill(ctx.driver, directive.spec, { ...directive.throttle, count: true, onEvent: (event) => ctx.emit({ kind: 'backfill', ...ref, event }) })
     }
@@ -517,8 +526,18 @@ async function applyWithBackfills(ctx: RunContext, file: MigrationFile, start: S
  * `applied`, the run's schema snapshot with it in one transaction: a crash leaves both or neither.
  */
 async function recordApplied(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<void> {
+  if (row.status !== 'applied' || !recordsSnapshot(ctx, file)) return overwrite(ctx, ctx.driver.db, row)
   await ctx.driver.db.transaction(async (tx) => {
-    await ctx.history.write(tx, row)
-    if (row.status === 'applied') await recordSnapshot(ctx, tx, file)
+    await overwrite(ctx, tx, row)
+    await recordSnapshot(ctx, tx, file)
   })
+}
+
+/**
+ * Rewrites the history row of a migration this run claimed or resumes. Under an exclusive runner
+ * lock no one else writes it, so one UPDATE does (per applied statement on MySQL, where it counts
+ * the progress); otherwise write's delete + insert, which also restores a row removed meanwhile.
+ */
+function overwrite(ctx: RunContext, db: Db, row: HistoryRow): Promise<void> {
+  return ctx.driver.capabilities.exclusiveRunnerLock ? ctx.history.update(db, row) : ctx.history.write(db, row)
 }

@@ -17,7 +17,7 @@ import { lintChange } from './lint.js'
 import { columnValueLosses } from './lossy.js'
 import { enumValueLosses } from './enum-plan.js'
 import { inspect } from './inspect.js'
-import { applyLockTimeout, lock } from './lock.js'
+import { applyLockTimeout, lock, sessionLockTimeout } from './lock.js'
 import { plan } from './plan.js'
 import { serverFeatures } from './queries.js'
 import type { ServerFeatures } from './queries.js'
@@ -100,6 +100,10 @@ export class PostgresDriver implements Driver {
 
   applyLockTimeout(tx: Db, timeoutMs: number): Promise<void> {
     return applyLockTimeout(tx, timeoutMs)
+  }
+
+  sessionLockTimeout(db: Db, timeoutMs: number | undefined): Promise<void> {
+    return sessionLockTimeout(db, timeoutMs)
   }
 
   /**

@@ -58,7 +58,15 @@ async function holderMessage(db: Db, a: number, b: number, timeoutMs: number, na
 
 /** Bounds how long each statement of the current transaction waits for a table lock. */
 export async function applyLockTimeout(tx: Db, timeoutMs: number): Promise<void> {
-  const ms = Math.max(0, Math.floor(timeoutMs))
-  // SET takes no bind parameters; the value is an integer we formatted ourselves.
-  await tx.exec(`SET LOCAL lock_timeout = '${ms}ms'`)
+  await tx.exec(`SET LOCAL lock_timeout = ${lockTimeoutValue(timeoutMs)}`)
+}
+
+/** The same for the session, or (undefined) back to its default. */
+export async function sessionLockTimeout(db: Db, timeoutMs: number | undefined): Promise<void> {
+  await db.exec(timeoutMs === undefined ? 'RESET lock_timeout' : `SET lock_timeout = ${lockTimeoutValue(timeoutMs)}`)
+}
+
+/** SET takes no bind parameters; the value is an integer we format ourselves. */
+function lockTimeoutValue(timeoutMs: number): string {
+  return `'${Math.max(0, Math.floor(timeoutMs))}ms'`
 }
