@@ -520,22 +520,34 @@ function terminate(sql: string): string {
   return text.startsWith('--') || text.endsWith(';') ? text : `${text};`
 }
 
-/** Per run: the names of the tables that existed when it first asked (one inspection per run). */
-const runTables = new WeakMap<RunContext, Promise<readonly string[]>>()
+/** What a run inspects: RunOptions.inspect without migrator's own tables, through `db`. */
+export function runInspectOptions(ctx: RunContext, db: Db): InspectOptions {
+  return { ...ctx.options.inspect, exclude: [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)], db }
+}
+
+/** Per run: the schema when it first asked (one inspection per run). */
+const runSchemas = new WeakMap<RunContext, Promise<Schema>>()
 
 /**
- * The tables of the database when the run first needed them. A SQL migration naming none of them
- * only touches tables it (or an earlier migration of this run) creates: no other session can hold
+ * The schema of the database when the run first needed it, before its first migration: the
+ * snapshot check, the lock pre-check and the built-in checks share one inspection.
+ */
+export function schemaAtRunStart(ctx: RunContext, db: Db): Promise<Schema> {
+  let schema = runSchemas.get(ctx)
+  if (schema === undefined) {
+    schema = ctx.driver.inspect(runInspectOptions(ctx, db))
+    runSchemas.set(ctx, schema)
+  }
+  return schema
+}
+
+/**
+ * The tables of the database when the run started. A SQL migration naming none of them only
+ * touches tables it (or an earlier migration of this run) creates: no other session can hold
  * locks on those, and no existing rows can be lost there.
  */
-export function tablesAtRunStart(ctx: RunContext, db: Db): Promise<readonly string[]> {
-  let tables = runTables.get(ctx)
-  if (tables === undefined) {
-    const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
-    tables = ctx.driver.inspect({ ...ctx.options.inspect, exclude, db }).then((schema) => schema.tables.map((t) => t.name))
-    runTables.set(ctx, tables)
-  }
-  return tables
+export async function tablesAtRunStart(ctx: RunContext, db: Db): Promise<readonly string[]> {
+  return (await schemaAtRunStart(ctx, db)).tables.map((t) => t.name)
 }
 
 /** Whether a SQL file names (as a word) any of `tables`; modules always count as touching them. */

@@ -1,9 +1,8 @@
 import type { Driver } from '../dialects/dialect.js'
 import { FailedMigrationError, InterruptedMigrationError } from '../errors.js'
 import type { MigrationFile } from '../migrations/file.js'
-import { excerpt, historyRow, refOf, type RunContext } from './execute.js'
+import { excerpt, historyRow, refOf, runInspectOptions, type RunContext } from './execute.js'
 import type { HistoryRow } from './history.js'
-import { ownTables } from './snapshots.js'
 
 /** Polling interval while another runner applies a migration statement by statement. */
 const POLL_MS = 100
@@ -46,8 +45,7 @@ export async function reconcile(ctx: RunContext, file: MigrationFile, row: Histo
   const judge = ctx.driver.statementTookEffect?.bind(ctx.driver)
   let verdict: boolean | undefined
   if (doubt.sql !== undefined && judge !== undefined) {
-    const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
-    verdict = judge(doubt.sql, await ctx.driver.inspect({ ...ctx.options.inspect, exclude }))
+    verdict = judge(doubt.sql, await ctx.driver.inspect(runInspectOptions(ctx, ctx.driver.db)))
   }
   if (verdict === undefined) throw interruptedError(ctx.driver, file, row)
   const applied = verdict ? doubt.index : doubt.index - 1

@@ -2,9 +2,9 @@ import type { Db } from '../db.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { schemaDifferences } from '../schema/differences.js'
 import type { Schema } from '../schema/model.js'
-import type { RunContext } from './execute.js'
+import { runInspectOptions, schemaAtRunStart, type RunContext } from './execute.js'
 import type { HistoryRow } from './history.js'
-import { historyKey, ownTables, SnapshotStore, type KeyScope } from './snapshots.js'
+import { historyKey, SnapshotStore, type KeyScope } from './snapshots.js'
 
 /** Per run: the migration whose history row also records the schema snapshot, and the store. */
 const plans = new WeakMap<RunContext, { readonly last: string; readonly store: SnapshotStore }>()
@@ -13,9 +13,6 @@ function scopeOf(ctx: RunContext): KeyScope {
   return { driver: ctx.driver, schemas: ctx.options.inspect?.schemas, toolVersion: ctx.options.toolVersion }
 }
 
-function inspectOptions(ctx: RunContext, db?: Db) {
-  return { ...ctx.options.inspect, exclude: [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)], ...(db === undefined ? {} : { db }) }
-}
 
 /**
  * Before a run applies `selected` (holding the runner lock): whether its last migration records the
@@ -39,7 +36,7 @@ export async function planSnapshot(ctx: RunContext, rows: readonly HistoryRow[],
   const stored = key === undefined ? undefined : (await store.find(key))?.schema
   const expected: Schema | undefined = stored ?? (await source.expected(rows))
   if (expected === undefined) return undefined
-  const live = await ctx.driver.inspect(inspectOptions(ctx))
+  const live = await schemaAtRunStart(ctx, ctx.driver.db)
   if (schemaDifferences(ctx.driver, expected, live).length > 0) return undefined
   try {
     await store.ensure()
@@ -68,5 +65,5 @@ export async function recordSnapshot(ctx: RunContext, db: Db, file: MigrationFil
   if (rows.some((r) => r.status !== 'applied')) return
   const key = historyKey(scopeOf(ctx), rows)
   if (key === undefined) return
-  await plan.store.record(db, { key, version: file.version, schema: await ctx.driver.inspect(inspectOptions(ctx, db)) })
+  await plan.store.record(db, { key, version: file.version, schema: await ctx.driver.inspect(runInspectOptions(ctx, db)) })
 }

@@ -18,6 +18,7 @@ import {
   recordedSql,
   refOf,
   runChecks,
+  runInspectOptions,
   runModuleFunction,
   statementLockTimeout,
   StepFailure,
@@ -39,7 +40,6 @@ import { planPending, type PendingPlan } from './pending.js'
 import { lockPreCheck } from './precheck.js'
 import { moduleUpFailed, undoApplied } from './undo.js'
 import { planSnapshot, recordSnapshot, recordsSnapshot } from './record-snapshot.js'
-import { ownTables } from './snapshots.js'
 
 export type { MigrationResult, MigrationStatus, RunOptions, RunResult } from './execute.js'
 
@@ -434,11 +434,10 @@ async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: Migra
     if (file.directives.expectSchema !== undefined || file.directives.expectChanges !== undefined || file.directives.allowRowChange !== true) note(ctx, 'built-in checks (schema-as-expected, no-rows-lost) run after the statements')
     return async () => {}
   }
-  const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
   const verify = await beginBuiltinChecks(ctx.driver, db, file, {
     knownTables: new Set(await tablesAtRunStart(ctx, db)),
     ...(only ? { onlyChanges: true } : {}),
-    inspect: { ...ctx.options.inspect, exclude },
+    inspect: runInspectOptions(ctx, db),
     expectedSchema: ctx.options.expectedSchema,
     passed: (check) => ctx.emit({ kind: 'check-passed', ...ref, phase: 'after', sql: `built-in ${check}` }),
   })
