@@ -13,7 +13,6 @@ function scopeOf(ctx: RunContext): KeyScope {
   return { driver: ctx.driver, schemas: ctx.options.inspect?.schemas, toolVersion: ctx.options.toolVersion }
 }
 
-
 /**
  * Before a run applies `selected` (holding the runner lock): whether its last migration records the
  * schema it produces. Only when the live schema is, right now, the schema the applied rows produce
