@@ -39,7 +39,7 @@ import { beginBuiltinChecks, BuiltinCheckFailure } from '../safety/postcheck.js'
 import { planPending, type PendingPlan } from './pending.js'
 import { lockPreCheck } from './precheck.js'
 import { moduleUpFailed, undoApplied } from './undo.js'
-import { planSnapshot, recordSnapshot, recordsSnapshot } from './record-snapshot.js'
+import { planSnapshot, recordSnapshot, recordsSnapshot, snapshotReady } from './record-snapshot.js'
 
 export type { MigrationResult, MigrationStatus, RunOptions, RunResult } from './execute.js'
 
@@ -124,6 +124,8 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
       mode === 'all' && selected.length > 0 && selected.every((f) => inTransaction(f) && !hasBackfills(f) && !interrupted.has(f.version))
         ? await applyAllInOneTransaction(ctx, selected)
         : await applyEach(ctx, selected, applyOne, mode === 'all')
+    // A run that stopped early leaves no scratch database of the snapshot check behind.
+    await snapshotReady(ctx)
     if (creates && (await ctx.history.list()).length === 0) {
       await ctx.history.drop()
       await snapshots?.drop()
@@ -202,6 +204,7 @@ async function applyAllInOneTransaction(ctx: RunContext, files: readonly Migrati
   const applied: { file: MigrationFile; status: 'applied' | 'skipped'; executionMs: number }[] = []
   let current: MigrationFile | undefined
   try {
+    await snapshotReady(ctx, files.at(-1))
     await statementLockTimeout(ctx, true)
     await ctx.db.transaction(async (tx) => {
       for (const file of files) {
@@ -250,6 +253,7 @@ async function applyInTransaction(ctx: RunContext, file: MigrationFile, final: '
   const start = performance.now()
   announce(ctx, file, true)
   try {
+    await snapshotReady(ctx, file)
     await statementLockTimeout(ctx, true)
     const attempt = () => ctx.db.transaction((tx) => transactionBody(ctx, tx, file, final))
     const retries = ctx.options.lockRetries ?? 0
@@ -525,6 +529,7 @@ async function applyWithBackfills(ctx: RunContext, file: MigrationFile, start: S
  * `applied`, the run's schema snapshot with it in one transaction: a crash leaves both or neither.
  */
 async function recordApplied(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<void> {
+  await snapshotReady(ctx, file)
   if (row.status !== 'applied' || !recordsSnapshot(ctx, file)) return overwrite(ctx, ctx.driver.db, row)
   await ctx.driver.db.transaction(async (tx) => {
     await overwrite(ctx, tx, row)
