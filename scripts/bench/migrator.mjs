@@ -11,9 +11,16 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.join(ROOT, 'bin/migrator')
 const dist = (p) => import(pathToFileURL(path.join(ROOT, 'dist', p)).href)
 
-/** `node bin/migrator …` in `cwd` (a folder without migrator.config.*, so flags alone apply). */
+/**
+ * The `migrator` the timed CLI rows run: MIGRATOR_BENCH_BIN (another checkout's bin/migrator, to
+ * measure before a change), else this checkout's. Setup (`hash`) and the in-process rows always
+ * use this checkout.
+ */
+const TIMED_BIN = process.env.MIGRATOR_BENCH_BIN ?? BIN
+
+/** `node <bin> …` in `cwd` (a folder without migrator.config.*, so flags alone apply); `extra.bin` defaults to TIMED_BIN. */
 export function migrator(args, cwd, extra = {}) {
-  return run(process.execPath, [...(extra.nodeArgs ?? []), BIN, ...args], { cwd, ...extra })
+  return run(process.execPath, [...(extra.nodeArgs ?? []), extra.bin ?? TIMED_BIN, ...args], { cwd, ...extra })
 }
 
 /**
@@ -64,7 +71,7 @@ export async function countInspectQueries(url, cwd) {
 
 /** Writes migrator.sum for `dir` with the CLI. */
 export async function hash(dir, cwd) {
-  await migrator(['hash', '--dir', dir], cwd)
+  await migrator(['hash', '--dir', dir], cwd, { bin: BIN })
 }
 
 /**

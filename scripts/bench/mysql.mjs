@@ -45,7 +45,7 @@ async function catalogScript(versionText, database) {
   const queries = Object.values(catalogQueries(detectFlavor(versionText))).filter((q) => q !== undefined)
   const script = queries
     .map((sql) => {
-      const bound = sql.replace('?', `'${database}'`)
+      const bound = sql.replaceAll('?', `'${database}'`)
       if (bound.includes('?')) throw new Error(`unexpected placeholder in catalog query: ${sql.slice(0, 80)}`)
       return `${bound.trim()};`
     })

@@ -75,11 +75,23 @@ export interface Driver {
    */
   lock(name: string, timeoutMs: number): Promise<() => Promise<void>>
   /**
-   * Bounds how long each later statement of the session waits for a table lock (PostgreSQL
-   * `lock_timeout`, MySQL `lock_wait_timeout`); a no-op where meaningless. Runs set it once, for
-   * every migration, in a transaction or statement by statement.
+   * Bounds how long each statement of the current transaction waits for a table lock
+   * (PostgreSQL `SET LOCAL lock_timeout`, MySQL `lock_wait_timeout`); a no-op where meaningless.
    */
-  applyLockTimeout(db: Db, timeoutMs: number): Promise<void>
+  applyLockTimeout(tx: Db, timeoutMs: number): Promise<void>
+  /**
+   * The same bound for the whole session (`timeoutMs`), or back to the server's default
+   * (undefined): the runner sets it once for a series of migrations instead of once in each. Runs
+   * outside any transaction, so a rollback does not undo it; a no-op where meaningless.
+   */
+  sessionLockTimeout(db: Db, timeoutMs: number | undefined): Promise<void>
+  /**
+   * Optional: whether a statement waits for other transactions by design (PostgreSQL's
+   * `CONCURRENTLY` forms wait for every older transaction to end), so that a lock timeout would
+   * only fail it part-way (leaving an INVALID index). A statement-by-statement migration holding
+   * one runs without the lock bound, as such statements do not block other sessions while waiting.
+   */
+  waitsForOtherTransactions?(sql: string): boolean
   /**
    * Optional, for dialects without transactional DDL: whether one statement can run inside a
    * transaction without an implicit commit (plain DML). The runner then applies consecutive such

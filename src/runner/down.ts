@@ -17,6 +17,8 @@ import {
   recordedSql,
   refOf,
   runModuleFunction,
+  statementLockTimeout,
+  stepwiseBound,
   StepFailure,
   withRun,
   type MigrationResult,
@@ -138,11 +140,13 @@ export async function revertMigration(ctx: RunContext, file: MigrationFile, row:
   ctx.emit({ kind: 'migration-start', ...ref, file: downFile, statements: file.format === 'module' ? 1 : countStatements(ctx.driver, file.down), transactional })
   const dry = ctx.recorder !== undefined
 
+  await statementLockTimeout(ctx, transactional || stepwiseBound(ctx, file.format === 'module' ? undefined : file.down))
   if (transactional) {
     try {
       const statements = await ctx.db.transaction(async (tx) => {
-        // A concurrent `down` may have reverted it while this runner waited for the write lock.
-        if (!dry && (await ctx.history.find(tx, file.version)) === undefined) return undefined
+        // A concurrent `down` may have reverted it while this runner waited for the write lock
+        // (SQLite; an exclusive runner lock keeps other runners out of the whole run).
+        if (!dry && !ctx.driver.capabilities.exclusiveRunnerLock && (await ctx.history.find(tx, file.version)) === undefined) return undefined
         const n = await revertBody(ctx, tx, ref, file)
         if (!dry) await ctx.history.remove(tx, file.version)
         return n

@@ -441,11 +441,46 @@ export async function withRun<T>(
   if (ctx.recorder !== undefined) return fn(ctx, await ctx.history.list())
   const release = await driver.lock(options.historyTable, options.lockTimeoutMs)
   try {
-    if (options.statementLockTimeoutMs !== undefined) await driver.applyLockTimeout(driver.db, options.statementLockTimeoutMs)
-    return await fn(ctx, await ctx.history.list())
+    const result = await fn(ctx, await ctx.history.list())
+    await statementLockTimeout(ctx, false)
+    return result
+  } catch (error) {
+    // Best effort: the failure that got here is what the caller needs to see.
+    await statementLockTimeout(ctx, false).catch(() => undefined)
+    throw error
   } finally {
     await release()
   }
+}
+
+/** Per run: whether the session's statement lock timeout is set (see statementLockTimeout). */
+const boundSessions = new WeakSet<RunContext>()
+
+/**
+ * Before each migration (and before a backfill): bounds the session's lock waits with
+ * `statementLockTimeoutMs` (`bound`), or lifts the bound for work that must wait as long as it
+ * takes: a file holding a statement that waits for other transactions by design (stepwiseBound) and
+ * a backfill chunk. Only changes cost a statement, so a run sets it once instead of once per
+ * migration; the run lifts it at the end.
+ */
+export async function statementLockTimeout(ctx: RunContext, bound: boolean): Promise<void> {
+  const ms = ctx.options.statementLockTimeoutMs
+  if (ms === undefined || boundSessions.has(ctx) === bound) return
+  await ctx.driver.sessionLockTimeout(ctx.db, bound ? ms : undefined)
+  if (bound) boundSessions.add(ctx)
+  else boundSessions.delete(ctx)
+}
+
+/**
+ * Whether a migration run statement by statement (`script`: its up or down text) runs with the lock
+ * bound. Yes, unless one of its statements waits for other transactions by design
+ * (Driver.waitsForOtherTransactions): every other DDL statement that waits for a lock queues the
+ * sessions behind it (MySQL/MariaDB run all their DDL this way).
+ */
+export function stepwiseBound(ctx: RunContext, script: string | undefined): boolean {
+  const waits = ctx.driver.waitsForOtherTransactions?.bind(ctx.driver)
+  if (waits === undefined || script === undefined) return true
+  return !ctx.driver.splitStatements(script).some((statement) => waits(statement.sql))
 }
 
 /** Creates the history table when missing, right before a run records its first migration (never in a dry run). */
@@ -497,22 +532,34 @@ function terminate(sql: string): string {
   return text.startsWith('--') || text.endsWith(';') ? text : `${text};`
 }
 
-/** Per run: the names of the tables that existed when it first asked (one inspection per run). */
-const runTables = new WeakMap<RunContext, Promise<readonly string[]>>()
+/** What a run inspects: RunOptions.inspect without migrator's own tables, through `db`. */
+export function runInspectOptions(ctx: RunContext, db: Db): InspectOptions {
+  return { ...ctx.options.inspect, exclude: [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)], db }
+}
+
+/** Per run: the schema when it first asked (one inspection per run). */
+const runSchemas = new WeakMap<RunContext, Promise<Schema>>()
 
 /**
- * The tables of the database when the run first needed them. A SQL migration naming none of them
- * only touches tables it (or an earlier migration of this run) creates: no other session can hold
+ * The schema of the database when the run first needed it, before its first migration: the
+ * snapshot check, the lock pre-check and the built-in checks share one inspection.
+ */
+export function schemaAtRunStart(ctx: RunContext, db: Db): Promise<Schema> {
+  let schema = runSchemas.get(ctx)
+  if (schema === undefined) {
+    schema = ctx.driver.inspect(runInspectOptions(ctx, db))
+    runSchemas.set(ctx, schema)
+  }
+  return schema
+}
+
+/**
+ * The tables of the database when the run started. A SQL migration naming none of them only
+ * touches tables it (or an earlier migration of this run) creates: no other session can hold
  * locks on those, and no existing rows can be lost there.
  */
-export function tablesAtRunStart(ctx: RunContext, db: Db): Promise<readonly string[]> {
-  let tables = runTables.get(ctx)
-  if (tables === undefined) {
-    const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
-    tables = ctx.driver.inspect({ ...ctx.options.inspect, exclude, db }).then((schema) => schema.tables.map((t) => t.name))
-    runTables.set(ctx, tables)
-  }
-  return tables
+export async function tablesAtRunStart(ctx: RunContext, db: Db): Promise<readonly string[]> {
+  return (await schemaAtRunStart(ctx, db)).tables.map((t) => t.name)
 }
 
 /** Whether a SQL file names (as a word) any of `tables`; modules always count as touching them. */

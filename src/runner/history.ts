@@ -129,9 +129,28 @@ export class HistoryStore {
     })
   }
 
+  /**
+   * Overwrites the row for `row.version`, which must exist (a run's own claimed or resumed row):
+   * one statement instead of write's delete + insert in a transaction, which matters where every
+   * applied statement records its progress.
+   */
+  async update(db: Db, row: HistoryRow): Promise<void> {
+    const [version, ...values] = this.values(row)
+    await db.exec(`UPDATE ${this.table()} SET ${COLUMNS.slice(1).map((c) => `${this.q(c)} = ?`).join(', ')} WHERE ${this.q('version')} = ?`, [...values, version])
+  }
+
   /** Inserts the row for a version that has none. */
   async insert(db: Db, row: HistoryRow): Promise<void> {
-    await db.exec(`INSERT INTO ${this.table()} (${this.columns()}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, [
+    await db.exec(`INSERT INTO ${this.table()} (${this.columns()}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, this.values(row))
+  }
+
+  async remove(db: Db, version: string): Promise<void> {
+    await db.exec(`DELETE FROM ${this.table()} WHERE ${this.q('version')} = ?`, [version])
+  }
+
+  /** The row's values in COLUMNS order. */
+  private values(row: HistoryRow): unknown[] {
+    return [
       row.version,
       row.name,
       row.checksum,
@@ -142,11 +161,7 @@ export class HistoryStore {
       row.appliedBy,
       row.statementsApplied,
       row.toolVersion,
-    ])
-  }
-
-  async remove(db: Db, version: string): Promise<void> {
-    await db.exec(`DELETE FROM ${this.table()} WHERE ${this.q('version')} = ?`, [version])
+    ]
   }
 
   private table(): string {

@@ -1,9 +1,8 @@
 import type { Driver } from '../dialects/dialect.js'
 import { FailedMigrationError, InterruptedMigrationError } from '../errors.js'
 import type { MigrationFile } from '../migrations/file.js'
-import { excerpt, historyRow, refOf, type RunContext } from './execute.js'
+import { excerpt, historyRow, refOf, runInspectOptions, type RunContext } from './execute.js'
 import type { HistoryRow } from './history.js'
-import { ownTables } from './snapshots.js'
 
 /** Polling interval while another runner applies a migration statement by statement. */
 const POLL_MS = 100
@@ -87,8 +86,7 @@ export async function reconcileDown(ctx: RunContext, file: MigrationFile, row: H
 async function judged(ctx: RunContext, sql: string): Promise<boolean | undefined> {
   const judge = ctx.driver.statementTookEffect?.bind(ctx.driver)
   if (judge === undefined) return undefined
-  const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
-  return judge(sql, await ctx.driver.inspect({ ...ctx.options.inspect, exclude }))
+  return judge(sql, await ctx.driver.inspect(runInspectOptions(ctx, ctx.driver.db)))
 }
 
 /**

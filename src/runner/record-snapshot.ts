@@ -2,19 +2,18 @@ import type { Db } from '../db.js'
 import type { MigrationFile } from '../migrations/file.js'
 import { schemaDifferences } from '../schema/differences.js'
 import type { Schema } from '../schema/model.js'
-import type { RunContext } from './execute.js'
+import { runInspectOptions, schemaAtRunStart, type RunContext } from './execute.js'
 import type { HistoryRow } from './history.js'
-import { historyKey, ownTables, SnapshotStore, type KeyScope } from './snapshots.js'
+import { historyKey, SnapshotStore, type KeyScope } from './snapshots.js'
 
-/** Per run: the migration whose history row also records the schema snapshot, and the store. */
-const plans = new WeakMap<RunContext, { readonly last: string; readonly store: SnapshotStore }>()
+/**
+ * Per run: the migration whose history row also records the schema snapshot, the store, and
+ * whether the live schema at the start was the expected one (settled by then: see snapshotReady).
+ */
+const plans = new WeakMap<RunContext, { readonly last: string; readonly store: SnapshotStore; readonly matches: Promise<boolean> }>()
 
 function scopeOf(ctx: RunContext): KeyScope {
   return { driver: ctx.driver, schemas: ctx.options.inspect?.schemas, toolVersion: ctx.options.toolVersion }
-}
-
-function inspectOptions(ctx: RunContext, db?: Db) {
-  return { ...ctx.options.inspect, exclude: [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)], ...(db === undefined ? {} : { db }) }
 }
 
 /**
@@ -37,17 +36,38 @@ export async function planSnapshot(ctx: RunContext, rows: readonly HistoryRow[],
   // With nothing applied, the replay of nothing is what a new database inspects as (PostgreSQL
   // reports its `public` schema), never the empty model.
   const stored = key === undefined ? undefined : (await store.find(key))?.schema
-  const expected: Schema | undefined = stored ?? (await source.expected(rows))
-  if (expected === undefined) return undefined
-  const live = await ctx.driver.inspect(inspectOptions(ctx))
-  if (schemaDifferences(ctx.driver, expected, live).length > 0) return undefined
+  // Without a stored snapshot the expected schema is a replay on a scratch database: it runs while
+  // the migrations apply (its answer is needed only by the last one), so the run does not wait
+  // for a scratch database to be created, inspected and dropped first.
+  const expected: Promise<Schema | undefined> = stored !== undefined ? Promise.resolve(stored) : source.expected(rows).catch(() => undefined)
+  const live = await schemaAtRunStart(ctx, ctx.driver.db)
+  const matches = expected.then((e) => e !== undefined && schemaDifferences(ctx.driver, e, live).length === 0).catch(() => false)
+  if (stored !== undefined && !(await matches)) return undefined
   try {
     await store.ensure()
   } catch {
+    await matches
     return undefined
   }
-  plans.set(ctx, { last: last.version, store })
+  plans.set(ctx, { last: last.version, store, matches })
   return store
+}
+
+/**
+ * Before the transaction that writes `file`'s `applied` row (and before the run returns, with no
+ * file): waits for the expected schema and drops the plan when the live schema did not match.
+ * Never inside a transaction: on PostgreSQL and MySQL the replay creates its scratch database
+ * through the run's one connection, which a transaction holds.
+ */
+export async function snapshotReady(ctx: RunContext, file?: MigrationFile): Promise<void> {
+  const plan = plans.get(ctx)
+  if (plan === undefined || (file !== undefined && plan.last !== file.version)) return
+  if (!(await plan.matches)) plans.delete(ctx)
+}
+
+/** Whether `file`'s `applied` history row also records the run's snapshot (recordSnapshot). */
+export function recordsSnapshot(ctx: RunContext, file: MigrationFile): boolean {
+  return plans.get(ctx)?.last === file.version && ctx.recorder === undefined
 }
 
 /**
@@ -58,10 +78,10 @@ export async function planSnapshot(ctx: RunContext, rows: readonly HistoryRow[],
  */
 export async function recordSnapshot(ctx: RunContext, db: Db, file: MigrationFile): Promise<void> {
   const plan = plans.get(ctx)
-  if (plan === undefined || plan.last !== file.version || ctx.recorder !== undefined) return
+  if (plan === undefined || !recordsSnapshot(ctx, file)) return
   const rows = await ctx.history.list(db)
   if (rows.some((r) => r.status !== 'applied')) return
   const key = historyKey(scopeOf(ctx), rows)
   if (key === undefined) return
-  await plan.store.record(db, { key, version: file.version, schema: await ctx.driver.inspect(inspectOptions(ctx, db)) })
+  await plan.store.record(db, { key, version: file.version, schema: await ctx.driver.inspect(runInspectOptions(ctx, db)) })
 }

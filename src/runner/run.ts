@@ -18,7 +18,10 @@ import {
   recordedSql,
   refOf,
   runChecks,
+  runInspectOptions,
   runModuleFunction,
+  statementLockTimeout,
+  stepwiseBound,
   StepFailure,
   tablesAtRunStart,
   withRun,
@@ -37,8 +40,7 @@ import { beginBuiltinChecks, BuiltinCheckFailure } from '../safety/postcheck.js'
 import { planPending, type PendingPlan } from './pending.js'
 import { lockPreCheck } from './precheck.js'
 import { moduleUpFailed, undoApplied } from './undo.js'
-import { planSnapshot, recordSnapshot } from './record-snapshot.js'
-import { ownTables } from './snapshots.js'
+import { planSnapshot, recordSnapshot, recordsSnapshot, snapshotReady } from './record-snapshot.js'
 
 export type { MigrationResult, MigrationStatus, RunOptions, RunResult } from './execute.js'
 
@@ -123,6 +125,8 @@ export async function runUp(driver: Driver, files: readonly MigrationFile[], opt
       mode === 'all' && selected.length > 0 && selected.every((f) => inTransaction(f) && !hasBackfills(f) && !interrupted.has(f.version))
         ? await applyAllInOneTransaction(ctx, selected)
         : await applyEach(ctx, selected, applyOne, mode === 'all')
+    // A run that stopped early leaves no scratch database of the snapshot check behind.
+    await snapshotReady(ctx)
     if (creates && (await ctx.history.list()).length === 0) {
       await ctx.history.drop()
       await snapshots?.drop()
@@ -201,6 +205,8 @@ async function applyAllInOneTransaction(ctx: RunContext, files: readonly Migrati
   const applied: { file: MigrationFile; status: 'applied' | 'skipped'; executionMs: number }[] = []
   let current: MigrationFile | undefined
   try {
+    await snapshotReady(ctx, files.at(-1))
+    await statementLockTimeout(ctx, true)
     await ctx.db.transaction(async (tx) => {
       for (const file of files) {
         current = file
@@ -248,6 +254,8 @@ async function applyInTransaction(ctx: RunContext, file: MigrationFile, final: '
   const start = performance.now()
   announce(ctx, file, true)
   try {
+    await snapshotReady(ctx, file)
+    await statementLockTimeout(ctx, true)
     const attempt = () => ctx.db.transaction((tx) => transactionBody(ctx, tx, file, final))
     const retries = ctx.options.lockRetries ?? 0
     const statements =
@@ -312,6 +320,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
   const began = performance.now()
   const from = start.kind === 'interrupted' ? start.from : undefined
   announce(ctx, file, false)
+  await statementLockTimeout(ctx, stepwiseBound(ctx, file.format === 'module' ? undefined : file.up))
   const running = (completed: number): HistoryRow => ({ ...historyRow(ctx, file, 'failed', completed, elapsed(began)), interrupted: true })
   const fail = (failure: unknown, outcome: string, restored: boolean): ApplyOutcome => {
     const error = migrationError(file.version, file.upFile, failure, outcome)
@@ -337,7 +346,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
         committed: (n) => (completed = n),
         // Inside a group's transaction the record commits with the group.
         record: async (n, db) => {
-          if (!dry) await ctx.history.write(db === ctx.db ? ctx.driver.db : db, running(n))
+          if (!dry) await overwrite(ctx, db === ctx.db ? ctx.driver.db : db, running(n))
         },
       },
       () => (upStarted = true),
@@ -351,7 +360,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
     return { ok: true, status: 'applied', statements, executionMs }
   } catch (failure) {
     const record = async (remaining: number): Promise<void> => {
-      if (!dry) await ctx.history.write(ctx.driver.db, historyRow(ctx, file, 'failed', remaining, elapsed(began)))
+      if (!dry) await overwrite(ctx, ctx.driver.db, historyRow(ctx, file, 'failed', remaining, elapsed(began)))
     }
     // A module's up() that threw ran outside a transaction: what it did before throwing is unknown.
     const undo = file.format === 'module' && completed === 0 && upStarted ? moduleUpFailed(file) : await undoApplied(ctx, file, completed, record)
@@ -379,6 +388,11 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
  * 'applied' once that run applied it; a row that ends failed throws FailedMigrationError.
  */
 async function claim(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<'claimed' | 'applied'> {
+  // Under an exclusive runner lock the history was read holding it: a pending version has no row.
+  if (ctx.driver.capabilities.exclusiveRunnerLock) {
+    await ctx.history.insert(ctx.driver.db, row)
+    return 'claimed'
+  }
   for (;;) {
     const held = await ctx.history.claim(ctx.driver.db, row)
     if (held === undefined) return 'claimed'
@@ -425,11 +439,10 @@ async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: Migra
     if (file.directives.expectSchema !== undefined || file.directives.expectChanges !== undefined || file.directives.allowRowChange !== true) note(ctx, 'built-in checks (schema-as-expected, no-rows-lost) run after the statements')
     return async () => {}
   }
-  const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
   const verify = await beginBuiltinChecks(ctx.driver, db, file, {
     knownTables: new Set(await tablesAtRunStart(ctx, db)),
     ...(only ? { onlyChanges: true } : {}),
-    inspect: { ...ctx.options.inspect, exclude },
+    inspect: runInspectOptions(ctx, db),
     expectedSchema: ctx.options.expectedSchema,
     passed: (check) => ctx.emit({ kind: 'check-passed', ...ref, phase: 'after', sql: `built-in ${check}` }),
   })
@@ -492,6 +505,7 @@ async function applyWithBackfills(ctx: RunContext, file: MigrationFile, start: S
     return { ok: true, status: 'applied', statements, executionMs: elapsed(began) }
   }
   try {
+    await statementLockTimeout(ctx, false)
     for (const directive of file.directives.backfills ?? []) {
       await runBackfill(ctx.driver, directive.spec, { ...directive.throttle, count: true, onEvent: (event) => ctx.emit({ kind: 'backfill', ...ref, event }) })
     }
@@ -516,8 +530,19 @@ async function applyWithBackfills(ctx: RunContext, file: MigrationFile, start: S
  * `applied`, the run's schema snapshot with it in one transaction: a crash leaves both or neither.
  */
 async function recordApplied(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<void> {
+  await snapshotReady(ctx, file)
+  if (row.status !== 'applied' || !recordsSnapshot(ctx, file)) return overwrite(ctx, ctx.driver.db, row)
   await ctx.driver.db.transaction(async (tx) => {
-    await ctx.history.write(tx, row)
-    if (row.status === 'applied') await recordSnapshot(ctx, tx, file)
+    await overwrite(ctx, tx, row)
+    await recordSnapshot(ctx, tx, file)
   })
+}
+
+/**
+ * Rewrites the history row of a migration this run claimed or resumes. Under an exclusive runner
+ * lock no one else writes it, so one UPDATE does (per applied statement on MySQL, where it counts
+ * the progress); otherwise write's delete + insert, which also restores a row removed meanwhile.
+ */
+function overwrite(ctx: RunContext, db: Db, row: HistoryRow): Promise<void> {
+  return ctx.driver.capabilities.exclusiveRunnerLock ? ctx.history.update(db, row) : ctx.history.write(db, row)
 }

@@ -206,6 +206,38 @@ describe.skipIf(!available)('runner on PostgreSQL', () => {
     expect((await up(config)).error).toBeUndefined()
   })
 
+  it('bounds lock waits once for a series of migrations, lifted only for a file that waits for other transactions by design', async () => {
+    const record = "INSERT INTO seen (v) VALUES (current_setting('lock_timeout'));\n"
+    await migrations({
+      '20240101000000_one.up.sql': `CREATE TABLE seen (n serial PRIMARY KEY, v text NOT NULL);\n${record}`,
+      '20240101000000_one.down.sql': 'DROP TABLE seen;\n',
+      '20240101000001_two.up.sql': record,
+      '20240101000001_two.down.sql': 'DELETE FROM seen WHERE n = 2;\n',
+      '20240101000002_three.up.sql': `-- migrator:no-transaction\n\nCREATE INDEX CONCURRENTLY seen_v ON seen (v);\n${record}`,
+      '20240101000002_three.down.sql': '-- migrator:no-transaction\n\nDROP INDEX CONCURRENTLY seen_v;\nDELETE FROM seen WHERE n = 3;\n',
+      '20240101000003_four.up.sql': `-- migrator:no-transaction\n\n${record}`,
+      '20240101000003_four.down.sql': '-- migrator:no-transaction\n\nDELETE FROM seen WHERE n = 4;\n',
+      '20240101000004_five.up.sql': record,
+      '20240101000004_five.down.sql': 'DELETE FROM seen WHERE n = 5;\n',
+    })
+    const dry = await up({ ...config, lockTimeoutMs: 1500 }, { dryRun: true })
+    // Set before the first migration, lifted for the CONCURRENTLY file, set again for the fourth
+    // (no-transaction, but its statements would queue others behind a lock wait): never per transaction.
+    expect(dry.sql?.match(/SET lock_timeout = '1500ms';/g)).toHaveLength(2)
+    expect(dry.sql).toContain('-- 20240101000002_three.up.sql\nRESET lock_timeout;')
+    expect(dry.sql).toContain("-- 20240101000003_four.up.sql\nSET lock_timeout = '1500ms';")
+    expect(dry.sql).not.toContain('SET LOCAL')
+    expect((await up({ ...config, lockTimeoutMs: 1500 })).error).toBeUndefined()
+    const unbounded = (await rows("SELECT current_setting('lock_timeout') AS v"))[0]!.v
+    expect(await rows('SELECT n, v FROM seen ORDER BY n')).toEqual([
+      { n: 1, v: '1500ms' },
+      { n: 2, v: '1500ms' },
+      { n: 3, v: unbounded },
+      { n: 4, v: '1500ms' },
+      { n: 5, v: '1500ms' },
+    ])
+  })
+
   it('a no-transaction CREATE INDEX CONCURRENTLY migration applies, with its history row written after', async () => {
     await migrations(BASE)
     expect((await up(config)).error).toBeUndefined()

@@ -12,6 +12,7 @@ import type { Capabilities, Plan, RowLoss, ValueLoss } from '../../schema/plan.j
 import { partitionRowLosses } from './partitions.js'
 import { historyRowLosses } from './versioning.js'
 import { connect, connectForQueries, type MysqlDb } from './connect.js'
+import type { Db } from '../../db.js'
 import type { Flavor } from './flavor.js'
 import { inspect } from './inspect.js'
 import type { LintFinding, LintHookContext } from '../../lint/finding.js'
@@ -23,7 +24,7 @@ import { lintChange } from './lint.js'
 import { statementObjects } from './objects.js'
 import { statementTookEffect } from './effects.js'
 import { columnValueLosses } from './lossy.js'
-import { acquireLock, applyLockTimeout, lockName } from './lock.js'
+import { acquireLock, applyLockTimeout, lockName, sessionLockTimeout } from './lock.js'
 import { plan } from './plan.js'
 import { quoteIdent } from './quote.js'
 import { openDev } from './dev-database.js'
@@ -120,6 +121,10 @@ export class MysqlDriver implements Driver {
 
   applyLockTimeout(tx: Parameters<Driver['applyLockTimeout']>[0], timeoutMs: number): Promise<void> {
     return applyLockTimeout(tx, timeoutMs)
+  }
+
+  sessionLockTimeout(db: Db, timeoutMs: number | undefined): Promise<void> {
+    return sessionLockTimeout(db, timeoutMs)
   }
 
   valueLosses(change: Change, options?: PlanOptions): readonly ValueLoss[] {

@@ -50,7 +50,7 @@ interface CatalogRows {
  */
 export async function inspect(db: Db, database: string, flavor: Flavor, options: InspectOptions = {}): Promise<Schema> {
   const q = catalogQueries(flavor)
-  const run = (sql: string | undefined): Promise<Row[]> => (sql === undefined ? Promise.resolve([]) : db.query<Row>(sql, [database]))
+  const run = (sql: string | undefined): Promise<Row[]> => (sql === undefined ? Promise.resolve([]) : db.query<Row>(sql, sql.split('?').slice(1).map(() => database)))
   // One session: run sequentially (a pool of one connection serializes them anyway).
   const tables = await run(q.tables)
   const partitions = await run(q.partitions)

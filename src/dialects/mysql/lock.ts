@@ -35,3 +35,9 @@ export async function applyLockTimeout(tx: Db, timeoutMs: number): Promise<void>
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000))
   await tx.exec(`SET SESSION lock_wait_timeout = ${seconds}`)
 }
+
+/** The same, or (undefined) back to the server's global value. */
+export async function sessionLockTimeout(db: Db, timeoutMs: number | undefined): Promise<void> {
+  if (timeoutMs === undefined) await db.exec('SET SESSION lock_wait_timeout = DEFAULT')
+  else await applyLockTimeout(db, timeoutMs)
+}

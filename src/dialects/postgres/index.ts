@@ -20,7 +20,7 @@ import { lintChange } from './lint.js'
 import { columnValueLosses } from './lossy.js'
 import { enumValueLosses } from './enum-plan.js'
 import { inspect } from './inspect.js'
-import { applyLockTimeout, lock } from './lock.js'
+import { applyLockTimeout, lock, sessionLockTimeout, waitsForOtherTransactions } from './lock.js'
 import { plan } from './plan.js'
 import { serverFeatures } from './queries.js'
 import type { ServerFeatures } from './queries.js'
@@ -108,6 +108,14 @@ export class PostgresDriver<D extends Db = PgDb> implements Driver {
 
   applyLockTimeout(tx: Db, timeoutMs: number): Promise<void> {
     return applyLockTimeout(tx, timeoutMs)
+  }
+
+  sessionLockTimeout(db: Db, timeoutMs: number | undefined): Promise<void> {
+    return sessionLockTimeout(db, timeoutMs)
+  }
+
+  waitsForOtherTransactions(sql: string): boolean {
+    return waitsForOtherTransactions(sql)
   }
 
   /**

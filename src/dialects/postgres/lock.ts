@@ -56,12 +56,27 @@ async function holderMessage(db: Db, a: number, b: number, timeoutMs: number, na
   )
 }
 
+/** Bounds how long each statement of the current transaction waits for a table lock. */
+export async function applyLockTimeout(tx: Db, timeoutMs: number): Promise<void> {
+  await tx.exec(`SET LOCAL lock_timeout = ${lockTimeoutValue(timeoutMs)}`)
+}
+
+/** The same for the session, or (undefined) back to its default. */
+export async function sessionLockTimeout(db: Db, timeoutMs: number | undefined): Promise<void> {
+  await db.exec(timeoutMs === undefined ? 'RESET lock_timeout' : `SET lock_timeout = ${lockTimeoutValue(timeoutMs)}`)
+}
+
+/** SET takes no bind parameters; the value is an integer we format ourselves. */
+function lockTimeoutValue(timeoutMs: number): string {
+  return `'${Math.max(0, Math.floor(timeoutMs))}ms'`
+}
+
 /**
- * Bounds how long each later statement of the session waits for a lock: a session setting, so it
- * also holds outside transactions (`no-transaction` files); set inside one, it lasts if that commits.
+ * CREATE/DROP INDEX, REINDEX and ALTER TABLE … DETACH PARTITION in their CONCURRENTLY forms wait for
+ * every older transaction to end, without blocking other sessions meanwhile: a lock timeout would
+ * only fail them part-way (an INVALID index left behind). Leading comments are skipped.
  */
-export async function applyLockTimeout(db: Db, timeoutMs: number): Promise<void> {
-  const ms = Math.max(0, Math.floor(timeoutMs))
-  // SET takes no bind parameters; the value is an integer we formatted ourselves.
-  await db.exec(`SET lock_timeout = '${ms}ms'`)
+export function waitsForOtherTransactions(sql: string): boolean {
+  const text = sql.replace(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/, '')
+  return /^(CREATE|DROP|REINDEX|ALTER)\b/i.test(text) && /\bCONCURRENTLY\b/i.test(text)
 }

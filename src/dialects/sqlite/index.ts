@@ -95,6 +95,8 @@ export class SqliteDriver implements Driver {
 
   async applyLockTimeout(_tx: Db, _timeoutMs: number): Promise<void> {}
 
+  async sessionLockTimeout(_db: Db, _timeoutMs: number | undefined): Promise<void> {}
+
   /**
    * Always an in-memory database. A devUrl file is only checked to be empty, never opened for
    * writing, so it stays exactly as found on every exit path, SIGKILL included (scratch.ts).

@@ -262,7 +262,9 @@ function canonicalizer(names: readonly string[]): (name: string) => string {
 
 /** Drops keys whose value is undefined, so inspected schemas deep-equal regardless of origin. */
 function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+  const out: Partial<T> = {}
+  for (const key in value) if (value[key] !== undefined) out[key] = value[key]
+  return out as T
 }
 
 function byName(a: { readonly name: string }, b: { readonly name: string }): number {

@@ -86,6 +86,8 @@ export interface ParsedIndex {
 /** A significant token and whether whitespace or a comment preceded it. */
 interface Tok extends Token {
   readonly spaced: boolean
+  /** A word's text upper-cased once ('' for other tokens): keywords are compared many times each. */
+  readonly upper: string
 }
 
 const COLUMN_CONSTRAINT_START = new Set([
@@ -105,7 +107,7 @@ class Cursor {
         spaced = true
         continue
       }
-      out.push({ ...token, spaced })
+      out.push({ kind: token.kind, text: token.text, start: token.start, end: token.end, spaced, upper: token.kind === 'word' ? token.text.toUpperCase() : '' })
       spaced = false
     }
     this.toks = out
@@ -118,12 +120,12 @@ class Cursor {
   /** Upper-cased word at the cursor ('' when it is not a bare word). */
   word(offset = 0): string {
     const t = this.peek(offset)
-    return t?.kind === 'word' ? t.text.toUpperCase() : ''
+    return t?.upper ?? ''
   }
 
   is(text: string, offset = 0): boolean {
     const t = this.peek(offset)
-    return t !== undefined && (t.kind === 'word' ? t.text.toUpperCase() === text : t.text === text)
+    return t !== undefined && (t.kind === 'word' ? t.upper === text : t.text === text)
   }
 
   next(): Tok {
@@ -181,7 +183,7 @@ class Cursor {
     let depth = 0
     while (!this.done()) {
       const t = this.peek()!
-      if (depth === 0 && (t.text === ',' || t.text === ')' || (t.kind === 'word' && stops.has(t.text.toUpperCase())))) break
+      if (depth === 0 && (t.text === ',' || t.text === ')' || stops.has(t.upper))) break
       if (t.text === '(') depth++
       if (t.text === ')') depth--
       out.push(this.next())
@@ -402,7 +404,7 @@ export function parseCreateIndex(sql: string): ParsedIndex {
 function indexPart(toks: Tok[]): ParsedIndexPart {
   let rest = toks
   let desc = false
-  const lastWord = (t: Tok | undefined) => (t?.kind === 'word' ? t.text.toUpperCase() : '')
+  const lastWord = (t: Tok | undefined) => t?.upper ?? ''
   if (lastWord(rest[rest.length - 1]) === 'DESC' || lastWord(rest[rest.length - 1]) === 'ASC') {
     desc = lastWord(rest[rest.length - 1]) === 'DESC'
     rest = rest.slice(0, -1)

@@ -18,6 +18,17 @@ export interface Token {
 
 const OPERATORS = ['->>', '->', '||', '<=', '>=', '==', '!=', '<>', '<<', '>>'] as const
 
+// Sticky: each matches at `lastIndex` only, so a token is measured without copying the rest of the text.
+const SPACE_RUN = /\s+/y
+const NUMBER = /0x[0-9a-f]+|[0-9]*\.?[0-9]+(e[+-]?[0-9]+)?|[0-9]+\./iy
+const WORD_RUN = /[A-Za-z0-9_$\u0080-\uffff]+/y
+
+/** End offset of `pattern` matched at `start`, or undefined when it does not match there. */
+function matchEnd(pattern: RegExp, sql: string, start: number): number | undefined {
+  pattern.lastIndex = start
+  return pattern.test(sql) ? pattern.lastIndex : undefined
+}
+
 /** Splits `sql` into tokens, whitespace and comments included; unterminated quotes run to the end. */
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = []
@@ -31,9 +42,7 @@ export function tokenize(sql: string): Token[] {
     const c = sql[i]!
     const next = sql[i + 1]
     if (/\s/.test(c)) {
-      let j = i + 1
-      while (j < n && /\s/.test(sql[j]!)) j++
-      push('space', j)
+      push('space', matchEnd(SPACE_RUN, sql, i) ?? i + 1)
     } else if (c === '-' && next === '-') {
       const nl = sql.indexOf('\n', i)
       push('comment', nl < 0 ? n : nl)
@@ -46,12 +55,9 @@ export function tokenize(sql: string): Token[] {
       const close = sql.indexOf(']', i + 1)
       push('ident', close < 0 ? n : close + 1)
     } else if (/[0-9]/.test(c) || (c === '.' && next !== undefined && /[0-9]/.test(next))) {
-      const m = /^(0x[0-9a-f]+|[0-9]*\.?[0-9]+(e[+-]?[0-9]+)?|[0-9]+\.)/i.exec(sql.slice(i))
-      push('number', i + (m?.[0].length ?? 1))
+      push('number', matchEnd(NUMBER, sql, i) ?? i + 1)
     } else if (/[A-Za-z_$\u0080-\uffff]/.test(c)) {
-      let j = i + 1
-      while (j < n && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[j]!)) j++
-      push('word', j)
+      push('word', matchEnd(WORD_RUN, sql, i) ?? i + 1)
     } else {
       const op = OPERATORS.find((o) => sql.startsWith(o, i))
       push('punct', i + (op?.length ?? 1))
