@@ -2,7 +2,8 @@ import type { Command } from 'commander'
 import type { Run } from '../context.js'
 import { dataLossPrompt, printDataLoss } from '../consent.js'
 import { eventRenderer } from '../events.js'
-import { parseLockWait, parseSteps, parseVersion } from '../flags.js'
+import { addFleetFlags, parseLockWait, parseSteps, parseVersion, type FleetFlags } from '../flags.js'
+import { runOverFleet } from '../fleet.js'
 import { printRunResult } from '../run-result.js'
 
 /** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
@@ -10,8 +11,7 @@ const down = async (...args: Parameters<typeof import('../../api/migrate.js').do
 
 /** `migrator down`: revert applied migrations, newest first. */
 export function register(program: Command, run: Run): void {
-  program
-    .command('down')
+  addFleetFlags(program.command('down'))
     .description('revert applied migrations newest first (default: one)')
     .option('--steps <n>', 'revert n migrations')
     .option('--to <version>', 'revert down to (not including) this version')
@@ -21,10 +21,10 @@ export function register(program: Command, run: Run): void {
     .option('--allow-data-loss', 'revert even when a down drops a table or column that now holds rows; without it down asks on a terminal and refuses elsewhere (config: allowDataLoss)')
     .addHelpText('after', '\nExamples:\n  migrator down\n  migrator down --steps 2 --dry-run\n  migrator down --to 20240101000000\n  migrator down --all --allow-data-loss')
     .action(
-      run(async (ctx, opts: { lockWait?: string; steps?: string; to?: string; all?: boolean; dryRun?: boolean; allowDataLoss?: boolean }) => {
+      run(async (ctx, opts: { lockWait?: string; steps?: string; to?: string; all?: boolean; dryRun?: boolean; allowDataLoss?: boolean } & FleetFlags) => {
         const config = await ctx.config()
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
-        const result = await down({ ...config, lockWaitMs }, {
+        const options = {
           steps: parseSteps(opts.steps),
           to: parseVersion('--to', opts.to),
           all: opts.all,
@@ -32,7 +32,9 @@ export function register(program: Command, run: Run): void {
           allowDataLoss: opts.allowDataLoss,
           confirm: dataLossPrompt(ctx),
           onEvent: eventRenderer(ctx.out, { dryRun: opts.dryRun }),
-        })
+        }
+        if (await runOverFleet(ctx, { ...config, lockWaitMs }, opts, (tasks) => tasks.downTask(options))) return
+        const result = await down({ ...config, lockWaitMs }, options)
         if (opts.dryRun === true) printDataLoss(ctx, result.dataLoss)
         printRunResult(ctx, result, { nothing: 'Nothing to revert', dryRun: opts.dryRun === true })
       }),

@@ -4,7 +4,8 @@ import type { Run } from '../context.js'
 import { dataLossPrompt, printDataLoss } from '../consent.js'
 import { eventRenderer } from '../events.js'
 import { printFinding, rowsTouched } from '../findings.js'
-import { parseCount, parseLockWait, parseSteps, parseTxMode, parseVersion } from '../flags.js'
+import { addFleetFlags, parseCount, parseLockWait, parseSteps, parseTxMode, parseVersion, type FleetFlags } from '../flags.js'
+import { runOverFleet } from '../fleet.js'
 import { printRunResult } from '../run-result.js'
 
 /** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
@@ -12,8 +13,7 @@ const up = async (...args: Parameters<typeof import('../../api/migrate.js').up>)
 
 /** `migrator up`: apply pending migrations in version order. */
 export function register(program: Command, run: Run): void {
-  program
-    .command('up')
+  addFleetFlags(program.command('up'))
     .description('apply pending migrations in version order, each in its own transaction')
     .option('--to <version>', 'apply up to and including this version')
     .option('--steps <n>', 'apply at most n migrations')
@@ -29,10 +29,10 @@ export function register(program: Command, run: Run): void {
     .option('--backup', 'snapshot the database before applying (config: backup: true)')
     .addHelpText('after', '\nExamples:\n  migrator up\n  migrator up --dry-run\n  migrator up --steps 1 --all-or-nothing\n  migrator up --backup --force\n  migrator up --backup --allow-data-loss')
     .action(
-      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; allowOutOfOrder?: boolean; lockRetries?: string; force?: boolean; backup?: boolean; allowDataLoss?: boolean }) => {
+      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; allowOutOfOrder?: boolean; lockRetries?: string; force?: boolean; backup?: boolean; allowDataLoss?: boolean } & FleetFlags) => {
         const config = await ctx.config()
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
-        const result = await up({ ...config, lockWaitMs }, {
+        const options = {
           to: parseVersion('--to', opts.to),
           steps: parseSteps(opts.steps),
           dryRun: opts.dryRun,
@@ -46,7 +46,9 @@ export function register(program: Command, run: Run): void {
           allowDataLoss: opts.allowDataLoss,
           confirm: dataLossPrompt(ctx),
           onEvent: eventRenderer(ctx.out, { dryRun: opts.dryRun }),
-        })
+        }
+        if (await runOverFleet(ctx, { ...config, lockWaitMs }, opts, (tasks) => tasks.upTask(options))) return
+        const result = await up({ ...config, lockWaitMs }, options)
         if (result.backup !== undefined) ctx.out.info(`backup: ${path.relative(ctx.cwd, result.backup.file) || result.backup.file} (restore with \`migrator restore <file>\`)`)
         // The risk report goes to stderr: stdout of a dry run is exactly the SQL. A real run shows
         // only high risks (the full report is `up --dry-run` or `migrator lint`).

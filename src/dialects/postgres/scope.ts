@@ -25,7 +25,8 @@ export function urlSearchPath(raw: string): string | undefined {
  */
 export function urlWithSearchPath(raw: string, schema: string): string {
   const url = new URL(raw)
-  url.searchParams.set('search_path', `"${schema.replace(/"/g, '""')}"`)
+  // Quoted only when it must be: a plain lowercase name keeps the URL readable in fleet reports.
+  url.searchParams.set('search_path', /^[a-z_][a-z0-9_$]*$/.test(schema) ? schema : `"${schema.replace(/"/g, '""')}"`)
   return url.toString()
 }
 
