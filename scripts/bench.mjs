@@ -11,6 +11,9 @@
  *   npm run bench -- --only status                      # status with 300 and 3,000 applied migrations on the
  *                                                       # three dialects next to the driver-connect floor,
  *                                                       # and the CLI's startup next to `node -e 0`
+ *   npm run bench -- --only fleet                       # one `up` over 200 targets × 20 migrations (PostgreSQL
+ *                                                       # tenant schemas, SQLite files), --concurrency 1 vs 8,
+ *                                                       # with the peak of open connections
  *   npm run bench -- --only backfill                    # chunked backfill vs one UPDATE, 1,000,000 rows on
  *                                                       # PostgreSQL and MariaDB/MySQL (--backfill-rows N)
  *
@@ -34,8 +37,8 @@ const value = (name) => {
 const quick = flag('--quick')
 const only = (value('--only') ?? 'postgres,mysql,sqlite,status').split(',')
 for (const name of only) {
-  if (!['postgres', 'mysql', 'sqlite', 'status', 'backfill'].includes(name)) {
-    console.error(`--only: unknown dialect "${name}"; use postgres, mysql, sqlite, status and/or backfill, comma-separated`)
+  if (!['postgres', 'mysql', 'sqlite', 'status', 'backfill', 'fleet'].includes(name)) {
+    console.error(`--only: unknown dialect "${name}"; use postgres, mysql, sqlite, status, backfill and/or fleet, comma-separated`)
     process.exit(1)
   }
 }
@@ -59,7 +62,7 @@ const loaders = {
 }
 let failed = false
 try {
-  for (const dialect of only.filter((d) => d !== 'backfill' && d !== 'status')) {
+  for (const dialect of only.filter((d) => d !== 'backfill' && d !== 'status' && d !== 'fleet')) {
     const started = Date.now()
     try {
       const bench = await loaders[dialect]()
@@ -96,15 +99,26 @@ try {
     if (Object.values(results.backfill).some((d) => d.error)) failed = true
     log(`backfill: ${((Date.now() - started) / 1000).toFixed(0)} s`)
   }
+  if (only.includes('fleet')) {
+    const started = Date.now()
+    const { benchFleet } = await import('./bench/fleet.mjs')
+    results.fleet = await benchFleet({ tmp, log, quick })
+    if (results.fleet.rows.some((r) => r.error)) failed = true
+    log(`fleet: ${((Date.now() - started) / 1000).toFixed(0)} s`)
+  }
   if (flag('--profile')) {
     const { profileAll } = await import('./bench/profile.mjs')
-    results.profiles = await profileAll({ ...settings, tmp, log, only: only.filter((d) => d !== 'backfill' && d !== 'status') })
+    results.profiles = await profileAll({ ...settings, tmp, log, only: only.filter((d) => d !== 'backfill' && d !== 'status' && d !== 'fleet') })
   }
 } finally {
   await rm(tmp, { recursive: true, force: true })
 }
 
-console.log(render(results) + (results.backfill ? `\n${(await import('./bench/backfill.mjs')).renderBackfill(results.backfill)}` : ''))
+console.log(
+  render(results) +
+    (results.backfill ? `\n${(await import('./bench/backfill.mjs')).renderBackfill(results.backfill)}` : '') +
+    (results.fleet ? `\n\n${(await import('./bench/fleet.mjs')).renderFleet(results.fleet)}` : ''),
+)
 if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2))
 process.exitCode = failed ? 1 : 0
 
