@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
-import { BIN } from './migrator.mjs'
+import { BIN, migrator } from './migrator.mjs'
 import { fmt, uniqueName, version } from './util.mjs'
 
 const PG_URL = process.env.MIGRATOR_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -31,6 +31,7 @@ async function writeMigrations(dir, count) {
     ].join('\n')
     await writeFile(path.join(dir, `${version(i)}_m${i}.up.sql`), up + '\n')
   }
+  await migrator(['hash', '--dir', dir], path.dirname(dir))
 }
 
 /** Runs the CLI while `sample()` is polled; returns wall time and the peak sample. */
