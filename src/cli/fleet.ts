@@ -46,7 +46,7 @@ export async function runOverFleet(ctx: CommandContext, config: ResolvedConfig, 
  */
 function startProgress(ctx: CommandContext, total: number): { update(report: TargetReport, done: number, failed: number): void; stop(): void } {
   const started = performance.now()
-  const spinner: Spinner | undefined = ctx.out.spinnersEnabled ? ctx.out.spinner(`0/${total} targets done`) : undefined
+  const spinner: Spinner | undefined = ctx.out.spinnersEnabled ? ctx.out.spinner(`0/${total} targets done, 0 failed`) : undefined
   return {
     update(report, done, failed) {
       if (spinner === undefined) {
