@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/schema.js'
 import { MigratorError } from '../errors.js'
 import type { TargetTask } from '../fleet/commands.js'
+import { isFleet } from '../fleet/sources.js'
 import type { FleetReport, TargetReport } from '../fleet/run.js'
 import type { CommandContext } from './context.js'
 import { parseCount, type FleetFlags } from './flags.js'
@@ -16,7 +17,6 @@ type Tasks = typeof import('../fleet/commands.js')
  * Exit code: 1 when a target failed or was not run, else 2 when one has findings.
  */
 export async function runOverFleet(ctx: CommandContext, config: ResolvedConfig, flags: FleetFlags, task: (tasks: Tasks) => TargetTask): Promise<boolean> {
-  const { isFleet, resolveTargets } = await import('../fleet/targets.js')
   const sources = { file: flags.targets, tenantSchemas: flags.tenantSchemas, urlFlag: ctx.options.url !== undefined }
   if (!isFleet(config, sources)) {
     const given = (['concurrency', 'canary', 'continueOnError', 'shard'] as const).find((key) => flags[key] !== undefined)
@@ -26,8 +26,9 @@ export async function runOverFleet(ctx: CommandContext, config: ResolvedConfig, 
   const concurrency = parseCount('--concurrency', flags.concurrency) ?? 4
   if (concurrency < 1) throw new MigratorError('usage', '--concurrency: expected at least 1, got "0"')
   const canary = parseCount('--canary', flags.canary) ?? 0
-  const [{ parseShard, shardOf }, { runFleet }, tasks] = await Promise.all([import('../fleet/shard.js'), import('../fleet/run.js'), import('../fleet/commands.js')])
+  const { parseShard, shardOf } = await import('../fleet/shard.js')
   const shard = parseShard(flags.shard)
+  const [{ resolveTargets }, { runFleet }, tasks] = await Promise.all([import('../fleet/targets.js'), import('../fleet/run.js'), import('../fleet/commands.js')])
   const targets = shardOf(await resolveTargets(config, sources), shard, (t) => t.label)
   if (shard !== undefined) ctx.out.info(`shard ${shard.index}/${shard.count}: ${targets.length} target${targets.length === 1 ? '' : 's'}`)
 

@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { ResolvedConfig } from '../config/schema.js'
 import { parseUrl, redactUrl } from '../config/url.js'
 import { ConfigError, MigratorError } from '../errors.js'
+import type { TargetSources } from './sources.js'
 import { tenantTargets } from './tenants.js'
 
 /** One database (or tenant schema) of a fleet. */
@@ -13,21 +14,6 @@ export interface FleetTarget {
   readonly label: string
   /** The tenant schema the URL binds the run to (`--tenant-schemas`). */
   readonly schema?: string
-}
-
-/** Where a fleet's targets come from: the command-line flags; the config supplies the rest. */
-export interface TargetSources {
-  /** `--targets <file>`: replaces the config's `targets`. */
-  readonly file?: string
-  /** `--tenant-schemas <pattern>`: replaces the config's `tenantSchemas`. */
-  readonly tenantSchemas?: string
-  /** `--url` was given: that one database, not the config's `targets`. */
-  readonly urlFlag: boolean
-}
-
-/** Whether a command runs over a fleet rather than one database. */
-export function isFleet(config: ResolvedConfig, sources: TargetSources): boolean {
-  return sources.file !== undefined || sources.tenantSchemas !== undefined || config.tenantSchemas !== undefined || (config.targets !== undefined && !sources.urlFlag)
 }
 
 /**

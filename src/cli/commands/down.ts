@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import type { Run } from '../context.js'
 import { dataLossPrompt, printDataLoss } from '../consent.js'
 import { eventRenderer } from '../events.js'
-import { addFleetFlags, parseLockWait, parseSteps, parseVersion, type FleetFlags } from '../flags.js'
+import { parseLockWait, parseSteps, parseVersion, type FleetFlags } from '../flags.js'
 import { runOverFleet } from '../fleet.js'
 import { printRunResult } from '../run-result.js'
 
@@ -11,7 +11,8 @@ const down = async (...args: Parameters<typeof import('../../api/migrate.js').do
 
 /** `migrator down`: revert applied migrations, newest first. */
 export function register(program: Command, run: Run): void {
-  addFleetFlags(program.command('down'))
+  program
+    .command('down')
     .description('revert applied migrations newest first (default: one)')
     .option('--steps <n>', 'revert n migrations')
     .option('--to <version>', 'revert down to (not including) this version')

@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import type { MigrationLint } from '../../lint/analyze.js'
 import type { Run } from '../context.js'
 import { rowsTouched } from '../findings.js'
-import { addFleetFlags, type FleetFlags } from '../flags.js'
+import type { FleetFlags } from '../flags.js'
 import { runOverFleet } from '../fleet.js'
 import type { Output } from '../output.js'
 import { MigratorError } from '../../errors.js'
@@ -17,7 +17,8 @@ const lint = async (...args: Parameters<typeof import('../../api/lint.js').lint>
  * rowsTouched?, tables? } }], errors, warnings }` (docs/lint.md).
  */
 export function register(program: Command, run: Run): void {
-  addFleetFlags(program.command('lint'))
+  program
+    .command('lint')
     .description('analyze pending (or the latest N) migrations for destructive, failing, locking and irreversible changes')
     .option('--to <target>', 'the declared target, as for diff and status (lint itself reads only the migration files)')
     .option('--latest <n>', 'lint the newest n migrations, applied or not, instead of the pending ones')

@@ -5,7 +5,7 @@ import type { Run } from '../context.js'
 import type { RiskReport } from '../../lint/risk.js'
 import { rowsTouched } from '../findings.js'
 import { formatBytes } from './backup.js'
-import { addFleetFlags, type FleetFlags } from '../flags.js'
+import type { FleetFlags } from '../flags.js'
 import { runOverFleet } from '../fleet.js'
 
 /** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
@@ -13,7 +13,8 @@ const status = async (...args: Parameters<typeof import('../../api/status.js').s
 
 /** `migrator status [--check]`: per-migration state, drift and ungenerated changes. */
 export function register(program: Command, run: Run): void {
-  addFleetFlags(program.command('status'))
+  program
+    .command('status')
     .description('show applied/baseline/pending/out-of-order/modified/missing/failed migrations, drift and ungenerated changes')
     .option('--to <target>', 'the declared target: a .sql file, a directory of .sql files or a .ts schema module (overrides config target)')
     .option('--check', 'exit 2 when anything is pending, out of order, modified, missing, failed or drifted')

@@ -4,7 +4,7 @@ import type { Run } from '../context.js'
 import { dataLossPrompt, printDataLoss } from '../consent.js'
 import { eventRenderer } from '../events.js'
 import { printFinding, rowsTouched } from '../findings.js'
-import { addFleetFlags, parseCount, parseLockWait, parseSteps, parseTxMode, parseVersion, type FleetFlags } from '../flags.js'
+import { parseCount, parseLockWait, parseSteps, parseTxMode, parseVersion, type FleetFlags } from '../flags.js'
 import { runOverFleet } from '../fleet.js'
 import { printRunResult } from '../run-result.js'
 
@@ -13,7 +13,8 @@ const up = async (...args: Parameters<typeof import('../../api/migrate.js').up>)
 
 /** `migrator up`: apply pending migrations in version order. */
 export function register(program: Command, run: Run): void {
-  addFleetFlags(program.command('up'))
+  program
+    .command('up')
     .description('apply pending migrations in version order, each in its own transaction')
     .option('--to <version>', 'apply up to and including this version')
     .option('--steps <n>', 'apply at most n migrations')

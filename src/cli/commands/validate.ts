@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { Run } from '../context.js'
-import { addFleetFlags, type FleetFlags } from '../flags.js'
+import type { FleetFlags } from '../flags.js'
 import { runOverFleet } from '../fleet.js'
 
 /** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
@@ -8,7 +8,8 @@ const validate = async (...args: Parameters<typeof import('../../api/validate.js
 
 /** `migrator validate`: migrator.sum and checksums vs history; exit 2 on mismatches. */
 export function register(program: Command, run: Run): void {
-  addFleetFlags(program.command('validate'))
+  program
+    .command('validate')
     .description('check migrator.sum and applied checksums against the files; never writes')
     .addHelpText('after', '\nExample:\n  migrator validate --json')
     .action(

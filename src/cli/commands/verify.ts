@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import type { Run } from '../context.js'
-import { addFleetFlags, type FleetFlags } from '../flags.js'
+import type { FleetFlags } from '../flags.js'
 import { runOverFleet } from '../fleet.js'
 
 // Loaded when the command runs, so other commands' start-up does not pay for it.
@@ -8,7 +8,8 @@ const verifyDatabase = async (...args: Parameters<typeof import('../../api/verif
 
 /** `migrator verify`: read-only soundness checks of the live database; exit 2 on findings. */
 export function register(program: Command, run: Run): void {
-  addFleetFlags(program.command('verify'))
+  program
+    .command('verify')
     .description('check the database is sound (SQLite integrity and foreign keys; PostgreSQL invalid indexes, unvalidated constraints, foreign-key orphans; MySQL/MariaDB foreign-key orphans and CHECK TABLE); reads only')
     .addHelpText('after', '\nExamples:\n  migrator verify\n  migrator verify --env production --json\n\nExit codes: 0 sound, 2 findings, 1 an error.')
     .action(
