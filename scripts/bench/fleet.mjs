@@ -81,6 +81,7 @@ async function benchPostgres({ targets, migrations, tmp, log }) {
       const { ms, peak } = await timed(['up', '--url', url.toString(), '--tenant-schemas', 'tenant\\_%', '--concurrency', String(concurrency), '--continue-on-error'], cwd, backends)
       const applied = Number((await db.query(`SELECT count(*) AS n FROM ${schemas.at(-1)}.migrator_history`)).rows[0].n)
       rows.push({ label: `PostgreSQL, ${targets} tenant schemas, --concurrency ${concurrency}`, ms, peak, check: `${applied} applied in ${schemas.at(-1)}` })
+      log(`fleet postgres: ${fmt(ms)}, peak ${peak} backends, ${applied} migrations in ${schemas.at(-1)}`)
     }
   } finally {
     await db.end()
@@ -102,6 +103,7 @@ async function benchSqlite({ targets, migrations, tmp, log }) {
     const openFiles = async (pid) => readdirSync(`/proc/${pid}/fd`).filter((fd) => /\/db\/tenant-\d+\.db$/.test(safeLink(`/proc/${pid}/fd/${fd}`))).length
     const { ms, peak } = await timed(['up', '--targets', 'targets.txt', '--concurrency', String(concurrency), '--continue-on-error'], cwd, openFiles)
     rows.push({ label: `SQLite, ${targets} files, --concurrency ${concurrency}`, ms, peak })
+    log(`fleet sqlite: ${fmt(ms)}, peak ${peak} open files`)
   }
   return rows
 }
