@@ -11,6 +11,9 @@
  *   npm run bench -- --only status                      # status with 300 and 3,000 applied migrations on the
  *                                                       # three dialects next to the driver-connect floor,
  *                                                       # and the CLI's startup next to `node -e 0`
+ *   npm run bench -- --only fleet                       # one `up` over 200 targets × 20 migrations (PostgreSQL
+ *                                                       # tenant schemas, SQLite files), --concurrency 1 vs 8,
+ *                                                       # with the peak of open connections
  *   npm run bench -- --only backfill                    # chunked backfill vs one UPDATE, 1,000,000 rows on
  *                                                       # PostgreSQL and MariaDB/MySQL (--backfill-rows N)
  *   npm run bench -- --only copy                        # migrator copy vs pgloader, 1,000,000 rows from SQLite
@@ -35,9 +38,11 @@ const value = (name) => {
 }
 const quick = flag('--quick')
 const only = (value('--only') ?? 'postgres,mysql,sqlite,status').split(',')
+// Jobs of their own, not a dialect's inspect and apply rows (status is in the default run, the rest opt-in).
+const OPT_IN = ['status', 'backfill', 'copy', 'fleet']
 for (const name of only) {
-  if (!['postgres', 'mysql', 'sqlite', 'status', 'backfill', 'copy'].includes(name)) {
-    console.error(`--only: unknown dialect "${name}"; use postgres, mysql, sqlite, status, backfill and/or copy, comma-separated`)
+  if (!['postgres', 'mysql', 'sqlite', ...OPT_IN].includes(name)) {
+    console.error(`--only: unknown dialect "${name}"; use postgres, mysql, sqlite, status, backfill, copy and/or fleet, comma-separated`)
     process.exit(1)
   }
 }
@@ -61,7 +66,7 @@ const loaders = {
 }
 let failed = false
 try {
-  for (const dialect of only.filter((d) => d !== 'backfill' && d !== 'status' && d !== 'copy')) {
+  for (const dialect of only.filter((d) => !OPT_IN.includes(d))) {
     const started = Date.now()
     try {
       const bench = await loaders[dialect]()
@@ -106,9 +111,17 @@ try {
     if (results.copy.error) failed = true
     log(`copy: ${((Date.now() - started) / 1000).toFixed(0)} s`)
   }
+  // Opt-in (`--only fleet`): 200 targets × 20 migrations, one at a time and 8 at a time.
+  if (only.includes('fleet')) {
+    const started = Date.now()
+    const { benchFleet } = await import('./bench/fleet.mjs')
+    results.fleet = await benchFleet({ tmp, log, quick })
+    if (results.fleet.rows.some((r) => r.error)) failed = true
+    log(`fleet: ${((Date.now() - started) / 1000).toFixed(0)} s`)
+  }
   if (flag('--profile')) {
     const { profileAll } = await import('./bench/profile.mjs')
-    results.profiles = await profileAll({ ...settings, tmp, log, only: only.filter((d) => d !== 'backfill' && d !== 'status' && d !== 'copy') })
+    results.profiles = await profileAll({ ...settings, tmp, log, only: only.filter((d) => !OPT_IN.includes(d)) })
   }
 } finally {
   await rm(tmp, { recursive: true, force: true })
@@ -117,7 +130,8 @@ try {
 console.log(
   render(results) +
     (results.backfill ? `\n${(await import('./bench/backfill.mjs')).renderBackfill(results.backfill)}` : '') +
-    (results.copy ? `\n${(await import('./bench/copy.mjs')).renderCopy(results.copy)}` : ''),
+    (results.copy ? `\n${(await import('./bench/copy.mjs')).renderCopy(results.copy)}` : '') +
+    (results.fleet ? `\n\n${(await import('./bench/fleet.mjs')).renderFleet(results.fleet)}` : ''),
 )
 if (jsonOut) await writeFile(jsonOut, JSON.stringify(results, null, 2))
 process.exitCode = failed ? 1 : 0

@@ -1,3 +1,4 @@
+import type { Command } from 'commander'
 import { MigratorError } from '../errors.js'
 import { DURATION_HINT, parseDuration } from '../config/duration.js'
 
@@ -38,4 +39,27 @@ export function parseLockWait(value: string | undefined): number | undefined {
   const ms = parseDuration(value)
   if (ms === undefined) throw new MigratorError('usage', `--lock-wait: expected ${DURATION_HINT}, got "${value}"`)
   return ms
+}
+
+/** The flags every command that can run over a fleet shares (README "Fleets"). */
+export interface FleetFlags {
+  readonly targets?: string
+  readonly tenantSchemas?: string
+  readonly concurrency?: string
+  readonly canary?: string
+  readonly continueOnError?: boolean
+  readonly shard?: string
+}
+
+/** Adds the fleet flags and their --help examples to `command` (up, down, status, validate, lint, verify). */
+export function addFleetFlags(command: Command): Command {
+  const name = command.name()
+  return command
+    .option('--targets <file>', 'run over many databases: a file with one URL per line (# starts a comment line); replaces the config\'s targets')
+    .option('--tenant-schemas <pattern>', 'PostgreSQL: run in every schema of the database whose name matches this LIKE pattern, each with its own history and lock (config: tenantSchemas)')
+    .option('--concurrency <n>', 'fleet: targets run at once (default 4)')
+    .option('--canary <n>', 'fleet: run the first n targets alone first; if one fails, stop')
+    .option('--continue-on-error', 'fleet: keep starting targets after one fails (default: stop starting new ones, let running ones finish)')
+    .option('--shard <i/n>', 'fleet: run only shard i of n (a stable hash of each target), for CI matrices and indexed Jobs')
+    .addHelpText('after', `\nFleet examples:\n  migrator ${name} --targets tenants.txt --concurrency 8\n  migrator ${name} --tenant-schemas 'tenant\\_%' --canary 2 --json\n  migrator ${name} --targets tenants.txt --shard 2/4 --continue-on-error`)
 }

@@ -21,6 +21,7 @@ import * as up from './commands/up.js'
 import * as validate from './commands/validate.js'
 import * as verify from './commands/verify.js'
 import { createRun } from './context.js'
+import { addFleetFlags } from './flags.js'
 import type { Run, Session } from './context.js'
 import { createOutput, loadStyling } from './output.js'
 
@@ -28,6 +29,9 @@ import { createOutput, loadStyling } from './output.js'
 const COMMANDS: readonly { register(program: Command, run: Run): void }[] = [
   init, inspect, diff, newMigration, up, down, status, validate, lint, baseline, rebase, repair, hash, backup, restore, testCommand, verify, copy,
 ]
+
+/** The commands that also run over a fleet (README "Fleets"); their actions call runOverFleet. */
+const FLEET_COMMANDS: readonly string[] = ['up', 'down', 'status', 'validate', 'lint', 'verify']
 
 /**
  * Runs the CLI for `argv` (`process.argv` shape). Never calls process.exit: it sets
@@ -72,6 +76,7 @@ export function buildProgram(session: Session, cwd: string = process.cwd()): Com
     .addHelpText('after', '\nExamples:\n  migrator init\n  migrator diff add_users\n  migrator up --dry-run\n  migrator status --check --env production\n\nEach command: migrator <command> --help')
   const run = createRun(session, cwd)
   for (const command of COMMANDS) command.register(program, run)
+  for (const command of program.commands) if (FLEET_COMMANDS.includes(command.name())) addFleetFlags(command)
   return program
 }
 

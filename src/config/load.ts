@@ -85,6 +85,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   const preCheck = block.preCheck ?? file.preCheck ?? CONFIG_DEFAULTS.preCheck
   const allowDataLoss = block.allowDataLoss ?? file.allowDataLoss
   const allowOutOfOrder = block.allowOutOfOrder ?? file.allowOutOfOrder
+  const targets = block.targets ?? file.targets
+  const tenantSchemas = block.tenantSchemas ?? file.tenantSchemas
   return {
     cwd,
     configPath,
@@ -100,6 +102,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
     envName,
     ...(allowDataLoss === undefined ? {} : { allowDataLoss }),
     ...(allowOutOfOrder === undefined ? {} : { allowOutOfOrder }),
+    ...(targets === undefined ? {} : { targets }),
+    ...(tenantSchemas === undefined ? {} : { tenantSchemas }),
     ...(preCheck === false ? {} : { preCheck: { maxTransactionAgeMs: parseDuration(preCheck.maxTransactionAge ?? CONFIG_DEFAULTS.preCheck.maxTransactionAge) ?? 0 } }),
     ...(lint === undefined ? {} : { lint: { rules: lint.rules ?? {}, largeTableRows: lint.largeTableRows } }),
     ...(backup === undefined

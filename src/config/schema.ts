@@ -57,6 +57,13 @@ export interface ResolvedConfig {
   readonly allowDataLoss?: boolean
   /** `up` applies pending migrations older than the newest applied one (as if `--allow-out-of-order` were given). */
   readonly allowOutOfOrder?: boolean
+  /**
+   * A fleet's databases (README "Fleets"): URLs, or a function returning them (it may be async),
+   * called only by a command that runs over the fleet. `--url` and `--targets` replace it.
+   */
+  readonly targets?: readonly string[] | (() => readonly string[] | Promise<readonly string[]>)
+  /** A LIKE pattern: run over every matching schema of each database (PostgreSQL tenant schemas). */
+  readonly tenantSchemas?: string
 }
 
 /**

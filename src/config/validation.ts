@@ -45,6 +45,14 @@ const settings = {
   preCheck: z.union([z.literal(false), preCheckSettings], { error: "expected false or { maxTransactionAge?: '5m' }" }),
   allowDataLoss: z.boolean({ error: 'expected true or false' }),
   allowOutOfOrder: z.boolean({ error: 'expected true or false' }),
+  targets: z.union(
+    [
+      z.array(nonEmpty('a database URL string')).min(1, { error: 'expected at least one database URL' }),
+      z.custom<() => readonly string[] | Promise<readonly string[]>>((value) => typeof value === 'function'),
+    ],
+    { error: 'expected an array of database URLs or a function returning one (it may be async)' },
+  ),
+  tenantSchemas: nonEmpty("a LIKE pattern for schema names, like 'tenant\\_%'"),
 } as const
 
 /** One `envs.<name>` block: the same keys as the top level, every one optional, no nested `envs`. */
@@ -63,6 +71,8 @@ export const envConfigSchema = z.strictObject(
     preCheck: settings.preCheck.optional(),
     allowDataLoss: settings.allowDataLoss.optional(),
     allowOutOfOrder: settings.allowOutOfOrder.optional(),
+    targets: settings.targets.optional(),
+    tenantSchemas: settings.tenantSchemas.optional(),
     envs: z.never({ error: 'envs cannot be nested inside an env block' }).optional(),
   },
   { error: 'expected an object of settings' },

@@ -148,6 +148,12 @@ export interface Driver {
    */
   listSchemas?(): Promise<readonly string[]>
   /**
+   * Optional, where `capabilities.schemas`: the URL of this database with connections bound to
+   * `schema` alone (PostgreSQL: its `search_path`), so the objects, history table and migration
+   * lock of a run opened with it all live in that schema (a fleet's tenant schemas).
+   */
+  scopedUrl?(schema: string): string
+  /**
    * Optional, where `capabilities.schemas`: the statement that creates schema `name` when it is
    * missing, and the one that drops it (empty). A baseline creates the schemas its tables live in;
    * a target given as data (a schema module) names its schemas without creating them.

@@ -1,7 +1,8 @@
 import type { Command } from 'commander'
 import type { Run } from '../context.js'
 import { eventRenderer } from '../events.js'
-import { parseLockWait, parseSteps, parseVersion } from '../flags.js'
+import { parseLockWait, parseSteps, parseVersion, type FleetFlags } from '../flags.js'
+import { runOverFleet } from '../fleet.js'
 import { printRunResult } from '../run-result.js'
 
 /** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
@@ -20,12 +21,12 @@ export function register(program: Command, run: Run): void {
     .option('--allow-data-loss', 'revert even when a down drops a table or column that now holds rows; without it down asks on a terminal and refuses elsewhere (config: allowDataLoss)')
     .addHelpText('after', '\nExamples:\n  migrator down\n  migrator down --steps 2 --dry-run\n  migrator down --to 20240101000000\n  migrator down --all --allow-data-loss')
     .action(
-      run(async (ctx, opts: { lockWait?: string; steps?: string; to?: string; all?: boolean; dryRun?: boolean; allowDataLoss?: boolean }) => {
+      run(async (ctx, opts: { lockWait?: string; steps?: string; to?: string; all?: boolean; dryRun?: boolean; allowDataLoss?: boolean } & FleetFlags) => {
         const config = await ctx.config()
         // Loaded here: consent's analysis is what only up and down need.
         const { dataLossPrompt, printDataLoss } = await import('../consent.js')
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
-        const result = await down({ ...config, lockWaitMs }, {
+        const options = {
           steps: parseSteps(opts.steps),
           to: parseVersion('--to', opts.to),
           all: opts.all,
@@ -33,7 +34,9 @@ export function register(program: Command, run: Run): void {
           allowDataLoss: opts.allowDataLoss,
           confirm: dataLossPrompt(ctx),
           onEvent: eventRenderer(ctx.out, { dryRun: opts.dryRun }),
-        })
+        }
+        if (await runOverFleet(ctx, { ...config, lockWaitMs }, opts, (tasks) => tasks.downTask(options))) return
+        const result = await down({ ...config, lockWaitMs }, options)
         if (opts.dryRun === true) printDataLoss(ctx, result.dataLoss)
         printRunResult(ctx, result, { nothing: 'Nothing to revert', dryRun: opts.dryRun === true })
       }),

@@ -2,6 +2,8 @@ import type { Command } from 'commander'
 import type { MigrationLint } from '../../lint/analyze.js'
 import type { Run } from '../context.js'
 import { rowsTouched } from '../findings.js'
+import type { FleetFlags } from '../flags.js'
+import { runOverFleet } from '../fleet.js'
 import type { Output } from '../output.js'
 import { MigratorError } from '../../errors.js'
 
@@ -22,9 +24,10 @@ export function register(program: Command, run: Run): void {
     .option('--latest <n>', 'lint the newest n migrations, applied or not, instead of the pending ones')
     .addHelpText('after', '\nExamples:\n  migrator lint\n  migrator lint --latest 1 --json\n\nCodes and fixes: docs/lint.md')
     .action(
-      run(async (ctx, opts: { to?: string; latest?: string }) => {
+      run(async (ctx, opts: { to?: string; latest?: string } & FleetFlags) => {
         const latest = parseLatest(opts.latest)
         const config = await ctx.config(opts.to)
+        if (await runOverFleet(ctx, config, opts, (tasks) => tasks.lintTask({ latest }))) return
         const spinner = ctx.out.spinner('replaying migrations on a scratch database')
         const report = await lint(config, { latest })
         spinner.stop()

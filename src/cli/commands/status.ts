@@ -5,6 +5,8 @@ import type { Run } from '../context.js'
 import type { RiskReport } from '../../lint/risk.js'
 import { rowsTouched } from '../findings.js'
 import { formatBytes } from './backup.js'
+import type { FleetFlags } from '../flags.js'
+import { runOverFleet } from '../fleet.js'
 
 /** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
 const status = async (...args: Parameters<typeof import('../../api/status.js').status>) => (await import('../../api/status.js')).status(...args)
@@ -18,8 +20,9 @@ export function register(program: Command, run: Run): void {
     .option('--check', 'exit 2 when anything is pending, out of order, modified, missing, failed or drifted')
     .addHelpText('after', '\nExamples:\n  migrator status\n  migrator status --check --json')
     .action(
-      run(async (ctx, opts: { to?: string; check?: boolean }) => {
+      run(async (ctx, opts: { to?: string; check?: boolean } & FleetFlags) => {
         const config = await ctx.config(opts.to)
+        if (await runOverFleet(ctx, config, opts, (tasks) => tasks.statusTask(opts.check === true))) return
         const spinner = ctx.out.spinner('reading history and comparing schemas')
         const report = await status(config)
         spinner.stop()

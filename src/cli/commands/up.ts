@@ -3,7 +3,8 @@ import type { Command } from 'commander'
 import type { Run } from '../context.js'
 import { eventRenderer } from '../events.js'
 import { printFinding, rowsTouched } from '../findings.js'
-import { parseCount, parseLockWait, parseSteps, parseTxMode, parseVersion } from '../flags.js'
+import { parseCount, parseLockWait, parseSteps, parseTxMode, parseVersion, type FleetFlags } from '../flags.js'
+import { runOverFleet } from '../fleet.js'
 import { printRunResult } from '../run-result.js'
 
 /** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
@@ -28,12 +29,12 @@ export function register(program: Command, run: Run): void {
     .option('--backup', 'snapshot the database before applying (config: backup: true)')
     .addHelpText('after', '\nExamples:\n  migrator up\n  migrator up --dry-run\n  migrator up --steps 1 --all-or-nothing\n  migrator up --backup --force\n  migrator up --backup --allow-data-loss')
     .action(
-      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; allowOutOfOrder?: boolean; lockRetries?: string; force?: boolean; backup?: boolean; allowDataLoss?: boolean }) => {
+      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; allowOutOfOrder?: boolean; lockRetries?: string; force?: boolean; backup?: boolean; allowDataLoss?: boolean } & FleetFlags) => {
         const config = await ctx.config()
         // Loaded here: consent's analysis is what only up and down need.
         const { dataLossPrompt, printDataLoss } = await import('../consent.js')
         const lockWaitMs = parseLockWait(opts.lockWait) ?? config.lockWaitMs
-        const result = await up({ ...config, lockWaitMs }, {
+        const options = {
           to: parseVersion('--to', opts.to),
           steps: parseSteps(opts.steps),
           dryRun: opts.dryRun,
@@ -47,7 +48,9 @@ export function register(program: Command, run: Run): void {
           allowDataLoss: opts.allowDataLoss,
           confirm: dataLossPrompt(ctx),
           onEvent: eventRenderer(ctx.out, { dryRun: opts.dryRun }),
-        })
+        }
+        if (await runOverFleet(ctx, { ...config, lockWaitMs }, opts, (tasks) => tasks.upTask(options))) return
+        const result = await up({ ...config, lockWaitMs }, options)
         if (result.backup !== undefined) ctx.out.info(`backup: ${path.relative(ctx.cwd, result.backup.file) || result.backup.file} (restore with \`migrator restore <file>\`)`)
         // The risk report goes to stderr: stdout of a dry run is exactly the SQL. A real run shows
         // only high risks (the full report is `up --dry-run` or `migrator lint`).

@@ -1,5 +1,7 @@
 import type { Command } from 'commander'
 import type { Run } from '../context.js'
+import type { FleetFlags } from '../flags.js'
+import { runOverFleet } from '../fleet.js'
 
 /** Loaded when the command runs, so other commands (and --help, --version) do not pay for it. */
 const validate = async (...args: Parameters<typeof import('../../api/validate.js').validate>) => (await import('../../api/validate.js')).validate(...args)
@@ -11,8 +13,10 @@ export function register(program: Command, run: Run): void {
     .description('check migrator.sum and applied checksums against the files; never writes')
     .addHelpText('after', '\nExample:\n  migrator validate --json')
     .action(
-      run(async (ctx) => {
-        const report = await validate(await ctx.config())
+      run(async (ctx, opts: FleetFlags) => {
+        const config = await ctx.config()
+        if (await runOverFleet(ctx, config, opts, (tasks) => tasks.validateTask)) return
+        const report = await validate(config)
         ctx.out.result(
           () => report,
           () => {

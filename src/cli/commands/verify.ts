@@ -1,5 +1,7 @@
 import type { Command } from 'commander'
 import type { Run } from '../context.js'
+import type { FleetFlags } from '../flags.js'
+import { runOverFleet } from '../fleet.js'
 
 // Loaded when the command runs, so other commands' start-up does not pay for it.
 const verifyDatabase = async (...args: Parameters<typeof import('../../api/verify.js').verifyDatabase>) => (await import('../../api/verify.js')).verifyDatabase(...args)
@@ -11,8 +13,9 @@ export function register(program: Command, run: Run): void {
     .description('check the database is sound (SQLite integrity and foreign keys; PostgreSQL invalid indexes, unvalidated constraints, foreign-key orphans; MySQL/MariaDB foreign-key orphans and CHECK TABLE); reads only')
     .addHelpText('after', '\nExamples:\n  migrator verify\n  migrator verify --env production --json\n\nExit codes: 0 sound, 2 findings, 1 an error.')
     .action(
-      run(async (ctx) => {
+      run(async (ctx, opts: FleetFlags) => {
         const config = await ctx.config()
+        if (await runOverFleet(ctx, config, opts, (tasks) => tasks.verifyTask)) return
         const report = await verifyDatabase(config)
         ctx.out.result(
           () => report,

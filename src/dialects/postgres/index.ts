@@ -29,6 +29,7 @@ import { openDev } from './dev-database.js'
 import { openTemporary } from './scratch.js'
 import { splitStatements } from './split.js'
 import { verifyPostgres } from './verify.js'
+import { urlWithSearchPath } from './scope.js'
 import type { SoundnessFinding } from '../../safety/soundness.js'
 
 const CAPABILITIES: Capabilities = {
@@ -102,8 +103,18 @@ export class PostgresDriver<D extends Db = PgDb> implements Driver {
     return { create: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(name)}`, drop: `DROP SCHEMA ${quoteIdent(name)}` }
   }
 
+  /**
+   * The lock is named after the history table where it lives: schemas of one database with their
+   * own history (tenant schemas) each take their own lock. The table in `public`, where every
+   * connection without a search_path keeps it, keeps the bare name earlier versions locked.
+   */
   lock(name: string, timeoutMs: number): Promise<() => Promise<void>> {
-    return lock(this.db, timeoutMs, name)
+    const schema = this.connection.pathSchemas[0] ?? this.scope?.[0]
+    return lock(this.db, timeoutMs, schema === undefined || schema === 'public' ? name : `${schema}.${name}`)
+  }
+
+  scopedUrl(schema: string): string {
+    return urlWithSearchPath(this.url.raw, schema)
   }
 
   applyLockTimeout(tx: Db, timeoutMs: number): Promise<void> {

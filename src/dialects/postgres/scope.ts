@@ -20,6 +20,17 @@ export function urlSearchPath(raw: string): string | undefined {
 }
 
 /**
+ * `raw` bound to the one schema `schema` (a tenant's): its `search_path` parameter replaced, so
+ * unqualified names, the history table and the lock named after it all live in that schema.
+ */
+export function urlWithSearchPath(raw: string, schema: string): string {
+  const url = new URL(raw)
+  // Quoted only when it must be: a plain lowercase name keeps the URL readable in fleet reports.
+  url.searchParams.set('search_path', /^[a-z_][a-z0-9_$]*$/.test(schema) ? schema : `"${schema.replace(/"/g, '""')}"`)
+  return url.toString()
+}
+
+/**
  * The schema names of a `search_path` value (`"$user", public`, `foo,"Bar"`), in order, without
  * the implicit system schemas; `$user` stays as written for the caller to resolve.
  */

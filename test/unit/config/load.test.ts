@@ -227,7 +227,7 @@ describe('validation errors: one line naming the file, key path and expectation'
     ['{ schemas: ["public", 7] }', 'migrator.config.ts: schemas.1: expected a schema name, got 7'],
     [
       '{ lockTimout: "5s" }',
-      'migrator.config.ts: unknown key lockTimout (did you mean lockTimeout?); expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck, allowDataLoss, allowOutOfOrder, envs',
+      'migrator.config.ts: unknown key lockTimout (did you mean lockTimeout?); expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck, allowDataLoss, allowOutOfOrder, targets, tenantSchemas, envs',
     ],
     [
       '{ envs: { production: { lockWait: "soon" } } }',
@@ -239,12 +239,12 @@ describe('validation errors: one line naming the file, key path and expectation'
     ],
     [
       '{ envs: { production: { urll: "x" } } }',
-      'migrator.config.ts: unknown key envs.production.urll (did you mean url?); expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck, allowDataLoss, allowOutOfOrder',
+      'migrator.config.ts: unknown key envs.production.urll (did you mean url?); expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck, allowDataLoss, allowOutOfOrder, targets, tenantSchemas',
     ],
     ['{ envs: ["production"] }', 'migrator.config.ts: envs: expected an object of named env blocks, got an array'],
     [
       '{ zzz: 1 }',
-      'migrator.config.ts: unknown key zzz; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck, allowDataLoss, allowOutOfOrder, envs',
+      'migrator.config.ts: unknown key zzz; expected one of url, dir, target, devUrl, schemas, historyTable, lockTimeout, lockWait, lint, backup, preCheck, allowDataLoss, allowOutOfOrder, targets, tenantSchemas, envs',
     ],
     ['{ lint: { rulez: {} } }', 'migrator.config.ts: unknown key lint.rulez (did you mean rules?); expected one of rules, largeTableRows'],
     [
