@@ -34,6 +34,7 @@ import type { HistoryRow } from './history.js'
 import { runBackfill } from '../backfill/run.js'
 import { withLockRetry } from '../zero-downtime/retry.js'
 import { beginBuiltinChecks, BuiltinCheckFailure } from '../safety/postcheck.js'
+import { beginUntouchedCheck, UNTOUCHED_CHECK } from '../safety/untouched.js'
 import { planPending, type PendingPlan } from './pending.js'
 import { lockPreCheck } from './precheck.js'
 import { moduleUpFailed, undoApplied } from './undo.js'
@@ -284,7 +285,7 @@ async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile, fin
   if (!dry && !ctx.driver.capabilities.exclusiveRunnerLock && (await ctx.history.find(tx, file.version)) !== undefined) return undefined
   if (ctx.options.statementLockTimeoutMs !== undefined) await ctx.driver.applyLockTimeout(tx, ctx.options.statementLockTimeoutMs)
   await runChecks(ctx, tx, ref, file, 'before')
-  const builtin = await startBuiltinChecks(ctx, tx, ref, file)
+  const builtin = await startBuiltinChecks(ctx, tx, ref, file, true)
   const statements = await upBody(ctx, tx, ref, file)
   await builtin()
   await runChecks(ctx, tx, ref, file, 'after')
@@ -328,7 +329,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
   let upStarted = false
   try {
     if (from === undefined) await runChecks(ctx, ctx.db, ref, file, 'before')
-    const builtin = await startBuiltinChecks(ctx, ctx.db, ref, file)
+    const builtin = await startBuiltinChecks(ctx, ctx.db, ref, file, false)
     const statements = await upBody(
       ctx,
       ctx.db,
@@ -418,7 +419,16 @@ async function upBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, pr
  * StepFailure naming the check, so the migration rolls back (or is undone) like any other.
  * Dry runs only note them: nothing changed that they could verify.
  */
-async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile): Promise<() => Promise<void>> {
+async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, inTransaction: boolean): Promise<() => Promise<void>> {
+  const untouched = await startUntouchedCheck(ctx, db, ref, file, inTransaction)
+  const builtin = await startPostChecks(ctx, db, ref, file)
+  return async () => {
+    await builtin()
+    await untouched()
+  }
+}
+
+async function startPostChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile): Promise<() => Promise<void>> {
   const only = ctx.options.builtinChecks === 'changes'
   if (ctx.options.builtinChecks !== true && !only) return async () => {}
   if (only && file.directives.expectChanges === undefined) return async () => {}
@@ -442,6 +452,39 @@ async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: Migra
       ctx.emit({ kind: 'check-failed', ...ref, phase: 'after', sql: `built-in ${error.check}` })
       throw new StepFailure({ file: file.upFile, reason: error.message, cause: error })
     }
+  }
+}
+
+/**
+ * `up --verify` (src/safety/untouched.ts): measures the tables the migration does not touch before
+ * its statements and returns the comparison to run after them. A difference is a StepFailure, so
+ * a migration in a transaction rolls back; outside one (MySQL DDL) the message says the changed
+ * rows stay as they are. Tables it only sampled are reported as a warning.
+ */
+async function startUntouchedCheck(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, inTransaction: boolean): Promise<() => Promise<void>> {
+  if (ctx.options.verify !== true) return async () => {}
+  if (ctx.recorder !== undefined) {
+    note(ctx, `--verify: tables ${file.upFile} does not name are counted and checksummed before and after it`)
+    return async () => {}
+  }
+  const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
+  const measure = await beginUntouchedCheck(ctx.driver, db, file, { ...ctx.options.inspect, exclude })
+  const check = `built-in ${UNTOUCHED_CHECK}`
+  return async () => {
+    const { checked, changed, sampled } = await measure()
+    if (sampled.length > 0) ctx.emit({ kind: 'warning', ...ref, message: `--verify sampled large tables: ${sampled.join('; ')}` })
+    if (changed.length === 0) {
+      ctx.emit({ kind: 'check-passed', ...ref, phase: 'after', sql: `${check} (${checked} table${checked === 1 ? '' : 's'})` })
+      return
+    }
+    ctx.emit({ kind: 'check-failed', ...ref, phase: 'after', sql: check })
+    const committed = !inTransaction ? ' (it ran outside a transaction: those row changes are committed and stay, whatever is undone below)' : ''
+    throw new StepFailure({
+      file: file.upFile,
+      reason:
+        `${check} failed: ${file.upFile} changed tables it does not name: ${changed.join('; ')}${committed}; ` +
+        'a trigger, a function it calls or a cascade did this: if it is intended, name the table in the file (a comment will do) and run `migrator hash`',
+    })
   }
 }
 

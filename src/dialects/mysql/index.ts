@@ -1,3 +1,4 @@
+import type { Db } from '../../db.js'
 import type { ZeroDowntimeSql } from '../../zero-downtime/dialect-sql.js'
 import { isLockTimeout } from './lock-errors.js'
 import { mysqlZeroDowntimeSql } from './zero-downtime.js'
@@ -5,7 +6,7 @@ import type { Knex } from 'knex'
 import type { DatabaseUrl } from '../../config/url.js'
 import { UrlError } from '../../errors.js'
 import type { Change } from '../../schema/changes.js'
-import type { Schema } from '../../schema/model.js'
+import type { Schema, Table } from '../../schema/model.js'
 import type { Dialect, Driver, InspectOptions, PlanOptions, ScratchDriver } from '../dialect.js'
 import type { Capabilities, Plan, RowLoss, ValueLoss } from '../../schema/plan.js'
 import { partitionRowLosses } from './partitions.js'
@@ -31,6 +32,8 @@ import { useStatement } from './use.js'
 import { isTransactionalStatement } from './transactional.js'
 import { verifyMysql } from './verify.js'
 import type { SoundnessFinding } from '../../safety/soundness.js'
+import type { TableChecksum } from '../../safety/untouched.js'
+import { tableChecksum } from './checksum.js'
 
 /** Column, index and constraint names are case-insensitive everywhere; table names follow the server. */
 function capabilitiesOf(flavor: Flavor): Capabilities {
@@ -67,6 +70,10 @@ export class MysqlDriver implements Driver {
   readonly isLockTimeout = isLockTimeout
   get zeroDowntimeSql(): ZeroDowntimeSql {
     return mysqlZeroDowntimeSql(this.flavor)
+  }
+
+  tableChecksum(db: Db, table: Table, sampleRows: number): Promise<TableChecksum> {
+    return tableChecksum(db, table, sampleRows)
   }
 
   verify(options: InspectOptions): Promise<readonly SoundnessFinding[]> {

@@ -3,7 +3,7 @@ import { postgresZeroDowntimeSql } from './zero-downtime.js'
 import type { DatabaseUrl } from '../../config/url.js'
 import type { Db } from '../../db.js'
 import type { Change } from '../../schema/changes.js'
-import type { Schema } from '../../schema/model.js'
+import type { Schema, Table } from '../../schema/model.js'
 import type { Dialect, Driver, InspectOptions, PlanOptions, ScratchDriver } from '../dialect.js'
 import type { Capabilities, Plan, ValueLoss } from '../../schema/plan.js'
 import { connect } from './connect.js'
@@ -27,6 +27,8 @@ import { openTemporary } from './scratch.js'
 import { splitStatements } from './split.js'
 import { verifyPostgres } from './verify.js'
 import type { SoundnessFinding } from '../../safety/soundness.js'
+import type { TableChecksum } from '../../safety/untouched.js'
+import { tableChecksum } from './checksum.js'
 
 const CAPABILITIES: Capabilities = {
   transactionalDdl: true,
@@ -150,6 +152,10 @@ export class PostgresDriver implements Driver {
 
   restore(file: string): Promise<void> {
     return restorePostgres(this.url, file)
+  }
+
+  tableChecksum(db: Db, table: Table, sampleRows: number): Promise<TableChecksum> {
+    return tableChecksum(db, table, sampleRows)
   }
 
   verify(options: InspectOptions): Promise<readonly SoundnessFinding[]> {
