@@ -34,7 +34,7 @@ import type { HistoryRow } from './history.js'
 import { runBackfill } from '../backfill/run.js'
 import { withLockRetry } from '../zero-downtime/retry.js'
 import { beginBuiltinChecks, BuiltinCheckFailure } from '../safety/postcheck.js'
-import { beginUntouchedCheck, UNTOUCHED_CHECK } from '../safety/untouched.js'
+import { startUntouchedCheck } from '../safety/untouched.js'
 import { planPending, type PendingPlan } from './pending.js'
 import { lockPreCheck } from './precheck.js'
 import { moduleUpFailed, undoApplied } from './undo.js'
@@ -452,39 +452,6 @@ async function startPostChecks(ctx: RunContext, db: Db, ref: Ref, file: Migratio
       ctx.emit({ kind: 'check-failed', ...ref, phase: 'after', sql: `built-in ${error.check}` })
       throw new StepFailure({ file: file.upFile, reason: error.message, cause: error })
     }
-  }
-}
-
-/**
- * `up --verify` (src/safety/untouched.ts): measures the tables the migration does not touch before
- * its statements and returns the comparison to run after them. A difference is a StepFailure, so
- * a migration in a transaction rolls back; outside one (MySQL DDL) the message says the changed
- * rows stay as they are. Tables it only sampled are reported as a warning.
- */
-async function startUntouchedCheck(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, inTransaction: boolean): Promise<() => Promise<void>> {
-  if (ctx.options.verify !== true) return async () => {}
-  if (ctx.recorder !== undefined) {
-    note(ctx, `--verify: tables ${file.upFile} does not name are counted and checksummed before and after it`)
-    return async () => {}
-  }
-  const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
-  const measure = await beginUntouchedCheck(ctx.driver, db, file, { ...ctx.options.inspect, exclude })
-  const check = `built-in ${UNTOUCHED_CHECK}`
-  return async () => {
-    const { checked, changed, sampled } = await measure()
-    if (sampled.length > 0) ctx.emit({ kind: 'warning', ...ref, message: `--verify sampled large tables: ${sampled.join('; ')}` })
-    if (changed.length === 0) {
-      ctx.emit({ kind: 'check-passed', ...ref, phase: 'after', sql: `${check} (${checked} table${checked === 1 ? '' : 's'})` })
-      return
-    }
-    ctx.emit({ kind: 'check-failed', ...ref, phase: 'after', sql: check })
-    const committed = !inTransaction ? ' (it ran outside a transaction: those row changes are committed and stay, whatever is undone below)' : ''
-    throw new StepFailure({
-      file: file.upFile,
-      reason:
-        `${check} failed: ${file.upFile} changed tables it does not name: ${changed.join('; ')}${committed}; ` +
-        'a trigger, a function it calls or a cascade did this: if it is intended, name the table in the file (a comment will do) and run `migrator hash`',
-    })
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Db } from '../db.js'
 import type { Driver, InspectOptions } from '../dialects/dialect.js'
 import type { MigrationFile } from '../migrations/file.js'
-import { mentionsAnyTable } from '../runner/execute.js'
+import { mentionsAnyTable, note, StepFailure, type Ref, type RunContext } from '../runner/execute.js'
+import { ownTables } from '../runner/snapshots.js'
 import { qualifiedName, type Table } from '../schema/model.js'
 
 /** The name `up --verify`'s check carries in events, errors and docs. */
@@ -24,7 +25,7 @@ export interface TableChecksum {
 }
 
 /** What the check found: `changed` lines say which table and how; `sampled` names the tables it only sampled. */
-export interface UntouchedResult {
+interface UntouchedResult {
   readonly checked: number
   readonly changed: readonly string[]
   readonly sampled: readonly string[]
@@ -39,7 +40,7 @@ export interface UntouchedResult {
  * A change in an untouched table is a side effect nobody reviewed: a trigger, a function the file
  * calls, a cascade.
  */
-export async function beginUntouchedCheck(driver: Driver, db: Db, file: MigrationFile, inspect: InspectOptions): Promise<() => Promise<UntouchedResult>> {
+async function beginUntouchedCheck(driver: Driver, db: Db, file: MigrationFile, inspect: InspectOptions): Promise<() => Promise<UntouchedResult>> {
   if (file.format !== 'sql') return async () => ({ checked: 0, changed: [], sampled: [] })
   const schema = await driver.inspect({ ...inspect, db })
   const tables = schema.tables.filter((t) => !mentionsAnyTable(file.up, [t.name]))
@@ -57,6 +58,39 @@ export async function beginUntouchedCheck(driver: Driver, db: Db, file: Migratio
       if (isChecksum(now) && now.sampled !== undefined) sampled.push(`${name} (${now.rows} rows, checksum over the first ${now.sampled})`)
     }
     return { checked: before.size, changed, sampled }
+  }
+}
+
+/**
+ * The runner's hook for `up --verify`: measures the tables the migration does not touch before
+ * its statements and returns the comparison to run after them. A difference is a StepFailure, so
+ * a migration in a transaction rolls back; outside one (MySQL DDL) the message says the changed
+ * rows stay as they are. Tables it only sampled are reported as a warning.
+ */
+export async function startUntouchedCheck(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, inTransaction: boolean): Promise<() => Promise<void>> {
+  if (ctx.options.verify !== true) return async () => {}
+  if (ctx.recorder !== undefined) {
+    note(ctx, `--verify: tables ${file.upFile} does not name are counted and checksummed before and after it`)
+    return async () => {}
+  }
+  const exclude = [...(ctx.options.inspect?.exclude ?? []), ...ownTables(ctx.options.historyTable)]
+  const measure = await beginUntouchedCheck(ctx.driver, db, file, { ...ctx.options.inspect, exclude })
+  const check = `built-in ${UNTOUCHED_CHECK}`
+  return async () => {
+    const { checked, changed, sampled } = await measure()
+    if (sampled.length > 0) ctx.emit({ kind: 'warning', ...ref, message: `--verify sampled large tables: ${sampled.join('; ')}` })
+    if (changed.length === 0) {
+      ctx.emit({ kind: 'check-passed', ...ref, phase: 'after', sql: `${check} (${checked} table${checked === 1 ? '' : 's'})` })
+      return
+    }
+    ctx.emit({ kind: 'check-failed', ...ref, phase: 'after', sql: check })
+    const committed = !inTransaction ? ' (it ran outside a transaction: those row changes are committed and stay, even where its statements are undone)' : ''
+    throw new StepFailure({
+      file: file.upFile,
+      reason:
+        `${check} failed: ${file.upFile} changed tables it does not name: ${changed.join('; ')}${committed}; ` +
+        'a trigger, a function it calls or a cascade did this: if it is intended, name the table in the file (a comment will do) and run `migrator hash`',
+    })
   }
 }
 

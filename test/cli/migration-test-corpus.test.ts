@@ -2,7 +2,7 @@ import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { corpusFile, describeCorpus } from '../helpers/corpus.js'
-import { availableDialects, createDatabase, type DialectKey, type HandMadeDatabase } from './dialect-databases.js'
+import { availableDialects, createDatabase, type DialectKey } from './dialect-databases.js'
 import { ROOT, tempProject, type TempProject } from './helpers.js'
 
 const available = await availableDialects()
@@ -23,13 +23,7 @@ interface Report {
 }
 
 let project: TempProject | undefined
-let database: HandMadeDatabase | undefined
-afterEach(async () => {
-  project?.remove()
-  project = undefined
-  await database?.drop()
-  database = undefined
-})
+afterEach(() => project?.remove())
 
 describe('migrator test on the README worked example', () => {
   it('passes the README worked example (the repository\'s migrations/)', { timeout: 120_000 }, async () => {
@@ -48,21 +42,25 @@ describeCorpus('migrator test on the real-world corpus', () => {
     const { dir, skip } = FIXTURES[dialect]
     for (const fixture of readdirSync(corpusFile(dir)).filter((f) => f.endsWith('.sql') && !skip.includes(f))) {
       it.skipIf(!available[dialect])(`${dialect} ${fixture}: the migration diff generates for it round-trips with seeded rows`, { timeout: 300_000 }, async () => {
-        database = await createDatabase(dialect, 'corpus')
-        project = tempProject({
-          'migrator.config.ts': `export default { url: ${JSON.stringify(database.url)}, dir: './migrations', target: './schema.sql' }\n`,
-          'schema.sql': readFileSync(corpusFile(dir, fixture), 'utf8'),
-        })
-        const generated = await project.run(['diff', 'init'])
-        expect(generated.code, generated.stderr).toBe(0)
-        const result = await project.run(['test', '--json'])
-        expect(result.code, result.stderr).toBe(0)
-        const [migration] = (JSON.parse(result.stdout) as Report).migrations
-        expect(migration?.status, JSON.stringify(migration?.differences)).toBe('pass')
-        expect(migration?.seeded?.length).toBeGreaterThan(0)
-        // Every column type gets values: what is left unseeded is a data shape (a row of a
-        // partition, a one-row CHECK, a foreign-key cycle), never a type the seeder cannot write.
-        for (const problem of migration?.notSeeded ?? []) expect(problem.reason).not.toMatch(/malformed|invalid input syntax|incorrect .* value/i)
+        const database = await createDatabase(dialect, 'corpus')
+        try {
+          project = tempProject({
+            'migrator.config.ts': `export default { url: ${JSON.stringify(database.url)}, dir: './migrations', target: './schema.sql' }\n`,
+            'schema.sql': readFileSync(corpusFile(dir, fixture), 'utf8'),
+          })
+          const generated = await project.run(['diff', 'init'])
+          expect(generated.code, generated.stderr).toBe(0)
+          const result = await project.run(['test', '--json'])
+          expect(result.code, result.stderr).toBe(0)
+          const [migration] = (JSON.parse(result.stdout) as Report).migrations
+          expect(migration?.status, JSON.stringify(migration?.differences)).toBe('pass')
+          expect(migration?.seeded?.length).toBeGreaterThan(0)
+          // Every column type gets values: what is left unseeded is a data shape (a row of a
+          // partition, a one-row CHECK, a foreign-key cycle), never a type the seeder cannot write.
+          for (const problem of migration?.notSeeded ?? []) expect(problem.reason).not.toMatch(/malformed|invalid input syntax|incorrect .* value/i)
+        } finally {
+          await database.drop()
+        }
       })
     }
   }

@@ -142,3 +142,24 @@ for (const dialect of ['postgres', 'mariadb', 'sqlite'] as const) {
     }
   })
 }
+
+describe('up --verify on a table over the sample size (SQLite)', () => {
+  it('counts it exactly, checksums its first rows by key, says so, and still catches a change there', { timeout: 120_000 }, async () => {
+    const { project: p, db } = await setUp('sqlite')
+    await addMigration(p, '20240102000000', 'big', 'CREATE TABLE big (id INTEGER PRIMARY KEY, v TEXT);\nCREATE TRIGGER notes_big AFTER DELETE ON notes BEGIN UPDATE big SET v = NULL WHERE id = 7; END;\n')
+    expect((await p.run(['up'])).code).toBe(0)
+    await db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50010) INSERT INTO big SELECT i, 'row ' || i FROM n")
+
+    await addMigration(p, '20240103000000', 'tag_notes', 'ALTER TABLE notes ADD COLUMN tag TEXT;\n')
+    const clean = await p.run(['up', '--verify'])
+    expect(clean.code, clean.stderr).toBe(0)
+    expect(clean.stderr).toContain('--verify sampled large tables: big (50010 rows, checksum over the first 50000)')
+
+    await addMigration(p, '20240104000000', 'drop_note', 'DELETE FROM notes WHERE id = 2;\n')
+    const caught = await p.run(['up', '--verify'])
+    expect(caught.code).toBe(1)
+    expect(caught.stderr).toContain('changed tables it does not name: big kept its 50010 rows but their values changed (in the first 50000 by primary key)')
+    expect(await db.query('SELECT v FROM big WHERE id = 7')).toEqual([{ v: 'row 7' }])
+    expect(await db.query('SELECT count(*) AS n FROM notes')).toEqual([{ n: 2 }])
+  })
+})
