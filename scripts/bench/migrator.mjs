@@ -11,6 +11,12 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = path.join(ROOT, 'bin/migrator')
 const dist = (p) => import(pathToFileURL(path.join(ROOT, 'dist', p)).href)
 
+/**
+ * `migrator test` round-trips every migration (three inspections and a seed each): on a loaded
+ * machine 300 of them outlast `run`'s 5-minute limit, so its rows get 30 minutes.
+ */
+export const TEST_TIMEOUT_MS = 1_800_000
+
 /** `node bin/migrator …` in `cwd` (a folder without migrator.config.*, so flags alone apply). */
 export function migrator(args, cwd, extra = {}) {
   return run(process.execPath, [...(extra.nodeArgs ?? []), BIN, ...args], { cwd, ...extra })
