@@ -181,7 +181,7 @@ export interface Driver {
    * For `up --verify`, on `db` (a migration's transaction, or the connection): the exact row count
    * of `table` and an order-independent checksum of its rows' values, computed by the server where
    * it can hash. A table of more than `sampleRows` rows is checksummed over its first `sampleRows`
-   * rows in primary-key order (all columns' order without one), and says so. Reads only.
+   * rows in primary-key order (a fixed order of its own without a key), and says so. Reads only.
    */
   tableChecksum(db: Db, table: Table, sampleRows: number): Promise<TableChecksum>
 }
