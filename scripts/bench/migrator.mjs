@@ -18,6 +18,12 @@ const dist = (p) => import(pathToFileURL(path.join(ROOT, 'dist', p)).href)
  */
 const TIMED_BIN = process.env.MIGRATOR_BENCH_BIN ?? BIN
 
+/**
+ * `migrator test` round-trips every migration (three inspections and a seed each): on a loaded
+ * machine 300 of them outlast `run`'s 5-minute limit, so its rows get 30 minutes.
+ */
+export const TEST_TIMEOUT_MS = 1_800_000
+
 /** `node <bin> …` in `cwd` (a folder without migrator.config.*, so flags alone apply); `extra.bin` defaults to TIMED_BIN. */
 export function migrator(args, cwd, extra = {}) {
   return run(process.execPath, [...(extra.nodeArgs ?? []), extra.bin ?? TIMED_BIN, ...args], { cwd, ...extra })

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ROOT, applyRows, countInspectQueries, drizzleRow, hash, migrator, migratorInspectRows } from './migrator.mjs'
+import { ROOT, applyRows, countInspectQueries, drizzleRow, hash, migrator, migratorInspectRows, TEST_TIMEOUT_MS } from './migrator.mjs'
 import { measure, run, uniqueName } from './util.mjs'
 import { concatenated, migrations, wideSchemaSql, writeMigrations } from './workload.mjs'
 
@@ -116,7 +116,7 @@ export async function benchMysql({ reps, applyReps, tables, migrationCount, tmp,
         { label: result.applyBase, run: (u) => mysql(u, [], { inputFile: all }), verify },
         { label: 'migrator up (CLI)', run: (u) => migrator(['up', '--url', u, '--dir', dir], tmp), verify },
         // Round-trips every migration on a temporary database next to `u`, which stays untouched.
-        { label: 'migrator test (CLI: up, seed, down, up again each)', run: (u) => migrator(['test', '--url', u, '--dir', dir], tmp) },
+        { label: 'migrator test (CLI: up, seed, down, up again each)', run: (u) => migrator(['test', '--url', u, '--dir', dir], tmp, { timeoutMs: TEST_TIMEOUT_MS }) },
       ],
       { reps: applyReps, fresh },
     )

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ROOT, applyRows, countInspectQueries, drizzleRow, hash, migrator, migratorInspectRows } from './migrator.mjs'
+import { ROOT, applyRows, countInspectQueries, drizzleRow, hash, migrator, migratorInspectRows, TEST_TIMEOUT_MS } from './migrator.mjs'
 import { measure, run, uniqueName } from './util.mjs'
 import { concatenated, migrations, wideSchemaSql, writeMigrations } from './workload.mjs'
 
@@ -103,7 +103,7 @@ export async function benchPostgres({ reps, applyReps, tables, migrationCount, t
         { label: `migrator up (CLI, one transaction per migration)`, run: (u) => migrator(['up', '--url', u, '--dir', dir], tmp), verify },
         { label: `migrator up --tx-mode all (CLI)`, run: (u) => migrator(['up', '--tx-mode', 'all', '--url', u, '--dir', dir], tmp), verify },
         // Round-trips every migration on a temporary database next to `u`, which stays untouched.
-        { label: 'migrator test (CLI: up, seed, down, up again each)', run: (u) => migrator(['test', '--url', u, '--dir', dir], tmp) },
+        { label: 'migrator test (CLI: up, seed, down, up again each)', run: (u) => migrator(['test', '--url', u, '--dir', dir], tmp, { timeoutMs: TEST_TIMEOUT_MS }) },
       ],
       { reps: applyReps, fresh },
     )

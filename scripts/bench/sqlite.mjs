@@ -5,7 +5,7 @@
  */
 import { rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { applyRows, countInspectQueries, drizzleRow, hash, migrator, migratorInspectRows } from './migrator.mjs'
+import { applyRows, countInspectQueries, drizzleRow, hash, migrator, migratorInspectRows, TEST_TIMEOUT_MS } from './migrator.mjs'
 import { measure, run } from './util.mjs'
 import { concatenated, migrations, wideSchemaSql, writeMigrations } from './workload.mjs'
 
@@ -76,7 +76,7 @@ export async function benchSqlite({ reps, applyReps, tables, migrationCount, tmp
       { label: 'sqlite3 < file, autocommit per statement', run: (f) => sqlite3(f, [], { inputFile: plain }), verify },
       { label: 'migrator up (CLI, one transaction per migration)', run: (f) => migrator(['up', '--url', `sqlite://${f}`, '--dir', dir], tmp), verify },
       // Round-trips every migration on an in-memory scratch database; the file stays untouched.
-      { label: 'migrator test (CLI: up, seed, down, up again each)', run: (f) => migrator(['test', '--url', `sqlite://${f}`, '--dir', dir], tmp) },
+      { label: 'migrator test (CLI: up, seed, down, up again each)', run: (f) => migrator(['test', '--url', `sqlite://${f}`, '--dir', dir], tmp, { timeoutMs: TEST_TIMEOUT_MS }) },
     ],
     { reps: applyReps, fresh },
   )

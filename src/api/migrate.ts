@@ -34,6 +34,11 @@ export interface UpOptions extends ConsentOptions {
   readonly force?: boolean
   /** Snapshot the database first (default: config `backup`). */
   readonly backup?: boolean
+  /**
+   * Count and checksum the tables each migration does not name, before and after it: a change there
+   * (a trigger, a function it calls) fails the migration (src/safety/untouched.ts).
+   */
+  readonly verify?: boolean
   readonly onEvent?: (event: RunEvent) => void
 }
 

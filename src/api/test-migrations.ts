@@ -1,9 +1,10 @@
 import type { ResolvedConfig } from '../config/schema.js'
 import type { InspectOptions, ScratchDriver } from '../dialects/dialect.js'
-import { MigratorError } from '../errors.js'
+import { DirectoryError, MigratorError } from '../errors.js'
 import { isEmptySql } from '../migrations/directory.js'
 import type { MigrationFile } from '../migrations/file.js'
-import { readDataTests, runBefore, runExpectations, type DataTest } from '../migration-test/data-test.js'
+import { readDataTests, sqlTestRun, type DataTestRun } from '../migration-test/data-test.js'
+import { moduleTestRun, readModuleTests } from '../migration-test/module-test.js'
 import { compareRows, comparableTables, readRows, type TableRows } from '../migration-test/rows.js'
 import { Seeder, type SeedProblem } from '../migration-test/seed.js'
 import { runDown } from '../runner/down.js'
@@ -75,7 +76,7 @@ export async function testMigrations(config: ResolvedConfig, options: TestOption
             throw new MigratorError('test-replay-failed', `the migrations before the ${tested.length} tested do not apply on a scratch database: ${replay.error.message}`)
           }
         }
-        const tester = new RoundTrip(scratch, inspectOptions(config, driver), files, run, await readDataTests(scratch, config.dir, files))
+        const tester = new RoundTrip(scratch, inspectOptions(config, driver), files, run, await dataTests(scratch, config.dir, files))
         const migrations: MigrationTest[] = []
         for (const file of tested) {
           if (migrations.some((m) => m.status === 'fail')) {
@@ -101,7 +102,7 @@ class RoundTrip {
     private readonly inspectOptions: InspectOptions,
     private readonly files: readonly MigrationFile[],
     private readonly run: ReturnType<typeof scratchRunOptions>,
-    private readonly dataTests: ReadonlyMap<string, DataTest>,
+    private readonly dataTests: ReadonlyMap<string, DataTestRun>,
   ) {
     this.seeder = new Seeder(scratch)
   }
@@ -113,11 +114,11 @@ class RoundTrip {
     const data = this.dataTests.get(file.version)
     const before = this.current ?? (await this.inspect())
     this.current = undefined
-    const prepared = data === undefined ? undefined : await runBefore(this.scratch.db, data)
+    const prepared = await data?.before(this.scratch.db)
     if (prepared !== undefined) return fail('before', [prepared])
     const up = await runUp(this.scratch, this.files, { ...this.run, to: file.version })
     if (up.error !== undefined) return fail('up', [up.error.message])
-    const expected = data === undefined ? [] : await runExpectations(this.scratch.db, data, data.expect, 'after the up')
+    const expected = (await data?.afterUp(this.scratch.db)) ?? []
     if (expected.length > 0) return fail('up', expected)
     const after = await this.inspect()
     if (!(await reversible(file))) {
@@ -135,7 +136,7 @@ class RoundTrip {
     const downProblems = [
       ...this.differences(before, reverted).map((d) => `the down did not restore the schema (before the up → after the down): ${d}`),
       ...(await compareRows(this.scratch, rows, reverted)),
-      ...(data === undefined ? [] : await runExpectations(this.scratch.db, data, data.expectAfterDown, 'after the down')),
+      ...((await data?.afterDown(this.scratch.db)) ?? []),
     ]
     if (downProblems.length > 0) return fail('down', downProblems, seeded)
 
@@ -173,6 +174,18 @@ class RoundTrip {
     const seeded = [...touched].filter((t) => !notSeeded.some((p) => p.table === t)).sort()
     return { seeded, ...(notSeeded.length === 0 ? {} : { notSeeded }) }
   }
+}
+
+/** The data tests of the directory by version: `.test.sql` files and the `test` exports of module migrations. */
+async function dataTests(scratch: ScratchDriver, dir: string, files: readonly MigrationFile[]): Promise<Map<string, DataTestRun>> {
+  const tests = new Map<string, DataTestRun>()
+  for (const [version, test] of await readDataTests(scratch, dir, files)) tests.set(version, sqlTestRun(test))
+  for (const [version, test] of await readModuleTests(files)) {
+    const file = files.find((f) => f.version === version)!
+    if (tests.has(version)) throw new DirectoryError(`${file.upFile} exports a test and has a .test.sql data test too; keep one of them`)
+    tests.set(version, moduleTestRun(scratch, file, test))
+  }
+  return tests
 }
 
 interface Seeded {

@@ -1,7 +1,8 @@
 import type { Db } from '../db.js'
 import type { DatabaseUrl } from '../config/url.js'
 import type { Change } from '../schema/changes.js'
-import type { Schema } from '../schema/model.js'
+import type { Schema, Table } from '../schema/model.js'
+import type { TableChecksum } from '../safety/untouched.js'
 import type { ZeroDowntimeSql } from '../zero-downtime/dialect-sql.js'
 import type { CopySupport } from '../copy/types.js'
 import type { LintHookContext, LintFinding } from '../lint/finding.js'
@@ -201,6 +202,13 @@ export interface Driver {
    * unvalidated constraints, foreign-key orphans) in the inspected schemas, `options.exclude` left out. Reads only.
    */
   verify?(options: InspectOptions): Promise<readonly SoundnessFinding[]>
+  /**
+   * For `up --verify`, on `db` (a migration's transaction, or the connection): the exact row count
+   * of `table` and an order-independent checksum of its rows' values, computed by the server where
+   * it can hash. A table of more than `sampleRows` rows is checksummed over its first `sampleRows`
+   * rows in primary-key order (a fixed order of its own without a key), and says so. Reads only.
+   */
+  tableChecksum(db: Db, table: Table, sampleRows: number): Promise<TableChecksum>
 }
 
 export interface ActivityOptions {

@@ -83,8 +83,28 @@ export function parseDataTest(driver: Driver, file: string, text: string): DataT
   return { file, before, expect, expectAfterDown }
 }
 
+/**
+ * A migration's data test, whatever it is written in (a `.test.sql` file, a module's `test`
+ * export): `before` runs before the up and returns the failure, if any; `afterUp` and `afterDown`
+ * return one line per expectation that did not hold, each naming the file.
+ */
+export interface DataTestRun {
+  before(db: Db): Promise<string | undefined>
+  afterUp(db: Db): Promise<string[]>
+  afterDown(db: Db): Promise<string[]>
+}
+
+/** The run of a `.test.sql` data test. */
+export function sqlTestRun(test: DataTest): DataTestRun {
+  return {
+    before: (db) => runBefore(db, test),
+    afterUp: (db) => runExpectations(db, test, test.expect, 'after the up'),
+    afterDown: (db) => runExpectations(db, test, test.expectAfterDown, 'after the down'),
+  }
+}
+
 /** Runs the `before` statements; the first that fails is returned as `<file>:<line>: …`. */
-export async function runBefore(db: Db, test: DataTest): Promise<string | undefined> {
+async function runBefore(db: Db, test: DataTest): Promise<string | undefined> {
   for (const statement of test.before) {
     try {
       await db.exec(statement.sql)
@@ -96,7 +116,7 @@ export async function runBefore(db: Db, test: DataTest): Promise<string | undefi
 }
 
 /** Runs expectations; one line `<file>:<line>: …` per expectation that is not true (or fails), `when` saying at which point. */
-export async function runExpectations(db: Db, test: DataTest, expectations: readonly DataTestLine[], when: string): Promise<string[]> {
+async function runExpectations(db: Db, test: DataTest, expectations: readonly DataTestLine[], when: string): Promise<string[]> {
   const failures: string[] = []
   for (const expectation of expectations) {
     try {

@@ -169,6 +169,12 @@ function within(bounds: { lo?: number; hi?: number }, n: number, integer: boolea
 
 /** A value of SQL type `type` (lower case, as inspected) that differs for each `n`. */
 export function typedValue(type: string, n: number): unknown {
+  // An array type (PostgreSQL `text[]`): a one-element array literal of the element type's value.
+  const element = /^(.*?)\s*\[\d*\]$/.exec(type)?.[1]
+  if (element !== undefined) {
+    const value = typedValue(element, n)
+    return `{"${(Buffer.isBuffer(value) ? `\\x${value.toString('hex')}` : String(value)).replace(/["\\]/g, '\\$&')}"}`
+  }
   const base = type.replace(/\(.*$/, '').trim()
   const length = Number(/\((\d+)/.exec(type)?.[1] ?? '0')
   if (/^(bool|boolean)$/.test(base) || type === 'tinyint(1)' || type === 'bit(1)') return n % 2

@@ -48,6 +48,11 @@ export interface RunOptions {
    */
   readonly builtinChecks?: boolean | 'changes'
   /**
+   * up (`--verify`): row counts and checksums of the tables each migration does not touch must be
+   * the same after it as before (src/safety/untouched.ts); a difference fails the migration.
+   */
+  readonly verify?: boolean
+  /**
    * Run `check-before`/`check-after` directives and module checks (default true). Off for replays
    * on scratch databases: they have the structure without the rows, so a data check says nothing there.
    */

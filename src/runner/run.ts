@@ -37,6 +37,7 @@ import type { HistoryRow } from './history.js'
 import { runBackfill } from '../backfill/run.js'
 import { withLockRetry } from '../zero-downtime/retry.js'
 import { beginBuiltinChecks, BuiltinCheckFailure } from '../safety/postcheck.js'
+import { startUntouchedCheck } from '../safety/untouched.js'
 import { planPending, type PendingPlan } from './pending.js'
 import { lockPreCheck } from './precheck.js'
 import { moduleUpFailed, undoApplied } from './undo.js'
@@ -291,7 +292,7 @@ async function transactionBody(ctx: RunContext, tx: Db, file: MigrationFile, fin
   const start = performance.now()
   if (!dry && !ctx.driver.capabilities.exclusiveRunnerLock && (await ctx.history.find(tx, file.version)) !== undefined) return undefined
   await runChecks(ctx, tx, ref, file, 'before')
-  const builtin = await startBuiltinChecks(ctx, tx, ref, file)
+  const builtin = await startBuiltinChecks(ctx, tx, ref, file, true)
   const statements = await upBody(ctx, tx, ref, file)
   await builtin()
   await runChecks(ctx, tx, ref, file, 'after')
@@ -336,7 +337,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
   let upStarted = false
   try {
     if (from === undefined) await runChecks(ctx, ctx.db, ref, file, 'before')
-    const builtin = await startBuiltinChecks(ctx, ctx.db, ref, file)
+    const builtin = await startBuiltinChecks(ctx, ctx.db, ref, file, false)
     const statements = await upBody(
       ctx,
       ctx.db,
@@ -431,7 +432,16 @@ async function upBody(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, pr
  * StepFailure naming the check, so the migration rolls back (or is undone) like any other.
  * Dry runs only note them: nothing changed that they could verify.
  */
-async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile): Promise<() => Promise<void>> {
+async function startBuiltinChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile, inTransaction: boolean): Promise<() => Promise<void>> {
+  const untouched = await startUntouchedCheck(ctx, db, ref, file, inTransaction)
+  const builtin = await startPostChecks(ctx, db, ref, file)
+  return async () => {
+    await builtin()
+    await untouched()
+  }
+}
+
+async function startPostChecks(ctx: RunContext, db: Db, ref: Ref, file: MigrationFile): Promise<() => Promise<void>> {
   const only = ctx.options.builtinChecks === 'changes'
   if (ctx.options.builtinChecks !== true && !only) return async () => {}
   if (only && file.directives.expectChanges === undefined) return async () => {}

@@ -14,7 +14,7 @@ export function register(program: Command, run: Run): void {
     .option('--latest <n>', 'test only the newest n migrations (the earlier ones are applied untested)')
     .addHelpText(
       'after',
-      '\nExamples:\n  migrator test\n  migrator test --latest 1\n  migrator test --dev-url postgres://localhost/dev --json\n\nExit codes: 0 every migration passed (or is irreversible), 2 a migration failed, 1 an error.',
+      '\nExamples:\n  migrator test\n  migrator test --latest 1\n  migrator test --dev-url postgres://localhost/dev --json\n\nData tests: <version>_<name>.test.sql beside a pair (-- migrator:before, -- migrator:expect <query>,\n-- migrator:expect-after-down <query>), or in a .ts/.js migration export const test = { before(ctx), expect(ctx), expectAfterDown(ctx) }.\n\nExit codes: 0 every migration passed (or is irreversible), 2 a migration failed, 1 an error.',
     )
     .action(
       run(async (ctx, opts: { latest?: string }) => {

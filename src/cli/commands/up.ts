@@ -27,9 +27,10 @@ export function register(program: Command, run: Run): void {
     .option('--force', 'apply even when lint finds error-level problems (see migrator lint); never covers data loss')
     .option('--allow-data-loss', 'apply migrations that destroy stored values (drop a table or column holding rows, narrow values that do not fit); without it up asks on a terminal and refuses elsewhere (config: allowDataLoss)')
     .option('--backup', 'snapshot the database before applying (config: backup: true)')
-    .addHelpText('after', '\nExamples:\n  migrator up\n  migrator up --dry-run\n  migrator up --steps 1 --all-or-nothing\n  migrator up --backup --force\n  migrator up --backup --allow-data-loss')
+    .option('--verify', 'count and checksum every table a migration does not name, before and after it: a difference (a trigger, a function it calls) fails it, rolled back where the dialect can; large tables are checksummed over a sample, and the output says so')
+    .addHelpText('after', '\nExamples:\n  migrator up\n  migrator up --dry-run\n  migrator up --steps 1 --all-or-nothing\n  migrator up --backup --force\n  migrator up --backup --allow-data-loss\n  migrator up --verify')
     .action(
-      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; allowOutOfOrder?: boolean; lockRetries?: string; force?: boolean; backup?: boolean; allowDataLoss?: boolean } & FleetFlags) => {
+      run(async (ctx, opts: { lockWait?: string; to?: string; steps?: string; dryRun?: boolean; txMode: string; allOrNothing?: boolean; allowMissing?: boolean; allowOutOfOrder?: boolean; lockRetries?: string; force?: boolean; backup?: boolean; allowDataLoss?: boolean; verify?: boolean } & FleetFlags) => {
         const config = await ctx.config()
         // Loaded here: consent's analysis is what only up and down need.
         const { dataLossPrompt, printDataLoss } = await import('../consent.js')
@@ -45,6 +46,7 @@ export function register(program: Command, run: Run): void {
           lockRetries: parseCount('--lock-retries', opts.lockRetries),
           force: opts.force,
           backup: opts.backup,
+          verify: opts.verify,
           allowDataLoss: opts.allowDataLoss,
           confirm: dataLossPrompt(ctx),
           onEvent: eventRenderer(ctx.out, { dryRun: opts.dryRun }),

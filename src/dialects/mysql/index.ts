@@ -1,3 +1,4 @@
+import type { Db } from '../../db.js'
 import type { ZeroDowntimeSql } from '../../zero-downtime/dialect-sql.js'
 import { mysqlDrizzle } from './drizzle.js'
 import { mysqlCopy } from './copy-types.js'
@@ -6,13 +7,12 @@ import { mysqlZeroDowntimeSql } from './zero-downtime.js'
 import type { DatabaseUrl } from '../../config/url.js'
 import { UrlError } from '../../errors.js'
 import type { Change } from '../../schema/changes.js'
-import type { Schema } from '../../schema/model.js'
+import type { Schema, Table } from '../../schema/model.js'
 import type { Dialect, Driver, InspectOptions, OpenOptions, PlanOptions, ScratchDriver } from '../dialect.js'
 import type { Capabilities, Plan, RowLoss, ValueLoss } from '../../schema/plan.js'
 import { partitionRowLosses } from './partitions.js'
 import { historyRowLosses } from './versioning.js'
 import { connect, connectForQueries, type MysqlDb } from './connect.js'
-import type { Db } from '../../db.js'
 import type { Flavor } from './flavor.js'
 import { inspect } from './inspect.js'
 import type { LintFinding, LintHookContext } from '../../lint/finding.js'
@@ -34,6 +34,8 @@ import { useStatement } from './use.js'
 import { isTransactionalStatement } from './transactional.js'
 import { verifyMysql } from './verify.js'
 import type { SoundnessFinding } from '../../safety/soundness.js'
+import type { TableChecksum } from '../../safety/untouched.js'
+import { tableChecksum } from './checksum.js'
 
 /** Column, index and constraint names are case-insensitive everywhere; table names follow the server. */
 function capabilitiesOf(flavor: Flavor): Capabilities {
@@ -72,6 +74,10 @@ export class MysqlDriver implements Driver {
   readonly drizzle = mysqlDrizzle
   get zeroDowntimeSql(): ZeroDowntimeSql {
     return mysqlZeroDowntimeSql(this.flavor)
+  }
+
+  tableChecksum(db: Db, table: Table, sampleRows: number): Promise<TableChecksum> {
+    return tableChecksum(db, table, sampleRows)
   }
 
   verify(options: InspectOptions): Promise<readonly SoundnessFinding[]> {

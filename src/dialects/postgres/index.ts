@@ -5,7 +5,7 @@ import { postgresCopy } from './copy-types.js'
 import type { DatabaseUrl } from '../../config/url.js'
 import type { Db } from '../../db.js'
 import type { Change } from '../../schema/changes.js'
-import type { Schema } from '../../schema/model.js'
+import type { Schema, Table } from '../../schema/model.js'
 import type { Dialect, Driver, InspectOptions, OpenOptions, PlanOptions, ScratchDriver } from '../dialect.js'
 import type { Capabilities, Plan, ValueLoss } from '../../schema/plan.js'
 import { connect, connectForQueries } from './connect.js'
@@ -31,6 +31,8 @@ import { splitStatements } from './split.js'
 import { verifyPostgres } from './verify.js'
 import { urlWithSearchPath } from './scope.js'
 import type { SoundnessFinding } from '../../safety/soundness.js'
+import type { TableChecksum } from '../../safety/untouched.js'
+import { tableChecksum } from './checksum.js'
 
 const CAPABILITIES: Capabilities = {
   transactionalDdl: true,
@@ -177,6 +179,10 @@ export class PostgresDriver<D extends Db = PgDb> implements Driver {
 
   restore(file: string): Promise<void> {
     return restorePostgres(this.url, file)
+  }
+
+  tableChecksum(db: Db, table: Table, sampleRows: number): Promise<TableChecksum> {
+    return tableChecksum(db, table, sampleRows)
   }
 
   verify(options: InspectOptions): Promise<readonly SoundnessFinding[]> {

@@ -3,7 +3,7 @@ import { sqliteDrizzle } from './drizzle.js'
 import { sqliteCopy } from './copy-types.js'
 import type { Db } from '../../db.js'
 import type { Change } from '../../schema/changes.js'
-import type { Schema } from '../../schema/model.js'
+import type { Schema, Table } from '../../schema/model.js'
 import type { Dialect, Driver, InspectOptions, OpenOptions, PlanOptions, ScratchDriver } from '../dialect.js'
 import type { Capabilities, Plan } from '../../schema/plan.js'
 import { backupSqlite, restoreSqlite } from './backup.js'
@@ -19,6 +19,8 @@ import { assertEmptyDevFile, MEMORY_URL } from './scratch.js'
 import { splitStatements } from './split.js'
 import { verifySqlite } from './verify.js'
 import type { SoundnessFinding } from '../../safety/soundness.js'
+import type { TableChecksum } from '../../safety/untouched.js'
+import { tableChecksum } from './checksum.js'
 
 const CAPABILITIES: Capabilities = {
   transactionalDdl: true,
@@ -82,6 +84,10 @@ export class SqliteDriver implements Driver {
 
   async restore(file: string): Promise<void> {
     await restoreSqlite(this.db, this.url.file, file)
+  }
+
+  tableChecksum(db: Db, table: Table, sampleRows: number): Promise<TableChecksum> {
+    return tableChecksum(db, table, sampleRows)
   }
 
   verify(options: InspectOptions): Promise<readonly SoundnessFinding[]> {

@@ -19,8 +19,8 @@ import type {
 import { canonical } from '../../schema/equal.js'
 import { keyOptions } from './key-options.js'
 import { normalizeDefault, normalizeType } from './normalize.js'
-import { parseCreateIndex, parseCreateTable } from './parse.js'
-import type { ParsedForeignKey, ParsedTable } from './parse.js'
+import { parseCreateIndex as parseIndex, parseCreateTable as parseTable } from './parse.js'
+import type { ParsedForeignKey, ParsedIndex, ParsedTable } from './parse.js'
 import { groupBy } from '../../schema/group-by.js'
 
 interface SchemaRow {
@@ -58,6 +58,27 @@ interface ForeignKeyRow {
   readonly on_update: string
   readonly on_delete: string
 }
+
+/**
+ * Parses by CREATE text, remembered: a database is inspected again and again while most of its
+ * tables stay as they were (`migrator test` inspects the whole scratch database three times per
+ * migration), and parsing is most of the cost of building a table. Parses are pure and their
+ * results only read; the memory is bounded.
+ */
+function remembered<T>(parse: (sql: string) => T): (sql: string) => T {
+  const known = new Map<string, T>()
+  return (sql) => {
+    let parsed = known.get(sql)
+    if (parsed === undefined) {
+      if (known.size >= 20_000) known.clear()
+      parsed = parse(sql)
+      known.set(sql, parsed)
+    }
+    return parsed
+  }
+}
+const parseCreateTable = remembered<ParsedTable>(parseTable)
+const parseCreateIndex = remembered<ParsedIndex>(parseIndex)
 
 // Ordinary tables only: virtual tables may belong to a module this connection has not loaded.
 const ORDINARY = `m.type = 'table' AND substr(m.name, 1, 7) <> 'sqlite_' AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%'`
