@@ -38,6 +38,7 @@ const FLEET_COMMANDS: readonly string[] = ['up', 'down', 'status', 'validate', '
  * process.exitCode (0, 1 error, 2 check found something) so stdout is flushed completely.
  */
 export async function main(argv: readonly string[]): Promise<void> {
+  ignoreClosedReader()
   const session: Session = {}
   const program = buildProgram(session)
   try {
@@ -48,6 +49,19 @@ export async function main(argv: readonly string[]): Promise<void> {
     }
   } catch (error) {
     await report(error, session, argv)
+  }
+}
+
+/**
+ * `migrator status | head` closes the pipe while migrator still writes: the write fails with EPIPE,
+ * which would crash the process with a stack trace, in the middle of an `up` as well. The command
+ * goes on to its end instead (its output has no reader left) and exits as it would have.
+ */
+function ignoreClosedReader(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error
+    })
   }
 }
 
