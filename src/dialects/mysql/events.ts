@@ -1,3 +1,4 @@
+import type { Db } from '../../db.js'
 import type { SchemaObject } from '../../schema/model.js'
 import { str, strOrNull } from './normalize.js'
 import { quoteIdent as q, quoteString } from './quote.js'
@@ -33,6 +34,28 @@ export function parseEvents(rows: readonly Row[], replicaDisable: string): Schem
       definition: `CREATE EVENT ${q(name)} ON SCHEDULE ${schedule} ON COMPLETION ${str(row.onCompletion)} ${state}${comment} DO ${str(row.body)}`,
     }
   })
+}
+
+const TIMES = ['executeAt', 'starts', 'ends'] as const
+
+/**
+ * The event rows with their times (in the zone of the session that created each event, `timeZone`)
+ * as UTC, converted by the server in one query with the values as parameters. Not in the catalog
+ * query itself: MariaDB 10.11 crashed (signal 11, freeing the information_schema temporary table)
+ * on CONVERT_TZ with TIME_ZONE as its zone inside the query on information_schema.EVENTS. A zone
+ * the server cannot convert (a named zone without time zone tables) keeps its time as reported.
+ */
+export async function eventTimesInUtc(db: Db, rows: readonly Row[]): Promise<Row[]> {
+  const wanted = rows.flatMap((row, i) => TIMES.filter((key) => strOrNull(row[key]) !== null).map((key) => ({ i, key, time: str(row[key]), zone: str(row.timeZone) })))
+  if (wanted.length === 0) return [...rows]
+  const select = wanted.map((_w, n) => `DATE_FORMAT(CONVERT_TZ(?, ?, '+00:00'), '%Y-%m-%d %H:%i:%s') AS t${n}`).join(', ')
+  const [converted = {}] = await db.query<Row>(`SELECT ${select}`, wanted.flatMap((w) => [w.time, w.zone]))
+  const result = rows.map((row) => ({ ...row }))
+  wanted.forEach((w, n) => {
+    const utc = strOrNull(converted[`t${n}`])
+    if (utc !== null) result[w.i]![w.key] = utc
+  })
+  return result
 }
 
 /**

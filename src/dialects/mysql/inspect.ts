@@ -19,7 +19,7 @@ import { normalizeDefault, normalizeType, onUpdateOf, str, stripQualifier, strOr
 import { quoteIdent, quoteString } from './quote.js'
 import { groupBy } from '../../schema/group-by.js'
 import { partitionHeadNeeded, partitionOptions } from './partitions.js'
-import { parseEvents } from './events.js'
+import { eventTimesInUtc, parseEvents } from './events.js'
 import { parseSequences, sequenceQuery } from './sequences.js'
 
 type Row = Record<string, unknown>
@@ -68,7 +68,7 @@ export async function inspect(db: Db, database: string, flavor: Flavor, options:
     parameters: await run(q.parameters),
     partitions,
     createStatements: await showCreate(db, database, partitions),
-    events: await run(q.events),
+    events: await eventTimesInUtc(db, await run(q.events)),
   }
   return parseCatalog(rows, database, flavor, new Set(options.exclude ?? []))
 }

@@ -110,15 +110,14 @@ export function catalogQueries(flavor: Flavor): CatalogQueries {
       GROUP BY TABLE_NAME, PARTITION_NAME, PARTITION_ORDINAL_POSITION, PARTITION_METHOD, PARTITION_EXPRESSION,
         PARTITION_DESCRIPTION, SUBPARTITION_METHOD, SUBPARTITION_EXPRESSION, PARTITION_COMMENT
       ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION`,
-    // Times as UTC text (a Date would be reinterpreted by the client): the server reports them in
-    // the zone of the session that created the event (TIME_ZONE), so the same moment would read
-    // differently per creator. A STARTS the server filled in (the moment of CREATE or ALTER) is
-    // reported as implied.
-    events: `SELECT EVENT_NAME AS name, EVENT_DEFINITION AS body, EVENT_TYPE AS type,
-        DATE_FORMAT(CONVERT_TZ(EXECUTE_AT, TIME_ZONE, '+00:00'), '%Y-%m-%d %H:%i:%s') AS executeAt,
+    // Times as text (a Date would be reinterpreted by the client) in the zone of the session that
+    // created the event (TIME_ZONE): eventTimesInUtc turns them into UTC in a query of its own.
+    // A STARTS the server filled in (the moment of CREATE or ALTER) is reported as implied.
+    events: `SELECT EVENT_NAME AS name, EVENT_DEFINITION AS body, EVENT_TYPE AS type, TIME_ZONE AS timeZone,
+        DATE_FORMAT(EXECUTE_AT, '%Y-%m-%d %H:%i:%s') AS executeAt,
         INTERVAL_VALUE AS intervalValue, INTERVAL_FIELD AS intervalField,
-        DATE_FORMAT(CONVERT_TZ(STARTS, TIME_ZONE, '+00:00'), '%Y-%m-%d %H:%i:%s') AS starts,
-        DATE_FORMAT(CONVERT_TZ(ENDS, TIME_ZONE, '+00:00'), '%Y-%m-%d %H:%i:%s') AS ends,
+        DATE_FORMAT(STARTS, '%Y-%m-%d %H:%i:%s') AS starts,
+        DATE_FORMAT(ENDS, '%Y-%m-%d %H:%i:%s') AS ends,
         STARTS IN (CREATED, LAST_ALTERED) AS startsImplied,
         STATUS AS status, ON_COMPLETION AS onCompletion, EVENT_COMMENT AS comment
       FROM information_schema.EVENTS

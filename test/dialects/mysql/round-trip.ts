@@ -8,6 +8,7 @@ import type { ResolvedConfig } from '../../../src/config/schema.js'
 import { quoteIdent } from '../../../src/dialects/mysql/quote.js'
 import type { Schema } from '../../../src/schema/model.js'
 import { applyScript, type TestDatabase } from '../../helpers/mysql.js'
+import { ownTables } from '../../../src/runner/snapshots.js'
 
 /**
  * One end-to-end case through the public API, as a user runs it: the live database holds
@@ -54,7 +55,7 @@ export async function roundTrip(live: TestDatabase, c: RoundTrip): Promise<Round
     await mkdir(path.join(work, 'migrations'))
     const config = configIn(work, live)
     await applyScript(live.driver, c.current)
-    const original = await live.driver.inspect({ exclude: ['migrator_history'] })
+    const original = await live.driver.inspect({ exclude: ownTables('migrator_history') })
     const seeded = await readRows(live, c.rows)
     await writeFile(config.target!, c.desired)
 
@@ -97,7 +98,8 @@ export function configIn(work: string, live: TestDatabase): ResolvedConfig {
 }
 
 function withoutHistory(schema: Schema): Schema {
-  return { ...schema, tables: schema.tables.filter((t) => t.name !== 'migrator_history') }
+  const own = ownTables('migrator_history')
+  return { ...schema, tables: schema.tables.filter((t) => !own.includes(t.name)) }
 }
 
 async function readRows(live: TestDatabase, queries: readonly string[] = []): Promise<unknown[]> {
