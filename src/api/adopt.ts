@@ -163,12 +163,14 @@ function schemaHeader(driver: Driver, format: 'sql' | 'ts'): string {
 }
 
 /**
- * Where the dialect has schemas: every schema of the database holding a table, view or object
- * (adoption takes them all when it writes the config), or the configured ones when none does.
+ * Where the dialect has schemas: every schema in the default scope holding a table, view or object
+ * (adoption writes them into the config), or the configured ones when none does. The default scope
+ * leaves out what a platform or an extension manages (PostgreSQL: Supabase's `auth`, say): written
+ * into `schemas`, those would be managed, and a target without them would drop them.
  */
 async function usedSchemas(driver: Driver, config: ResolvedConfig): Promise<readonly string[] | undefined> {
-  if (!driver.capabilities.schemas || driver.listSchemas === undefined) return undefined
-  const all = await driver.inspect({ ...inspectOptions(config, driver), schemas: await driver.listSchemas() })
+  if (!driver.capabilities.schemas) return undefined
+  const all = await driver.inspect(inspectOptions(config, driver))
   const used = new Set([...all.tables, ...all.views, ...all.objects].flatMap((item) => (item.schema === undefined ? [] : [item.schema])))
   return used.size === 0 ? undefined : [...used].sort()
 }

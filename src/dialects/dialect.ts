@@ -145,7 +145,8 @@ export interface Driver {
   readonly zeroDowntimeSql?: ZeroDowntimeSql
   /**
    * Optional, where `capabilities.schemas`: the database's own schemas (not the server's catalogs),
-   * sorted. `init --from-live` inspects them all when it writes the config.
+   * sorted, platform-managed ones included: what a target may reach beyond the default scope, and
+   * where fleets look for tenant schemas.
    */
   listSchemas?(): Promise<readonly string[]>
   /**
