@@ -171,13 +171,13 @@ export async function revertMigration(ctx: RunContext, file: MigrationFile, row:
   const reverting = (n: number): HistoryRow => ({ ...row, status: 'failed', interrupted: undefined, reverting: true, statementsApplied: n, executionMs: elapsed(start) })
   const applied: HistoryRow = { ...row, status: 'applied', reverting: undefined, statementsApplied: file.format === 'module' ? 1 : countStatements(ctx.driver, file.up) }
   const from = row.reverting === true ? await reconcileDown(ctx, file, row) : 0
-  if (from === 0 && !dry) await ctx.history.write(ctx.driver.db, reverting(0))
+  if (from === 0 && !dry) await ctx.history.rewrite(ctx.driver.db, reverting(0))
   let completed = from
   try {
     const progress: ScriptProgress = {
       committed: (n) => (completed = n),
       record: async (n, db) => {
-        if (!dry) await ctx.history.write(db === ctx.db ? ctx.driver.db : db, reverting(n))
+        if (!dry) await ctx.history.rewrite(db === ctx.db ? ctx.driver.db : db, reverting(n))
       },
     }
     const statements = await revertBody(ctx, ctx.db, ref, file, progress, from)
@@ -188,7 +188,7 @@ export async function revertMigration(ctx: RunContext, file: MigrationFile, row:
     if (completed === 0) {
       let outcome = 'nothing was reverted; database and history are as before'
       try {
-        if (!dry) await ctx.history.write(ctx.driver.db, applied)
+        if (!dry) await ctx.history.rewrite(ctx.driver.db, applied)
       } catch (writeError) {
         outcome = `nothing was reverted, but restoring its history row failed (${messageOf(writeError)}): run \`migrator down\` again`
       }

@@ -139,6 +139,16 @@ export class HistoryStore {
     await db.exec(`UPDATE ${this.table()} SET ${COLUMNS.slice(1).map((c) => `${this.q(c)} = ?`).join(', ')} WHERE ${this.q('version')} = ?`, [...values, version])
   }
 
+  /**
+   * Rewrites the row of a migration this runner holds (claimed, resuming or reverting it). Under an
+   * exclusive runner lock no one else writes it, so one UPDATE does (per statement on MySQL, where
+   * it counts the progress); otherwise write's delete + insert, which also restores a row removed
+   * meanwhile.
+   */
+  rewrite(db: Db, row: HistoryRow): Promise<void> {
+    return this.driver.capabilities.exclusiveRunnerLock ? this.update(db, row) : this.write(db, row)
+  }
+
   /** Inserts the row for a version that has none. */
   async insert(db: Db, row: HistoryRow): Promise<void> {
     await db.exec(`INSERT INTO ${this.table()} (${this.columns()}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, this.values(row))

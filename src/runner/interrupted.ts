@@ -34,52 +34,57 @@ function uncertainStatement(driver: Driver, file: MigrationFile, row: HistoryRow
  * Driver.statementTookEffect against the live schema, and when it took effect that is recorded
  * before going on. Throws InterruptedMigrationError when it cannot be told; nothing ran then.
  */
-export async function reconcile(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<number> {
-  const doubt = uncertainStatement(ctx.driver, file, row)
-  const resumed = (applied: number, why: string): number => {
-    const where = applied === 0 ? 'it runs from statement 1' : `it resumes after statement ${applied}`
-    ctx.emit({ kind: 'warning', ...refOf(file, 'up'), message: `${file.upFile} was interrupted by an earlier run ${why}, so ${where}` })
-    return applied
-  }
-  if (doubt === undefined) return resumed(row.statementsApplied, `with ${row.statementsApplied} of its statements in the database`)
-  const verdict = doubt.sql === undefined ? undefined : await judged(ctx, doubt.sql)
-  if (verdict === undefined) throw interruptedError(ctx.driver, file, row)
-  const applied = verdict ? doubt.index : doubt.index - 1
-  if (verdict && ctx.recorder === undefined) {
-    await ctx.history.write(ctx.driver.db, { ...historyRow(ctx, file, 'failed', applied, row.executionMs), interrupted: true })
-  }
-  return resumed(applied, `while statement ${doubt.index} (${excerpt(doubt.sql ?? '', 60)}) ran, which the live schema shows ${verdict ? 'took effect' : 'did not take effect'}`)
+export function reconcile(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<number> {
+  return settle(ctx, file, row, {
+    direction: 'up',
+    recorded: (applied) => ({ ...historyRow(ctx, file, 'failed', applied, row.executionMs), interrupted: true }),
+    unknown: () => interruptedError(ctx.driver, file, row),
+  })
 }
 
 /**
- * Where a down that a killed run left part-way (a `reverting` row) resumes: the number of its
- * down's statements in the database, settled like reconcile() settles an up (the statement in
- * doubt judged against the live schema, and recorded when it took effect). Throws
- * InterruptedMigrationError when it cannot be told; nothing ran then.
+ * The same for a down that a killed or failed run left part-way (a `reverting` row): the number of
+ * its down's statements in the database.
  */
-export async function reconcileDown(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<number> {
-  const doubt = uncertainStatement(ctx.driver, file, row, 'down')
+export function reconcileDown(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<number> {
   const downFile = file.downFile ?? file.upFile
-  const resumed = (reverted: number, why: string): number => {
-    const where = reverted === 0 ? 'it runs from statement 1' : `it resumes after statement ${reverted}`
-    ctx.emit({ kind: 'warning', ...refOf(file, 'down'), message: `${downFile} was interrupted by an earlier down ${why}, so ${where}` })
-    return reverted
+  return settle(ctx, file, row, {
+    direction: 'down',
+    recorded: (reverted) => ({ ...row, statementsApplied: reverted }),
+    unknown: (doubt) => {
+      const what = doubt.sql === undefined ? 'its down() ran outside a transaction' : `whether statement ${doubt.index} (${excerpt(doubt.sql, 60)}) took effect cannot be told from the schema`
+      return new InterruptedMigrationError({
+        version: file.version,
+        name: file.slug,
+        message:
+          `the down of ${file.version}_${file.slug} was interrupted by an earlier run (${row.statementsApplied} of its statements had run), and ${what}; nothing was run: ` +
+          `finish reverting it by hand (${downFile} from statement ${doubt.index}, or its up to undo the rest), then run \`migrator repair\``,
+      })
+    },
+  })
+}
+
+/** What settling a row needs per direction: the row recording `n` statements in, and the error when its doubt cannot be told. */
+interface Settling {
+  readonly direction: 'up' | 'down'
+  readonly recorded: (n: number) => HistoryRow
+  readonly unknown: (doubt: Doubt) => InterruptedMigrationError
+}
+
+async function settle(ctx: RunContext, file: MigrationFile, row: HistoryRow, how: Settling): Promise<number> {
+  const doubt = uncertainStatement(ctx.driver, file, row, how.direction)
+  const script = how.direction === 'up' ? file.upFile : (file.downFile ?? file.upFile)
+  const resumed = (n: number, why: string): number => {
+    const where = n === 0 ? 'it runs from statement 1' : `it resumes after statement ${n}`
+    ctx.emit({ kind: 'warning', ...refOf(file, how.direction), message: `${script} was interrupted by an earlier ${how.direction === 'up' ? 'run' : 'down'} ${why}, so ${where}` })
+    return n
   }
   if (doubt === undefined) return resumed(row.statementsApplied, `with ${row.statementsApplied} of its statements in the database`)
   const verdict = doubt.sql === undefined ? undefined : await judged(ctx, doubt.sql)
-  if (verdict === undefined) {
-    const what = doubt.sql === undefined ? 'its down() ran outside a transaction' : `whether statement ${doubt.index} (${excerpt(doubt.sql, 60)}) took effect cannot be told from the schema`
-    throw new InterruptedMigrationError({
-      version: file.version,
-      name: file.slug,
-      message:
-        `the down of ${file.version}_${file.slug} was interrupted by an earlier run (${row.statementsApplied} of its statements had run), and ${what}; nothing was run: ` +
-        `finish reverting it by hand (${downFile} from statement ${doubt.index}, or its up to undo the rest), then run \`migrator repair\``,
-    })
-  }
-  const reverted = verdict ? doubt.index : doubt.index - 1
-  if (verdict && ctx.recorder === undefined) await ctx.history.write(ctx.driver.db, { ...row, statementsApplied: reverted })
-  return resumed(reverted, `while statement ${doubt.index} (${excerpt(doubt.sql ?? '', 60)}) ran, which the live schema shows ${verdict ? 'took effect' : 'did not take effect'}`)
+  if (verdict === undefined) throw how.unknown(doubt)
+  const n = verdict ? doubt.index : doubt.index - 1
+  if (verdict && ctx.recorder === undefined) await ctx.history.rewrite(ctx.driver.db, how.recorded(n))
+  return resumed(n, `while statement ${doubt.index} (${excerpt(doubt.sql ?? '', 60)}) ran, which the live schema shows ${verdict ? 'took effect' : 'did not take effect'}`)
 }
 
 /** Driver.statementTookEffect on the live schema (without migrator's own tables); undefined when it cannot tell. */

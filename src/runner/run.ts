@@ -347,7 +347,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
         committed: (n) => (completed = n),
         // Inside a group's transaction the record commits with the group.
         record: async (n, db) => {
-          if (!dry) await overwrite(ctx, db === ctx.db ? ctx.driver.db : db, running(n))
+          if (!dry) await ctx.history.rewrite(db === ctx.db ? ctx.driver.db : db, running(n))
         },
       },
       () => (upStarted = true),
@@ -361,7 +361,7 @@ async function applyStepwise(ctx: RunContext, file: MigrationFile, final: 'appli
     return { ok: true, status: 'applied', statements, executionMs }
   } catch (failure) {
     const record = async (remaining: number): Promise<void> => {
-      if (!dry) await overwrite(ctx, ctx.driver.db, historyRow(ctx, file, 'failed', remaining, elapsed(began)))
+      if (!dry) await ctx.history.rewrite(ctx.driver.db, historyRow(ctx, file, 'failed', remaining, elapsed(began)))
     }
     // A module's up() that threw ran outside a transaction: what it did before throwing is unknown.
     const undo = file.format === 'module' && completed === 0 && upStarted ? moduleUpFailed(file) : await undoApplied(ctx, file, completed, record)
@@ -541,18 +541,9 @@ async function applyWithBackfills(ctx: RunContext, file: MigrationFile, start: S
  */
 async function recordApplied(ctx: RunContext, file: MigrationFile, row: HistoryRow): Promise<void> {
   await snapshotReady(ctx, file)
-  if (row.status !== 'applied' || !recordsSnapshot(ctx, file)) return overwrite(ctx, ctx.driver.db, row)
+  if (row.status !== 'applied' || !recordsSnapshot(ctx, file)) return ctx.history.rewrite(ctx.driver.db, row)
   await ctx.driver.db.transaction(async (tx) => {
-    await overwrite(ctx, tx, row)
+    await ctx.history.rewrite(tx, row)
     await recordSnapshot(ctx, tx, file)
   })
-}
-
-/**
- * Rewrites the history row of a migration this run claimed or resumes. Under an exclusive runner
- * lock no one else writes it, so one UPDATE does (per applied statement on MySQL, where it counts
- * the progress); otherwise write's delete + insert, which also restores a row removed meanwhile.
- */
-function overwrite(ctx: RunContext, db: Db, row: HistoryRow): Promise<void> {
-  return ctx.driver.capabilities.exclusiveRunnerLock ? ctx.history.update(db, row) : ctx.history.write(db, row)
 }
