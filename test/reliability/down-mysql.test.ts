@@ -85,6 +85,16 @@ describe.skipIf(!available)('a down on MariaDB, statement by statement', () => {
     return rows[0]?.status ?? 'none'
   }
 
+  /** Waits until no session but the test's own is connected to the database (at most 60 s). */
+  async function sessionsGone(): Promise<void> {
+    for (let waited = 0; waited < 60_000; waited += 100) {
+      const others = await driver.db.query<{ n: number | string }>('SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()')
+      if (Number(others[0]?.n ?? 0) === 0) return
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    throw new Error('the killed run\'s server session did not end within 60 s')
+  }
+
   /** Another session reads `extra` in an open transaction: its metadata lock makes DROP TABLE extra wait. */
   async function holdExtra(): Promise<Driver> {
     const holder = await openDriver(target.parsed)
@@ -151,6 +161,10 @@ describe.skipIf(!available)('a down on MariaDB, statement by statement', () => {
       const context = `seed ${seed} trial ${trial} (kill ${at.delayMs} ms after statement ${at.statement})`
       if (trial > 1) expect((await cli(work, target, ['up'])).code, context).toBe(0)
       await killedAt(work, target, at, ['down', '--allow-data-loss'])
+      // The killed client's statement runs on in its server session (a copying ALTER renames its
+      // table at the end): judge history and schema once that session is gone, as the next
+      // runner does by waiting for the runner lock it held.
+      await sessionsGone()
       const row = await rowOf(V2)
       const status = await storedStatus(V2)
       let outcome = row === undefined ? 'finished' : `${status} ${row.statementsApplied}`
